@@ -1,0 +1,91 @@
+// Command-line flags of `restore`, parsed into engine options with clear usage errors.
+import { parseArgs } from 'node:util';
+import { EngineError } from '../engine/common/errors';
+import { ENGINE_IDS, type RestoreOptionsInput } from '../protocol/restore';
+
+export const RESTORE_USAGE = `Usage: npm run restore -- <inputs...> [options]
+
+Restores photos with the default engine (Real-ESRGAN x4plus) and writes <name>-restored.<ext>
+beside each input. Originals are never overwritten.
+
+Options:
+  -o, --output <file>     output file (one input only); its extension picks the format:
+                          .png .jpg .jpeg .webp .tif .tiff .avif
+      --out-dir <dir>     write outputs into this folder
+      --engine <id>       ${ENGINE_IDS.join(' | ')} (default realesrgan-x4plus)
+      --scale <4|2|1>     output scale (default 4; 2 and 1 restore without enlarging as much)
+      --width <px>        output width in pixels (height follows); overrides --scale
+      --tile <px>         tile size, smaller uses less memory (default 256)
+      --threads <n>       inference threads (default: all cores)
+      --provider <list>   execution providers to try in order, e.g. webgpu,cpu (default cpu)
+      --quality <1-100>   JPEG/WebP/AVIF quality
+      --max-pixels <n>    refuse inputs larger than this many pixels (default 40000000)
+      --overwrite         replace an existing output (never the input)
+      --json              print one JSON result per input on stdout
+  -h, --help              show this help
+
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 output problem,
+            5 model problem, 6 out of memory / worker crashed, 130 cancelled.`;
+
+export interface RestoreCommand {
+  inputs: string[];
+  output?: string;
+  outDir?: string;
+  json: boolean;
+  help: boolean;
+  options: RestoreOptionsInput;
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new EngineError('INVALID_OPTION', `--${name} must be a whole number, got "${value}".`);
+  return n;
+}
+
+export function parseRestoreArgs(argv: string[]): RestoreCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: 'string', short: 'o' },
+        'out-dir': { type: 'string' },
+        engine: { type: 'string' },
+        scale: { type: 'string' },
+        width: { type: 'string' },
+        tile: { type: 'string' },
+        threads: { type: 'string' },
+        provider: { type: 'string' },
+        quality: { type: 'string' },
+        'max-pixels': { type: 'string' },
+        overwrite: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new EngineError('INVALID_OPTION', (error as Error).message, 'See --help.');
+  }
+  const { values: f, positionals } = parsed;
+  const command: RestoreCommand = { inputs: positionals, json: f.json, help: f.help, output: f.output, outDir: f['out-dir'], options: {} };
+  if (f.help) return command;
+  if (positionals.length === 0) throw new EngineError('INVALID_OPTION', 'No input photo given.', 'Usage: npm run restore -- photo.jpg');
+  if (f.output && positionals.length > 1) throw new EngineError('INVALID_OPTION', '--output takes one input; use --out-dir for several.');
+  if (f.output && f['out-dir']) throw new EngineError('INVALID_OPTION', 'Use either --output or --out-dir, not both.');
+  const options: Record<string, unknown> = {
+    engine: f.engine,
+    scale: integer('scale', f.scale),
+    width: integer('width', f.width),
+    tile: integer('tile', f.tile),
+    threads: integer('threads', f.threads),
+    quality: integer('quality', f.quality),
+    maxInputPixels: integer('max-pixels', f['max-pixels']),
+    providers: f.provider?.split(',').map((p) => p.trim()).filter(Boolean),
+    overwrite: f.overwrite,
+  };
+  for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
+  command.options = options as RestoreOptionsInput;
+  return command;
+}

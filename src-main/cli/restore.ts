@@ -1,0 +1,66 @@
+// `npm run restore -- <inputs...>`: the engine from a terminal. Ctrl-C cancels cleanly (no
+// partial file is left); a second Ctrl-C quits at once.
+import { EngineError, toErrorPayload, type ErrorPayload } from '../engine/common/errors';
+import { Restorer } from '../engine/restore/restore';
+import { defaultOutputPath } from '../engine/restore/output-path';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { ProgressView } from './progress-view';
+import { parseRestoreArgs, RESTORE_USAGE } from './restore-args';
+
+function printError(input: string | undefined, error: ErrorPayload): void {
+  const where = input ? `${input}: ` : '';
+  process.stderr.write(`error ${error.code}: ${where}${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseRestoreArgs(argv);
+  } catch (error) {
+    printError(undefined, toErrorPayload(error));
+    return EXIT.USAGE;
+  }
+  if (command.help) {
+    process.stdout.write(`${RESTORE_USAGE}\n`);
+    return EXIT.OK;
+  }
+
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(EXIT.CANCELLED);
+    process.stderr.write('\nCancelling... (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  });
+
+  const restorer = new Restorer();
+  let exitCode: number = EXIT.OK;
+  try {
+    for (const [i, input] of command.inputs.entries()) {
+      if (controller.signal.aborted) break;
+      const label = command.inputs.length > 1 ? `[${i + 1}/${command.inputs.length}] ${input}` : input;
+      const view = new ProgressView(process.stderr, label);
+      try {
+        const output = command.output ?? (command.outDir ? await defaultOutputPath(input, command.outDir) : undefined);
+        const result = await restorer.restore(input, output, command.options, { signal: controller.signal, onProgress: (p) => view.update(p) });
+        view.end();
+        if (command.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
+        else {
+          const s = (result.timings.totalMs / 1000).toFixed(1);
+          process.stderr.write(`${label} -> ${result.output} (${result.outputSize.width}x${result.outputSize.height}, ${result.engine} on ${result.provider}, ${s} s)\n`);
+        }
+      } catch (error) {
+        view.end();
+        const payload = toErrorPayload(error);
+        if (command.json) process.stdout.write(`${JSON.stringify({ ok: false, input, error: payload })}\n`);
+        printError(input, payload);
+        if (exitCode === EXIT.OK || payload.code === 'CANCELLED') exitCode = exitCodeFor(payload.code);
+        if (payload.code === 'CANCELLED' || (error instanceof EngineError && error.code === 'MODEL_MISSING')) break;
+      }
+    }
+  } finally {
+    await restorer.close();
+  }
+  return exitCode;
+}
+
+process.exitCode = await main(process.argv.slice(2));

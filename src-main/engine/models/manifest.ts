@@ -1,0 +1,52 @@
+// manifest.json of an installed model: what it is, where it came from, and the sha256 of every
+// file, so damage or tampering is caught before a model runs. Written last when installing.
+import * as v from 'valibot';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError } from '../common/errors';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+const ManifestSchema = v.object({
+  manifestVersion: v.literal(1),
+  id: v.string(),
+  name: v.string(),
+  engine: v.string(),
+  scale: v.number(),
+  licence: v.string(),
+  authors: v.string(),
+  source: v.object({
+    package: v.string(),
+    version: v.string(),
+    integrity: v.string(),
+    files: v.array(v.object({ path: v.string(), sha256: v.string() })),
+  }),
+  converter: v.object({ name: v.string(), version: v.number() }),
+  files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) })),
+  createdAt: v.string(),
+});
+
+export type ModelManifest = v.InferOutput<typeof ManifestSchema>;
+
+export async function readManifest(dir: string): Promise<ModelManifest | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new EngineError('DIGEST_MISMATCH', `The model manifest in ${dir} is damaged (not JSON).`);
+  }
+  const parsed = v.safeParse(ManifestSchema, json);
+  if (!parsed.success) throw new EngineError('DIGEST_MISMATCH', `The model manifest in ${dir} is damaged: ${parsed.issues[0].message}.`);
+  return parsed.output;
+}
+
+export function manifestJson(manifest: ModelManifest): string {
+  return `${JSON.stringify(v.parse(ManifestSchema, manifest), null, 2)}\n`;
+}

@@ -1,0 +1,267 @@
+// A small typed builder for ONNX models, written straight to protobuf (see protobuf-writer).
+// Generic on purpose: the ncnn converter uses it today, transformer graphs will later.
+// Field numbers are those of onnx.proto (ModelProto, GraphProto, NodeProto, TensorProto, ...).
+// Pure TypeScript: no Node built-ins.
+
+import { ProtoWriter } from './protobuf-writer';
+
+export const IR_VERSION = 8;
+export const DEFAULT_OPSET = 17;
+
+// ---- tensors -------------------------------------------------------------------------------
+
+/** TensorProto.DataType values for the element types we write. */
+const DATA_TYPE = { float32: 1, int32: 6, int64: 7, float16: 10 } as const;
+export type ElementType = keyof typeof DATA_TYPE;
+
+/** Tensor contents; float16 is given as raw IEEE half bits. */
+export type TensorValues =
+  | { type: 'float32'; data: Float32Array }
+  | { type: 'float16'; data: Uint16Array }
+  | { type: 'int32'; data: Int32Array }
+  | { type: 'int64'; data: BigInt64Array };
+
+/**
+ * Where a tensor's bytes go. Only 'inline' (TensorProto.raw_data, field 9) exists today.
+ * Seam for models over protobuf's 2 GiB limit: add `{ kind: 'external'; location: string;
+ * offset: number }` here and a matching case in `encodeTensor` that writes external_data
+ * (field 13: key/value entries "location", "offset", "length") and data_location = EXTERNAL
+ * (field 14, value 1) instead of raw_data; the caller then writes the bytes to the side file.
+ */
+export type TensorStorage = { kind: 'inline' };
+
+export interface TensorSpec {
+  name: string;
+  dims: readonly number[];
+  values: TensorValues;
+  storage?: TensorStorage;
+}
+
+export function float32Tensor(name: string, dims: readonly number[], data: Float32Array | readonly number[]): TensorSpec {
+  return { name, dims, values: { type: 'float32', data: data instanceof Float32Array ? data : Float32Array.from(data) } };
+}
+
+export function int64Tensor(name: string, dims: readonly number[], data: readonly (number | bigint)[]): TensorSpec {
+  return { name, dims, values: { type: 'int64', data: BigInt64Array.from(data, (v) => BigInt(v)) } };
+}
+
+// ---- attributes ----------------------------------------------------------------------------
+
+/** Explicitly typed attribute values: a JS number alone cannot say whether it is INT or FLOAT. */
+export type AttributeValue =
+  | { type: 'int'; value: number }
+  | { type: 'float'; value: number }
+  | { type: 'string'; value: string }
+  | { type: 'ints'; value: readonly number[] }
+  | { type: 'floats'; value: readonly number[] }
+  | { type: 'tensor'; value: TensorSpec };
+
+export const attr = {
+  int: (value: number): AttributeValue => ({ type: 'int', value }),
+  float: (value: number): AttributeValue => ({ type: 'float', value }),
+  string: (value: string): AttributeValue => ({ type: 'string', value }),
+  ints: (value: readonly number[]): AttributeValue => ({ type: 'ints', value }),
+  floats: (value: readonly number[]): AttributeValue => ({ type: 'floats', value }),
+  tensor: (value: TensorSpec): AttributeValue => ({ type: 'tensor', value }),
+};
+
+/** AttributeProto.AttributeType values. */
+const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+
+// ---- graph ---------------------------------------------------------------------------------
+
+/** A dimension: a fixed size, or a symbolic name (dim_param) for dynamic sizes. */
+export type Dim = number | string;
+
+export interface ValueInfoSpec {
+  name: string;
+  elementType: ElementType;
+  shape: readonly Dim[];
+}
+
+export interface NodeSpec {
+  opType: string;
+  /** '' marks an omitted optional input (e.g. Resize's roi). */
+  inputs: readonly string[];
+  outputs: readonly string[];
+  name?: string;
+  domain?: string;
+  attributes?: Readonly<Record<string, AttributeValue>>;
+}
+
+export class GraphBuilder {
+  readonly nodes: NodeSpec[] = [];
+  readonly initializers: TensorSpec[] = [];
+  readonly inputs: ValueInfoSpec[] = [];
+  readonly outputs: ValueInfoSpec[] = [];
+  private readonly usedNames = new Set<string>();
+
+  constructor(readonly name: string) {}
+
+  /** Claims `base`, or `base_1`, `base_2`... if taken, and returns the claimed name. */
+  uniqueName(base: string): string {
+    let name = base;
+    for (let i = 1; this.usedNames.has(name); i++) name = `${base}_${i}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  addInput(info: ValueInfoSpec): string {
+    this.claim(info.name);
+    this.inputs.push(info);
+    return info.name;
+  }
+
+  /** Declares a graph output; its name must be produced by a node (or be an input). */
+  addOutput(info: ValueInfoSpec): string {
+    this.outputs.push(info);
+    return info.name;
+  }
+
+  /** Adds a constant tensor; returns its (unique) name. */
+  addInitializer(tensor: TensorSpec): string {
+    const name = this.uniqueName(tensor.name);
+    this.initializers.push({ ...tensor, name });
+    return name;
+  }
+
+  addNode(node: NodeSpec): void {
+    this.nodes.push(node);
+  }
+
+  /** Claims exactly `name` (e.g. a fixed graph output name); throws if it is taken. */
+  claim(name: string): void {
+    if (this.usedNames.has(name)) throw new Error(`duplicate tensor name '${name}'`);
+    this.usedNames.add(name);
+  }
+}
+
+export interface ModelSpec {
+  graph: GraphBuilder;
+  producerName?: string;
+  producerVersion?: string;
+  docString?: string;
+  /** Operator sets; defaults to the default domain at DEFAULT_OPSET. */
+  opsetImports?: readonly { domain: string; version: number }[];
+  metadata?: Readonly<Record<string, string>>;
+}
+
+// ---- encoding ------------------------------------------------------------------------------
+
+/** Serialises a model to ONNX protobuf bytes. */
+export function encodeModel(model: ModelSpec): Uint8Array {
+  const w = new ProtoWriter();
+  w.int64(1, IR_VERSION); // ir_version
+  if (model.producerName) w.string(2, model.producerName);
+  if (model.producerVersion) w.string(3, model.producerVersion);
+  if (model.docString) w.string(6, model.docString);
+  w.message(7, encodeGraph(model.graph));
+  for (const opset of model.opsetImports ?? [{ domain: '', version: DEFAULT_OPSET }]) {
+    const o = new ProtoWriter();
+    if (opset.domain) o.string(1, opset.domain);
+    o.int64(2, opset.version);
+    w.message(8, o); // opset_import
+  }
+  for (const [key, value] of Object.entries(model.metadata ?? {})) {
+    w.message(14, new ProtoWriter().string(1, key).string(2, value)); // metadata_props
+  }
+  return w.finish();
+}
+
+function encodeGraph(graph: GraphBuilder): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const node of graph.nodes) w.message(1, encodeNode(node));
+  w.string(2, graph.name);
+  for (const tensor of graph.initializers) w.message(5, encodeTensor(tensor));
+  for (const input of graph.inputs) w.message(11, encodeValueInfo(input));
+  for (const output of graph.outputs) w.message(12, encodeValueInfo(output));
+  return w;
+}
+
+function encodeNode(node: NodeSpec): ProtoWriter {
+  const w = new ProtoWriter();
+  for (const input of node.inputs) w.string(1, input);
+  for (const output of node.outputs) w.string(2, output);
+  if (node.name) w.string(3, node.name);
+  w.string(4, node.opType);
+  for (const [name, value] of Object.entries(node.attributes ?? {})) w.message(5, encodeAttribute(name, value));
+  if (node.domain) w.string(7, node.domain);
+  return w;
+}
+
+function encodeAttribute(name: string, a: AttributeValue): ProtoWriter {
+  const w = new ProtoWriter().string(1, name).uint(20, ATTRIBUTE_TYPE[a.type]);
+  switch (a.type) {
+    case 'float':
+      return w.float(2, a.value);
+    case 'int':
+      return w.int64(3, a.value);
+    case 'string':
+      return w.string(4, a.value);
+    case 'tensor':
+      return w.message(5, encodeTensor(a.value));
+    case 'floats':
+      return w.packedFloat(7, a.value);
+    case 'ints':
+      return w.packedInt64(8, a.value);
+  }
+}
+
+function encodeValueInfo(info: ValueInfoSpec): ProtoWriter {
+  const shape = new ProtoWriter();
+  for (const dim of info.shape) {
+    const d = new ProtoWriter();
+    if (typeof dim === 'number') d.int64(1, dim); // dim_value
+    else d.string(2, dim); // dim_param
+    shape.message(1, d);
+  }
+  const tensorType = new ProtoWriter().int64(1, DATA_TYPE[info.elementType]).message(2, shape);
+  const type = new ProtoWriter().message(1, tensorType); // TypeProto.tensor_type
+  return new ProtoWriter().string(1, info.name).message(2, type);
+}
+
+export function encodeTensor(tensor: TensorSpec): ProtoWriter {
+  const { values } = tensor;
+  const count = tensor.dims.reduce((a, b) => a * b, 1);
+  if (values.data.length !== count) {
+    throw new Error(`tensor '${tensor.name}': dims [${tensor.dims.join(', ')}] need ${count} values, got ${values.data.length}`);
+  }
+  const w = new ProtoWriter();
+  if (tensor.dims.length > 0) w.packedInt64(1, tensor.dims); // dims
+  w.int64(2, DATA_TYPE[values.type]); // data_type
+  w.string(8, tensor.name);
+  const storage = tensor.storage ?? { kind: 'inline' };
+  switch (storage.kind) {
+    case 'inline':
+      w.bytes(9, littleEndianBytes(values)); // raw_data
+      break;
+  }
+  return w;
+}
+
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** raw_data is little-endian by definition; on LE hosts this is a view, not a copy. */
+function littleEndianBytes(values: TensorValues): Uint8Array {
+  const { data } = values;
+  if (HOST_IS_LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new Uint8Array(data.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    switch (values.type) {
+      case 'float32':
+        view.setFloat32(i * 4, values.data[i], true);
+        break;
+      case 'float16':
+        view.setUint16(i * 2, values.data[i], true);
+        break;
+      case 'int32':
+        view.setInt32(i * 4, values.data[i], true);
+        break;
+      case 'int64':
+        view.setBigInt64(i * 8, values.data[i], true);
+        break;
+    }
+  }
+  return out;
+}
