@@ -86,6 +86,6 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
     overwrite: f.overwrite,
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
-  command.options = options as RestoreOptionsInput;
+  command.options = options;
   return command;
 }

@@ -8,7 +8,7 @@ import { ProgressView } from './progress-view';
 import { parseRestoreArgs, RESTORE_USAGE } from './restore-args';
 
 function printError(input: string | undefined, error: ErrorPayload): void {
-  const where = input ? `${input}: ` : '';
+  const where = input && !error.message.includes(input) ? `${input}: ` : '';
   process.stderr.write(`error ${error.code}: ${where}${error.message}${error.hint ? `\n  ${error.hint}` : ''}\n`);
 }
 

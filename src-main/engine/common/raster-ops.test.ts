@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attachAlpha, rasterRectToNCHW, rgbToGrey } from './raster-ops';
+import { rasterRectToNCHW } from './raster-ops';
 
 test('a rectangle becomes planar floats in [0, 1]', () => {
   // 3x2 RGB image, pixel (x, y) = (10x + y, 100 + x, 255 * (y == 1))
@@ -17,11 +17,4 @@ test('a rectangle becomes planar floats in [0, 1]', () => {
 test('16-bit samples scale by 65535', () => {
   const t = rasterRectToNCHW({ width: 1, height: 1, channels: 3, bitDepth: 16, data: new Uint16Array([65535, 0, 32768]) }, 0, 0, 1, 1);
   assert.deepEqual(Array.from(t), [1, 0, Math.fround(32768 / 65535)]);
-});
-
-test('grey uses BT.601 luma and alpha is interleaved, rescaled across depths', () => {
-  const rgb = { width: 1, height: 1, channels: 3 as const, bitDepth: 8 as const, data: new Uint8Array([200, 100, 50]) };
-  assert.equal(rgbToGrey(rgb).data[0], Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50));
-  const alpha16 = { width: 1, height: 1, channels: 1 as const, bitDepth: 16 as const, data: new Uint16Array([65535]) };
-  assert.deepEqual(Array.from(attachAlpha(rgb, alpha16).data), [200, 100, 50, 255]);
 });

@@ -45,9 +45,22 @@ export async function verifyModelFiles(dir: string, manifest: ModelManifest, opt
   }
 }
 
+/**
+ * Where a model may be: the user's store first, then the models bundled with a packaged app
+ * (PURE_STUDIO_BUNDLED_MODELS, set by the Electron main process to <resources>/models).
+ */
+async function findModelDir(id: string, home: string): Promise<string> {
+  const own = modelDir(id, home);
+  const bundled = process.env.PURE_STUDIO_BUNDLED_MODELS;
+  if (bundled && !(await readManifest(own).catch(() => undefined)) && (await readManifest(join(bundled, id)).catch(() => undefined))) {
+    return join(bundled, id);
+  }
+  return own;
+}
+
 /** The installed, verified model with this id, or MODEL_MISSING / DIGEST_MISMATCH. */
 export async function locateModel(id: string, home = studioHome()): Promise<InstalledModel> {
-  const dir = modelDir(id, home);
+  const dir = await findModelDir(id, home);
   const manifest = await readManifest(dir);
   if (!manifest) throw new EngineError('MODEL_MISSING', `Model "${id}" is not installed (looked in ${dir}).`, SETUP_HINT);
   if (manifest.id !== id) throw new EngineError('DIGEST_MISMATCH', `The folder ${dir} holds "${manifest.id}", not "${id}".`, REPAIR_HINT);

@@ -1,23 +1,21 @@
 // Choosing and checking where a restored photo goes, before any slow work starts.
-import { access, constants, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
-import { EngineError } from '../common/errors';
-import { OUTPUT_FORMATS, type OutputFormat } from '../image/types';
-
-const EXTENSIONS: Record<string, OutputFormat> = {
-  '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp', '.tif': 'tiff', '.tiff': 'tiff', '.avif': 'avif',
-};
-
-export function outputFormatOf(path: string): OutputFormat {
-  const format = EXTENSIONS[extname(path).toLowerCase()];
-  if (!format) {
-    throw new EngineError('UNSUPPORTED_OUTPUT', `Cannot write "${extname(path) || basename(path)}" files.`, `Use one of: ${Object.keys(EXTENSIONS).join(', ')}.`);
-  }
-  return format;
-}
+import { stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { formatFromPath } from '../image/encode';
+import { checkOutputPath } from '../image/output-file';
+import type { OutputFormat } from '../image/types';
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
+}
+
+function writable(ext: string): boolean {
+  try {
+    formatFromPath(`x${ext}`);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -26,7 +24,7 @@ async function exists(path: string): Promise<boolean> {
  */
 export async function defaultOutputPath(input: string, outDir?: string): Promise<string> {
   const ext = extname(input);
-  const keep = EXTENSIONS[ext.toLowerCase()] ? ext : '.png';
+  const keep = writable(ext) ? ext : '.png';
   const stem = basename(input, ext);
   const dir = outDir ?? dirname(input);
   for (let n = 1; ; n++) {
@@ -37,19 +35,7 @@ export async function defaultOutputPath(input: string, outDir?: string): Promise
 
 /** Fails fast on an output that will be refused anyway, before minutes of inference. */
 export async function checkOutput(output: string, input: string, overwrite: boolean): Promise<OutputFormat> {
-  const format = outputFormatOf(output);
-  if (resolve(output) === resolve(input)) {
-    throw new EngineError('OUTPUT_IS_INPUT', `Refusing to write over the original ${input}.`, 'Choose another output name: originals are never overwritten.');
-  }
-  if (!overwrite && (await exists(output))) {
-    throw new EngineError('OUTPUT_EXISTS', `${output} already exists.`, 'Choose another name, or pass --overwrite to replace it.');
-  }
-  try {
-    await access(dirname(resolve(output)), constants.W_OK);
-  } catch {
-    throw new EngineError('OUTPUT_UNWRITABLE', `Cannot write into ${dirname(resolve(output))}.`, 'Check that the folder exists and is writable.');
-  }
+  const format = formatFromPath(output);
+  await checkOutputPath(output, { overwrite, protectedPaths: [input] });
   return format;
 }
-
-export { OUTPUT_FORMATS };

@@ -40,7 +40,7 @@ test('restores a real photo x4 into a PNG that looks like the input, with progre
   assert.equal(result.output, join(dir, 'cat-restored.png'));
   assert.deepEqual(result.outputSize, { width: 256, height: 192 });
   assert.equal(result.provider, 'cpu');
-  assert.deepEqual([...stages], ['loading-model', 'decoding', 'restoring', 'resizing', 'encoding', 'done']);
+  assert.deepEqual([...stages], ['decoding', 'loading-model', 'restoring', 'resizing', 'encoding', 'done']);
   assert.equal(last, 1);
   const meta = await sharp(result.output).metadata();
   assert.equal(meta.width, 256);

@@ -3,9 +3,9 @@
 import * as v from 'valibot';
 import { EngineError, throwIfAborted } from '../common/errors';
 import { EtaEstimator } from '../common/eta';
-import { attachAlpha, rgbToGrey } from '../common/raster-ops';
 import { decodeImage } from '../image/decode';
 import { writeImage } from '../image/encode';
+import { joinAlpha, rgbToGrey, to8Bit } from '../image/raster';
 import { resizeRaster } from '../image/resize';
 import type { RasterImage } from '../image/types';
 import { catalogEntry } from '../models/catalog';
@@ -23,7 +23,7 @@ export interface RestoreContext {
 }
 
 /** Share of the whole job given to each stage, for one progress bar. */
-const SPAN = { load: [0, 0.04], decode: [0.04, 0.08], restore: [0.08, 0.94], resize: [0.94, 0.96], encode: [0.96, 1] } as const;
+const SPAN = { decode: [0, 0.03], load: [0.03, 0.08], restore: [0.08, 0.94], resize: [0.94, 0.96], encode: [0.96, 1] } as const;
 
 export function parseRestoreOptions(input: RestoreOptionsInput): RestoreOptions {
   const parsed = v.safeParse(RestoreOptionsSchema, input);
@@ -53,12 +53,13 @@ export class Restorer {
     const format = await checkOutput(outPath, input, options.overwrite);
     throwIfAborted(signal);
 
-    report('loading-model', SPAN.load[0]);
-    const upscaler = await this.upscaler(options);
-    const t1 = performance.now();
-
+    // Decode first: a bad file is refused before a model is loaded for it.
     report('decoding', SPAN.decode[0]);
     const decoded = await decodeImage(input, { maxPixels: options.maxInputPixels, signal });
+    const t1 = performance.now();
+
+    report('loading-model', SPAN.load[0]);
+    const upscaler = await this.upscaler(options);
     const t2 = performance.now();
 
     const eta = new EtaEstimator(() => performance.now());
@@ -89,7 +90,8 @@ export class Restorer {
     let final: RasterImage = rgb;
     if (decoded.alpha) {
       // Alpha is not photographic content: upscaled on its own (Lanczos), then re-attached.
-      final = attachAlpha(rgb, await resizeRaster(decoded.alpha, size.width, size.height));
+      const alpha = await resizeRaster(decoded.alpha, size.width, size.height);
+      final = joinAlpha(rgb, rgb.bitDepth === 8 ? to8Bit(alpha) : alpha);
     } else if (decoded.grey) {
       final = rgbToGrey(rgb);
     }
@@ -115,7 +117,7 @@ export class Restorer {
       inputSize: { width: decoded.rgb.width, height: decoded.rgb.height },
       outputSize: { width: final.width, height: final.height },
       tiles,
-      timings: { loadModelMs: t1 - t0, decodeMs: t2 - t1, inferenceMs: t3 - t2, encodeMs: t4 - t3, totalMs: t4 - t0 },
+      timings: { decodeMs: t1 - t0, loadModelMs: t2 - t1, inferenceMs: t3 - t2, encodeMs: t4 - t3, totalMs: t4 - t0 },
     };
   }
 

@@ -1,6 +1,7 @@
-// The engine's handle on its onnxruntime worker thread: load a model once, run tiles, and
-// cancel for real by terminating the thread (onnxruntime cannot interrupt a run in progress).
-import { Worker } from 'node:worker_threads';
+// The engine's handle on its onnxruntime child process: load a model once, run tiles, and
+// cancel for real by killing the process (onnxruntime cannot interrupt a run in progress).
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { EngineError, cancelledError } from '../common/errors';
 import type { FromOrtWorker, ProviderAttempt, ToOrtWorker } from './worker-messages';
 
@@ -15,116 +16,129 @@ export interface InferenceOutput {
 }
 
 /** Where the worker script is: beside this file from source (tsx), or beside the bundle. */
-function workerUrl(): URL {
+function workerPath(): string {
   const override = process.env.PURE_STUDIO_ORT_WORKER;
-  if (override) return new URL(`file://${override}`);
+  if (override) return override;
   const here = import.meta.url;
-  return new URL(here.endsWith('.ts') ? './ort-worker.ts' : './ort-worker.js', here);
+  return fileURLToPath(new URL(here.endsWith('.ts') ? './ort-worker.ts' : './ort-worker.js', here));
 }
 
-/**
- * Starts the worker. From source (tests, CLI through tsx) the worker is TypeScript too, and on
- * Node 20 a worker does not inherit tsx's loader, so a tiny bootstrap registers it first.
- */
-function spawnWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(bootstrap, { eval: true });
+function spawnWorker(path: string): ChildProcess {
+  return fork(path, [], {
+    // From source the worker is TypeScript too: load it through tsx like its parent.
+    execArgv: path.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    // Inside Electron, process.execPath is the Electron binary: make it behave as plain Node.
+    env: process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 type Pending = { resolve: (out: InferenceOutput) => void; reject: (error: Error) => void };
 
 export class InferenceWorker {
-  private readonly worker: Worker;
+  private readonly child: ChildProcess;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private loaded: Promise<LoadedModel>;
   private dead: Error | undefined;
+  private exited: Promise<void>;
+  /** Largest resident memory the child reported, in bytes (it is not counted in our own RSS). */
+  peakRssBytes = 0;
 
   private constructor(modelPath: string, providers: string[], threads: number) {
-    this.worker = spawnWorker(workerUrl());
-    this.loaded = new Promise<LoadedModel>((resolve, reject) => {
-      const onLoad = (message: FromOrtWorker): void => {
-        if (message.type === 'loaded') resolve({ provider: message.provider, attempts: message.attempts });
-        else if (message.type === 'error' && message.id === undefined)
-          reject(new EngineError(message.code === 'PROVIDER_UNAVAILABLE' ? 'PROVIDER_UNAVAILABLE' : 'MODEL_FORMAT', message.message));
-        else return;
-        this.worker.off('message', onLoad);
-      };
-      this.worker.on('message', onLoad);
-      this.worker.once('exit', () => reject(this.dead ?? new EngineError('WORKER_CRASHED', 'The inference worker stopped while loading the model.')));
+    this.child = spawnWorker(workerPath());
+    this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
+    this.child.on('message', (message: FromOrtWorker) => this.onMessage(message));
+    this.child.on('error', (error) => this.fail(new EngineError('WORKER_CRASHED', `The inference process failed: ${error.message}`)));
+    this.child.on('exit', (code, signal) => {
+      const oom = signal === 'SIGKILL' || code === 137;
+      this.fail(
+        oom
+          ? new EngineError('OUT_OF_MEMORY', 'The inference process was killed, most likely for lack of memory.', 'Use a smaller tile (--tile 128) or close other programs.')
+          : new EngineError('WORKER_CRASHED', `The inference process stopped unexpectedly (${signal ?? `exit code ${code}`}).`, 'Try again; if it keeps happening, use a smaller --tile.'),
+      );
     });
-    this.worker.on('message', (message: FromOrtWorker) => this.onMessage(message));
-    this.worker.on('error', (error) => this.fail(this.crashError(error)));
-    this.worker.on('exit', (code) => this.fail(this.dead ?? new EngineError('WORKER_CRASHED', `The inference worker exited (code ${code}).`, 'Try again; if it keeps happening, use a smaller --tile.')));
-    this.post({ type: 'load', modelPath, providers, threads });
+    this.send({ type: 'load', modelPath, providers, threads });
   }
 
-  /** Starts a worker thread and loads the model in it, trying providers in order. */
+  /** Starts a worker process and loads the model in it, trying providers in order. */
   static async start(modelPath: string, providers: string[], threads: number): Promise<{ worker: InferenceWorker; model: LoadedModel }> {
     const worker = new InferenceWorker(modelPath, providers, threads);
     try {
-      return { worker, model: await worker.loaded };
+      return { worker, model: await worker.whenLoaded() };
     } catch (error) {
       await worker.close();
       throw error;
     }
   }
 
-  /** Runs one input tensor; the input buffer is transferred (unusable afterwards). */
+  /** Runs one input tensor through the model. */
   run(data: Float32Array, dims: number[], signal?: AbortSignal): Promise<InferenceOutput> {
     if (this.dead) return Promise.reject(this.dead);
     if (signal?.aborted) return Promise.reject(cancelledError());
     const id = this.nextId++;
     return new Promise<InferenceOutput>((resolve, reject) => {
-      const onAbort = (): void => {
-        this.dead = cancelledError();
-        void this.worker.terminate();
-      };
+      const onAbort = (): void => this.kill(cancelledError());
       signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(id);
+      };
       this.pending.set(id, {
-        resolve: (out) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(out);
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
+        resolve: (out) => (settle(), resolve(out)),
+        reject: (error) => (settle(), reject(error)),
       });
-      this.post({ type: 'run', id, data, dims }, [data.buffer as ArrayBuffer]);
+      this.send({ type: 'run', id, data, dims });
     });
   }
 
+  /** Ends the worker process at once and waits until it is gone. */
   async close(): Promise<void> {
-    this.dead ??= new EngineError('CANCELLED', 'The inference worker was closed.');
-    await this.worker.terminate();
+    this.kill(new EngineError('CANCELLED', 'The inference worker was closed.'));
+    await this.exited;
   }
 
-  private post(message: ToOrtWorker, transfer: ArrayBuffer[] = []): void {
-    this.worker.postMessage(message, transfer);
+  private whenLoaded(): Promise<LoadedModel> {
+    return new Promise<LoadedModel>((resolve, reject) => {
+      const onMessage = (message: FromOrtWorker): void => {
+        if (message.type === 'loaded') resolve({ provider: message.provider, attempts: message.attempts });
+        else if (message.type === 'error' && message.id === undefined) {
+          reject(new EngineError(message.code === 'PROVIDER_UNAVAILABLE' ? 'PROVIDER_UNAVAILABLE' : 'MODEL_FORMAT', message.message));
+        } else return;
+        this.child.off('message', onMessage);
+      };
+      this.child.on('message', onMessage);
+      void this.exited.then(() => reject(this.dead ?? new EngineError('WORKER_CRASHED', 'The inference process stopped while loading the model.')));
+    });
+  }
+
+  private send(message: ToOrtWorker): void {
+    this.child.send(message);
+  }
+
+  private kill(reason: Error): void {
+    this.dead ??= reason;
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.fail(reason);
   }
 
   private onMessage(message: FromOrtWorker): void {
     if (message.type === 'loaded' || message.id === undefined) return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.type === 'result') pending.resolve({ data: message.data, dims: message.dims });
-    else pending.reject(this.crashError(new Error(message.message)));
-  }
-
-  private crashError(error: Error): EngineError {
-    if (/bad_alloc|out of memory|Failed to allocate/i.test(error.message)) {
-      return new EngineError('OUT_OF_MEMORY', 'Ran out of memory while running the model.', 'Use a smaller tile (--tile 128).');
+    if (message.type === 'result') {
+      this.peakRssBytes = Math.max(this.peakRssBytes, message.peakRssBytes);
+      pending.resolve({ data: message.data, dims: message.dims });
+    } else if (/bad_alloc|out of memory|Failed to allocate/i.test(message.message)) {
+      pending.reject(new EngineError('OUT_OF_MEMORY', 'Ran out of memory while running the model.', 'Use a smaller tile (--tile 128).'));
+    } else {
+      pending.reject(new EngineError('INTERNAL', `Inference failed: ${message.message}`, 'Please report this with the input that caused it.'));
     }
-    return new EngineError('INTERNAL', `Inference failed: ${error.message}`, 'Please report this with the input that caused it.');
   }
 
   private fail(error: Error): void {
     this.dead ??= error;
-    for (const p of this.pending.values()) p.reject(this.dead);
+    for (const p of [...this.pending.values()]) p.reject(this.dead);
     this.pending.clear();
   }
 }

@@ -1,16 +1,15 @@
-// worker_threads entry: owns one onnxruntime session. onnxruntime-node's run() blocks the JS
-// thread it is called on, so it lives here, and the caller's event loop (UI IPC, progress,
-// Ctrl-C) stays responsive. Cancelling mid-tile terminates this thread.
-import { parentPort } from 'node:worker_threads';
+// Child-process entry: owns one onnxruntime session. onnxruntime-node's run() blocks the JS
+// thread and cannot be interrupted, and ending a worker *thread* mid-run aborts the whole process
+// (a native exception during teardown). A child process can be killed at any instant, which is
+// what makes Cancel immediate and safe.
 import * as ort from 'onnxruntime-node';
 import type { FromOrtWorker, ProviderAttempt, ToOrtWorker } from './worker-messages';
 
-if (!parentPort) throw new Error('ort-worker must run as a worker thread');
-const port = parentPort;
+if (!process.send) throw new Error('ort-worker must run as a child process with an IPC channel');
 let session: ort.InferenceSession | undefined;
 
-function post(message: FromOrtWorker, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
+function post(message: FromOrtWorker): void {
+  process.send!(message);
 }
 
 async function load(modelPath: string, providers: string[], threads: number): Promise<void> {
@@ -41,13 +40,14 @@ async function run(id: number, data: Float32Array, dims: number[]): Promise<void
   const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', data, dims) };
   const results = await session.run(feeds);
   const output = results[session.outputNames[0]];
-  const out = output.data as Float32Array;
-  post({ type: 'result', id, data: out, dims: [...output.dims] }, [out.buffer as ArrayBuffer]);
+  post({ type: 'result', id, data: output.data as Float32Array, dims: [...output.dims], peakRssBytes: process.resourceUsage().maxRSS * 1024 });
 }
 
-port.on('message', (message: ToOrtWorker) => {
+process.on('message', (message: ToOrtWorker) => {
   const task = message.type === 'load' ? load(message.modelPath, message.providers, message.threads) : run(message.id, message.data, message.dims);
   task.catch((error: unknown) => {
     post({ type: 'error', id: message.type === 'run' ? message.id : undefined, message: error instanceof Error ? error.message : String(error) });
   });
 });
+// The parent went away (crashed or killed): nothing left to do.
+process.on('disconnect', () => process.exit(0));

@@ -1,5 +1,5 @@
-// Messages between the engine and its onnxruntime worker thread. Tensors travel as transferred
-// ArrayBuffers, so a tile is moved, never copied.
+// Messages between the engine and its onnxruntime child process (IPC with Node's "advanced"
+// serialization, which carries typed arrays as binary).
 
 export interface ProviderAttempt {
   provider: string;
@@ -13,5 +13,5 @@ export type ToOrtWorker =
 
 export type FromOrtWorker =
   | { type: 'loaded'; provider: string; attempts: ProviderAttempt[]; inputName: string; outputName: string }
-  | { type: 'result'; id: number; data: Float32Array; dims: number[] }
+  | { type: 'result'; id: number; data: Float32Array; dims: number[]; peakRssBytes: number }
   | { type: 'error'; id?: number; message: string; code?: string };

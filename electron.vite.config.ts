@@ -1,0 +1,76 @@
+// Builds the three Electron targets into out/: main (+ the utility worker and the onnxruntime
+// child process), the preload script, and the Svelte renderer.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { contentSecurityPolicy } from './src-main/app/csp';
+
+const root = import.meta.dirname;
+const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+
+/**
+ * Native addons and wasm loaders stay in node_modules (their binaries are found relative to their
+ * own files); everything else, valibot included, is bundled so out/ needs nothing else.
+ */
+const NATIVE_DEPS = ['onnxruntime-node', 'sharp', 'heic-decode'];
+const nativeExternal = NATIVE_DEPS.map((name) => new RegExp(`^${name}(/.*)?$`));
+
+/** The dev server injects <style> tags and uses a WebSocket: relax index.html's CSP there only. */
+function devCsp(): Plugin {
+  return {
+    name: 'pure:dev-csp',
+    apply: 'serve',
+    transformIndexHtml: (html) =>
+      html.replace(
+        /(<meta http-equiv="Content-Security-Policy" content=")[^"]*(")/,
+        `$1${contentSecurityPolicy({ delivery: 'meta', dev: true })}$2`,
+      ),
+  };
+}
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: {
+          index: resolve(root, 'src-main/app/index.ts'),
+          // Electron utility process: utilityProcess.fork(out/main/worker.js).
+          worker: resolve(root, 'src-main/worker/index.ts'),
+          // onnxruntime child process; the engine forks new URL('./ort-worker.js', import.meta.url)
+          // from a bundled file in out/main, so it must keep this exact name.
+          'ort-worker': resolve(root, 'src-main/engine/runtime/ort-worker.ts'),
+        },
+        external: nativeExternal,
+        output: { entryFileNames: '[name].js' },
+      },
+    },
+  },
+  preload: {
+    // Sandboxed preloads run in a bare context: no node_modules, no ES modules. Bundle
+    // everything into one CommonJS file.
+    build: {
+      outDir: 'out/preload',
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { index: resolve(root, 'src-main/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+    define: { __PURE_VERSION__: JSON.stringify(version) },
+  },
+  renderer: {
+    root: resolve(root, 'src-renderer'),
+    // The Svelte config sits at the project root (svelte-check reads it there), not in root above.
+    plugins: [svelte({ configFile: resolve(root, 'svelte.config.js') }), devCsp()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      // Inlined assets become data: URLs, which the CSP (img-src 'self' blob:) refuses.
+      assetsInlineLimit: 0,
+      rolldownOptions: { input: resolve(root, 'src-renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,136 @@
+// The messages between main and the utility worker (and, for job events, on to the renderer).
+// Everything crossing a process boundary is checked at runtime: a structured clone keeps the
+// shape of whatever was sent, not the shape TypeScript promised.
+import * as v from 'valibot';
+import { ERROR_CODES, EngineError } from '../engine/common/errors';
+import type { ErrorCode, ErrorPayload } from '../engine/common/errors';
+import { ENGINE_IDS, RestoreOptionsSchema } from './restore';
+import type { RestoreProgress, RestoreResult } from './restore';
+
+// Re-exported so the renderer, which may import only from protocol/, can name them.
+export type { ErrorCode, ErrorPayload } from '../engine/common/errors';
+
+const JobIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+// Paths come from a file dialog or the command line; the engine checks that they exist.
+const PathSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+const Fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const Size = v.object({ width: Count, height: Count });
+
+export const RestoreProgressSchema = v.object({
+  stage: v.picklist(['loading-model', 'decoding', 'restoring', 'resizing', 'encoding', 'done'] as const),
+  fraction: Fraction,
+  tilesDone: v.optional(Count),
+  tilesTotal: v.optional(Count),
+  etaSeconds: v.optional(v.pipe(v.number(), v.minValue(0))),
+});
+
+export const RestoreResultSchema = v.object({
+  input: v.string(),
+  output: v.string(),
+  engine: v.picklist(ENGINE_IDS),
+  provider: v.string(),
+  inputSize: Size,
+  outputSize: Size,
+  tiles: Count,
+  timings: v.object({
+    decodeMs: v.number(),
+    loadModelMs: v.number(),
+    inferenceMs: v.number(),
+    encodeMs: v.number(),
+    totalMs: v.number(),
+  }),
+});
+
+export const ErrorPayloadSchema = v.object({
+  code: v.picklist(ERROR_CODES),
+  message: v.string(),
+  hint: v.optional(v.string()),
+});
+
+// The interfaces in restore.ts and errors.ts are the contract; these checks fail to compile the
+// moment a schema and its interface drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemasMatchContract: [
+  Same<v.InferOutput<typeof RestoreProgressSchema>, RestoreProgress>,
+  Same<v.InferOutput<typeof RestoreResultSchema>, RestoreResult>,
+  Same<v.InferOutput<typeof ErrorPayloadSchema>, ErrorPayload>,
+] = [true, true, true];
+void schemasMatchContract;
+
+// ---- main -> worker ----
+
+export const RestoreRequestSchema = v.object({
+  type: v.literal('restore'),
+  jobId: JobIdSchema,
+  input: PathSchema,
+  /** Absent: the engine picks a name next to the input. */
+  output: v.optional(PathSchema),
+  options: RestoreOptionsSchema,
+});
+
+export const WorkerRequestSchema = v.variant('type', [
+  RestoreRequestSchema,
+  v.object({ type: v.literal('cancel'), jobId: JobIdSchema }),
+  /** Liveness check: the worker answers with 'pong'. */
+  v.object({ type: v.literal('ping') }),
+  /** Cancel everything and exit; main kills the process if this takes too long. */
+  v.object({ type: v.literal('shutdown') }),
+]);
+
+/** A request as received: options have their defaults filled in. */
+export type WorkerRequest = v.InferOutput<typeof WorkerRequestSchema>;
+/** A request as sent: options may leave fields out. */
+export type WorkerRequestInput = v.InferInput<typeof WorkerRequestSchema>;
+export type RestoreRequest = v.InferOutput<typeof RestoreRequestSchema>;
+
+// ---- worker -> main (job events continue on to the renderer) ----
+
+export const JobEventSchema = v.variant('type', [
+  v.object({ type: v.literal('progress'), jobId: JobIdSchema, progress: RestoreProgressSchema }),
+  v.object({ type: v.literal('done'), jobId: JobIdSchema, result: RestoreResultSchema }),
+  v.object({ type: v.literal('failed'), jobId: JobIdSchema, error: ErrorPayloadSchema }),
+]);
+
+export const WorkerEventSchema = v.variant('type', [...JobEventSchema.options, v.object({ type: v.literal('pong') })]);
+
+/** What the renderer sees: everything about one job. */
+export type JobEvent = v.InferOutput<typeof JobEventSchema>;
+export type WorkerEvent = v.InferOutput<typeof WorkerEventSchema>;
+
+// ---- parsing ----
+
+/**
+ * A message that does not match the protocol. Issues under `options` are the user's to fix
+ * (INVALID_OPTION); any other mismatch means the two sides disagree, which is a bug (INTERNAL).
+ */
+export class ProtocolError extends EngineError {
+  constructor(what: string, issues: readonly v.BaseIssue<unknown>[]) {
+    const details = issues.map((issue) => `${v.getDotPath(issue) ?? '(message)'}: ${issue.message}`).join('; ');
+    const code: ErrorCode = issues.every((issue) => v.getDotPath(issue)?.startsWith('options.')) ? 'INVALID_OPTION' : 'INTERNAL';
+    super(code, `Invalid ${what}: ${details}`);
+    this.name = 'ProtocolError';
+  }
+}
+
+function parseWith<S extends v.GenericSchema>(schema: S, what: string, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new ProtocolError(what, result.issues);
+  return result.output;
+}
+
+/** Checks a message arriving at the worker; throws ProtocolError when it does not fit. */
+export function parseWorkerRequest(value: unknown): WorkerRequest {
+  return parseWith(WorkerRequestSchema, 'worker request', value);
+}
+
+/** Checks a message arriving from the worker; throws ProtocolError when it does not fit. */
+export function parseWorkerEvent(value: unknown): WorkerEvent {
+  return parseWith(WorkerEventSchema, 'worker event', value);
+}
+
+/** The jobId of a message that failed validation, when one can be read, so its job can fail. */
+export function jobIdOf(value: unknown): string | undefined {
+  const result = v.safeParse(v.object({ jobId: JobIdSchema }), value);
+  return result.success ? result.output.jobId : undefined;
+}
