@@ -34,7 +34,8 @@ try {
       inferenceSeconds: result.timings.inferenceMs / 1000,
       totalSeconds: result.timings.totalMs / 1000,
       secondsPerInputMegapixel: result.timings.inferenceMs / 1000 / mp,
-      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      // The engine's own process plus its inference child process (each measured at its peak).
+      peakRssMB: process.resourceUsage().maxRSS / 1024 + result.workerPeakRssBytes / 2 ** 20,
     })}\n`,
   );
 } finally {

@@ -21,7 +21,7 @@ if (!process.argv.includes('--quick')) cases.push({ engine: 'realesrgan-x4fast',
 
 const tsx = join(import.meta.dirname, '../node_modules/.bin/tsx');
 console.log(`threads=${threads}  (targets on a 2-core machine: x4plus 128x128 <= 3.5 s, x4fast 128x128 <= 0.3 s, 2000x1500 x4 peak RSS <= 3 GB)`);
-console.log('engine              size        tiles  inference s   s/input MP   peak RSS MB');
+console.log('engine              size        tiles  inference s   s/input MP   peak RSS MB (engine + inference process)');
 for (const c of cases) {
   const args = [join(import.meta.dirname, 'bench-one.ts'), c.engine, String(c.width), String(c.height), String(threads), ...(c.tile ? [String(c.tile)] : [])];
   const line = execFileSync(tsx, args, { encoding: 'utf8' }).trim().split('\n').pop()!;

@@ -12,6 +12,7 @@ const result = {
   outputSize: { width: 40, height: 80 },
   tiles: 1,
   timings: { decodeMs: 1, loadModelMs: 2, inferenceMs: 3, encodeMs: 4, totalMs: 10 },
+  workerPeakRssBytes: 1,
 };
 
 describe('parseWorkerRequest', () => {

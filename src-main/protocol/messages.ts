@@ -40,6 +40,7 @@ export const RestoreResultSchema = v.object({
     encodeMs: v.number(),
     totalMs: v.number(),
   }),
+  workerPeakRssBytes: v.number(),
 });
 
 export const ErrorPayloadSchema = v.object({

@@ -49,4 +49,6 @@ export interface RestoreResult {
   outputSize: { width: number; height: number };
   tiles: number;
   timings: { decodeMs: number; loadModelMs: number; inferenceMs: number; encodeMs: number; totalMs: number };
+  /** Peak resident memory of the inference process so far (not included in the caller's own RSS). */
+  workerPeakRssBytes: number;
 }

@@ -16,6 +16,7 @@ function resultFor(input: string): RestoreResult {
     outputSize: { width: 4, height: 4 },
     tiles: 1,
     timings: { decodeMs: 0, loadModelMs: 0, inferenceMs: 0, encodeMs: 0, totalMs: 0 },
+    workerPeakRssBytes: 0,
   };
 }
 

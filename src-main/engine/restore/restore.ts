@@ -117,6 +117,7 @@ export class Restorer {
       inputSize: { width: decoded.rgb.width, height: decoded.rgb.height },
       outputSize: { width: final.width, height: final.height },
       tiles,
+      workerPeakRssBytes: upscaler.peakRssBytes,
       timings: { decodeMs: t1 - t0, loadModelMs: t2 - t1, inferenceMs: t3 - t2, encodeMs: t4 - t3, totalMs: t4 - t0 },
     };
   }

@@ -44,6 +44,11 @@ export class Upscaler {
     return this.model.provider;
   }
 
+  /** Peak RSS of the inference process, in bytes. */
+  get peakRssBytes(): number {
+    return this.worker.peakRssBytes;
+  }
+
   async upscale(rgb: RasterImage, options: UpscaleOptions): Promise<RasterImage & { channels: 3 }> {
     const plan = planTiles(rgb.width, rgb.height, tileSettings(options.tile, this.pad));
     const acc = new TileAccumulator(plan, this.scale, rgb.width, rgb.height, options.bitDepth);
