@@ -6,6 +6,9 @@ import * as ort from 'onnxruntime-node';
 import type { FromOrtWorker, ProviderAttempt, ToOrtWorker } from './worker-messages';
 
 if (!process.send) throw new Error('ort-worker must run as a child process with an IPC channel');
+// A provider that cannot load is expected (that is what the fallback chain is for) and is
+// reported to the user in plain words; onnxruntime's own red log lines would only alarm.
+ort.env.logLevel = 'fatal';
 let session: ort.InferenceSession | undefined;
 
 function post(message: FromOrtWorker): void {
@@ -22,6 +25,7 @@ async function load(modelPath: string, providers: string[], threads: number): Pr
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
+        logSeverityLevel: 4,
         ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
       });
       attempts.push({ provider });
