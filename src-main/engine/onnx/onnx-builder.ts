@@ -22,13 +22,25 @@ export type TensorValues =
   | { type: 'int64'; data: BigInt64Array };
 
 /**
- * Where a tensor's bytes go. Only 'inline' (TensorProto.raw_data, field 9) exists today.
- * Seam for models over protobuf's 2 GiB limit: add `{ kind: 'external'; location: string;
- * offset: number }` here and a matching case in `encodeTensor` that writes external_data
- * (field 13: key/value entries "location", "offset", "length") and data_location = EXTERNAL
- * (field 14, value 1) instead of raw_data; the caller then writes the bytes to the side file.
+ * Where a tensor's bytes go: 'inline' (TensorProto.raw_data, field 9), or 'external' for models
+ * over protobuf's 2 GiB limit: the bytes live in a side file (written by the caller, see
+ * external-data.ts) and the TensorProto only says where: external_data (field 13, key/value
+ * entries "location", "offset", "length") and data_location = EXTERNAL (field 14, value 1).
+ * `location` is relative to the directory of the .onnx file, as ONNX requires.
  */
-export type TensorStorage = { kind: 'inline' };
+export type TensorStorage = { kind: 'inline' } | ExternalStorage;
+
+export interface ExternalStorage {
+  kind: 'external';
+  location: string;
+  /** Byte offset of the tensor's little-endian bytes in the side file. */
+  offset: number;
+  /** Byte length; must equal element count x element size. */
+  length: number;
+}
+
+/** Bytes per element of each element type. */
+export const ELEMENT_SIZE: Readonly<Record<ElementType, number>> = { float32: 4, int32: 4, int64: 8, float16: 2 };
 
 export interface TensorSpec {
   name: string;
@@ -39,6 +51,34 @@ export interface TensorSpec {
 
 export function float32Tensor(name: string, dims: readonly number[], data: Float32Array | readonly number[]): TensorSpec {
   return { name, dims, values: { type: 'float32', data: data instanceof Float32Array ? data : Float32Array.from(data) } };
+}
+
+/** Empty typed arrays, one per element type, for tensors whose bytes are stored elsewhere. */
+function emptyValues(type: ElementType): TensorValues {
+  switch (type) {
+    case 'float32':
+      return { type, data: new Float32Array(0) };
+    case 'float16':
+      return { type, data: new Uint16Array(0) };
+    case 'int32':
+      return { type, data: new Int32Array(0) };
+    case 'int64':
+      return { type, data: new BigInt64Array(0) };
+  }
+}
+
+/**
+ * A tensor whose bytes are already in an external data file: the spec holds no data (its
+ * `values` array is empty and only carries the element type), so a huge model can be described
+ * while its weights are streamed to disk one by one.
+ */
+export function externalTensor(name: string, dims: readonly number[], type: ElementType, storage: Omit<ExternalStorage, 'kind'>): TensorSpec {
+  return { name, dims, values: emptyValues(type), storage: { kind: 'external', ...storage } };
+}
+
+/** The bytes ONNX stores for a tensor (little-endian); a view when the host is little-endian. */
+export function tensorBytes(values: TensorValues): Uint8Array {
+  return littleEndianBytes(values);
 }
 
 export function int64Tensor(name: string, dims: readonly number[], data: readonly (number | bigint)[]): TensorSpec {
@@ -223,18 +263,32 @@ function encodeValueInfo(info: ValueInfoSpec): ProtoWriter {
 export function encodeTensor(tensor: TensorSpec): ProtoWriter {
   const { values } = tensor;
   const count = tensor.dims.reduce((a, b) => a * b, 1);
-  if (values.data.length !== count) {
+  const storage = tensor.storage ?? { kind: 'inline' };
+  if (storage.kind === 'inline' && values.data.length !== count) {
     throw new Error(`tensor '${tensor.name}': dims [${tensor.dims.join(', ')}] need ${count} values, got ${values.data.length}`);
+  }
+  if (storage.kind === 'external' && storage.length !== count * ELEMENT_SIZE[values.type]) {
+    throw new Error(`tensor '${tensor.name}': dims [${tensor.dims.join(', ')}] need ${count * ELEMENT_SIZE[values.type]} external bytes, got ${storage.length}`);
   }
   const w = new ProtoWriter();
   if (tensor.dims.length > 0) w.packedInt64(1, tensor.dims); // dims
   w.int64(2, DATA_TYPE[values.type]); // data_type
   w.string(8, tensor.name);
-  const storage = tensor.storage ?? { kind: 'inline' };
   switch (storage.kind) {
     case 'inline':
       w.bytes(9, littleEndianBytes(values)); // raw_data
       break;
+    case 'external': {
+      // StringStringEntryProto: key = 1, value = 2; offsets and lengths are decimal strings.
+      const entries: [string, string][] = [
+        ['location', storage.location],
+        ['offset', String(storage.offset)],
+        ['length', String(storage.length)],
+      ];
+      for (const [key, value] of entries) w.message(13, new ProtoWriter().string(1, key).string(2, value)); // external_data
+      w.uint(14, 1); // data_location = EXTERNAL
+      break;
+    }
   }
   return w;
 }

@@ -1,0 +1,172 @@
+// One Chameleon decoder layer as ONNX nodes: pre-norm attention with per-head QK LayerNorm and
+// rotate-half RoPE over a concatenated KV cache, then a pre-norm SwiGLU MLP. The residual
+// stream, the norms, RoPE and the softmax are always fp32; with dtype 'fp16' the weights, the
+// MatMuls and the KV cache are fp16 (HF Chameleon likewise computes its norms in fp32).
+// Pure TypeScript: no Node built-ins.
+
+import type { DecoderConfig } from '../config';
+import { decoderNames, expectLength } from './decoder-weight-names';
+import type { GetWeight } from './decoder-weight-names';
+import type { GraphOps } from './graph-ops';
+import { expandPerHead, toFloat16Bits, transpose } from './weight-prep';
+import type { WeightSink } from './weight-sink';
+
+export type DecoderDtype = 'fp32' | 'fp16';
+
+/** What every layer shares: builders, weights, and the tensors computed once per run. */
+export interface LayerContext {
+  ops: GraphOps;
+  config: DecoderConfig;
+  dtype: DecoderDtype;
+  getWeight: GetWeight;
+  sink: WeightSink;
+  cos: string; // (batch, 1, seq, head_dim) f32
+  sinSigned: string; // (batch, 1, seq, head_dim) f32, first half negated (see rope())
+  maskBias: string; // (batch, 1, seq, total) f32: 0 where attending, -1e9 elsewhere
+}
+
+/** Cache tensors of one layer: graph input names (past) and output names (present). */
+export interface LayerCacheNames {
+  pastKey: string;
+  pastValue: string;
+  presentKey: string;
+  presentValue: string;
+}
+
+/** Adds layer `i`; `x` is the residual stream (batch, seq, hidden) f32; returns the new one. */
+export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: LayerCacheNames): string {
+  const { ops, config: c } = ctx;
+  const n = decoderNames.layer(i);
+  const H = c.hiddenSize;
+  const qDim = c.numHeads * c.headDim;
+  const kvDim = c.numKvHeads * c.headDim;
+
+  // ---- attention ----
+  const h = toCompute(ctx, rmsNorm(ctx, x, n.inputNorm, `l${i}_attn_in`)); // (batch, seq, hidden)
+  const q = linear(ctx, h, n.q, qDim, H, `l${i}_q`); // (batch, seq, heads * head_dim)
+  const k = linear(ctx, h, n.k, kvDim, H, `l${i}_k`); // (batch, seq, kv_heads * head_dim)
+  const v = linear(ctx, h, n.v, kvDim, H, `l${i}_v`); // (batch, seq, kv_heads * head_dim)
+  const qh = normAndRope(ctx, toF32(ctx, q), c.numHeads, n.qNormWeight, n.qNormBias, `l${i}_q`); // (batch, heads, seq, head_dim)
+  const kh = normAndRope(ctx, toF32(ctx, k), c.numKvHeads, n.kNormWeight, n.kNormBias, `l${i}_k`); // (batch, kv_heads, seq, head_dim)
+  const v4 = ops.op('Reshape', [v, ops.i64([0, 0, c.numKvHeads, c.headDim])], `l${i}_v4`); // (batch, seq, kv_heads, head_dim)
+  const vh = ops.op('Transpose', [v4], `l${i}_vh`, { perm: ints([0, 2, 1, 3]) }); // (batch, kv_heads, seq, head_dim)
+
+  const axis2 = { axis: int(2) };
+  const kAll = ops.op('Concat', [cache.pastKey, toCompute(ctx, kh)], '', axis2, cache.presentKey); // (batch, kv_heads, total, head_dim)
+  const vAll = ops.op('Concat', [cache.pastValue, vh], '', axis2, cache.presentValue); // (batch, kv_heads, total, head_dim)
+
+  // Scaling q (seq x head_dim values) is cheaper than scaling the scores (seq x total).
+  const qs = toCompute(ctx, ops.op('Mul', [qh, ops.scalar('attn_scale', 1 / Math.sqrt(c.headDim))], `l${i}_qs`)); // (batch, heads, seq, head_dim)
+  const attn = attention(ctx, i, qs, kAll, vAll); // (batch, seq, heads * head_dim)
+  const o = linear(ctx, attn, n.o, H, qDim, `l${i}_o`); // (batch, seq, hidden)
+  const x1 = ops.op('Add', [x, toF32(ctx, o)], `l${i}_resid_attn`); // (batch, seq, hidden)
+
+  // ---- SwiGLU MLP: down(silu(gate(h)) * up(h)) ----
+  const h2 = toCompute(ctx, rmsNorm(ctx, x1, n.postNorm, `l${i}_mlp_in`)); // (batch, seq, hidden)
+  const gate = linear(ctx, h2, n.gate, c.intermediateSize, H, `l${i}_gate`); // (batch, seq, inter)
+  const up = linear(ctx, h2, n.up, c.intermediateSize, H, `l${i}_up`); // (batch, seq, inter)
+  const silu = ops.op('Mul', [gate, ops.op('Sigmoid', [gate], `l${i}_sig`)], `l${i}_silu`); // (batch, seq, inter)
+  const act = ops.op('Mul', [silu, up], `l${i}_act`); // (batch, seq, inter)
+  const down = linear(ctx, act, n.down, H, c.intermediateSize, `l${i}_down`); // (batch, seq, hidden)
+  return ops.op('Add', [x1, toF32(ctx, down)], `l${i}_out`); // (batch, seq, hidden)
+}
+
+/** softmax(q k^T + mask) v over all heads; q pre-scaled. Returns (batch, seq, heads * head_dim). */
+function attention(ctx: LayerContext, i: number, q: string, kAll: string, vAll: string): string {
+  const { ops, config: c } = ctx;
+  const groups = c.numHeads / c.numKvHeads;
+  let scores: string;
+  let mask = ctx.maskBias; // (batch, 1, seq, total)
+  let v = vAll;
+  if (groups === 1) {
+    const kT = ops.op('Transpose', [kAll], `l${i}_kT`, { perm: ints([0, 1, 3, 2]) }); // (batch, heads, head_dim, total)
+    scores = ops.op('MatMul', [q, kT], `l${i}_scores`); // (batch, heads, seq, total)
+  } else {
+    // Grouped-query attention without copying K/V: split the heads into (kv_heads, groups) and
+    // let MatMul broadcast each K/V head over its group.
+    const q5 = ops.op('Reshape', [q, ops.i64([0, c.numKvHeads, groups, -1, c.headDim])], `l${i}_q5`); // (batch, kv_heads, groups, seq, head_dim)
+    const k5 = ops.op('Unsqueeze', [kAll, ops.i64([2])], `l${i}_k5`); // (batch, kv_heads, 1, total, head_dim)
+    const kT = ops.op('Transpose', [k5], `l${i}_kT`, { perm: ints([0, 1, 2, 4, 3]) }); // (batch, kv_heads, 1, head_dim, total)
+    scores = ops.op('MatMul', [q5, kT], `l${i}_scores`); // (batch, kv_heads, groups, seq, total)
+    mask = ops.op('Unsqueeze', [mask, ops.i64([1])], `l${i}_mask5`); // (batch, 1, 1, seq, total)
+    v = ops.op('Unsqueeze', [vAll, ops.i64([2])], `l${i}_v5`); // (batch, kv_heads, 1, total, head_dim)
+  }
+  const biased = ops.op('Add', [toF32(ctx, scores), mask], `l${i}_biased`); // scores' shape, f32
+  const probs = ops.op('Softmax', [biased], `l${i}_probs`, { axis: int(-1) }); // scores' shape, f32
+  let out = ops.op('MatMul', [toCompute(ctx, probs), v], `l${i}_ctx`); // (batch, heads, seq, head_dim) or 5-D
+  if (groups !== 1) out = ops.op('Reshape', [out, ops.i64([0, c.numHeads, -1, c.headDim])], `l${i}_ctx4`); // (batch, heads, seq, head_dim)
+  const bshd = ops.op('Transpose', [out], `l${i}_ctxT`, { perm: ints([0, 2, 1, 3]) }); // (batch, seq, heads, head_dim)
+  return ops.op('Reshape', [bshd, ops.i64([0, 0, c.numHeads * c.headDim])], `l${i}_attn`); // (batch, seq, heads * head_dim)
+}
+
+/**
+ * QK-norm then RoPE, on x (batch, seq, nh * head_dim) f32 -> (batch, nh, seq, head_dim) f32.
+ * Chameleon normalises each head's head_dim values (LayerNorm statistics, no affine), applies a
+ * per-head affine, and only then rotates (HF ChameleonAttention.forward: q_norm before
+ * apply_rotary_pos_emb).
+ */
+function normAndRope(ctx: LayerContext, x: string, nh: number, weightName: string, biasName: string, hint: string): string {
+  const { ops, config: c } = ctx;
+  const hd = c.headDim;
+  const x4 = ops.op('Reshape', [x, ops.i64([0, 0, nh, hd])], `${hint}4`); // (batch, seq, nh, head_dim)
+  const ones = ops.f32('ln_ones', new Float32Array(hd).fill(1)); // (head_dim)
+  const zeros = ops.f32('ln_zeros', new Float32Array(hd)); // (head_dim)
+  const ln = ops.op('LayerNormalization', [x4, ones, zeros], `${hint}_ln`, { axis: int(-1), epsilon: float(c.qkNormEps) }); // (batch, seq, nh, head_dim)
+  const w = headParam(ctx, weightName, nh); // (nh, head_dim)
+  const b = headParam(ctx, biasName, nh); // (nh, head_dim)
+  const affine = ops.op('Add', [ops.op('Mul', [ln, w], `${hint}_lnw`), b], `${hint}_normed`); // (batch, seq, nh, head_dim)
+  const t = ops.op('Transpose', [affine], `${hint}_t`, { perm: ints([0, 2, 1, 3]) }); // (batch, nh, seq, head_dim)
+  return rope(ctx, t, hint);
+}
+
+/**
+ * Rotate-half RoPE (HF `rotate_half`): out = x cos + concat(-x2, x1) sin, x = [x1 | x2] halves.
+ * The minus sign lives in ctx.sinSigned, so here out = x cos + concat(x2, x1) sinSigned.
+ */
+function rope(ctx: LayerContext, x: string, hint: string): string {
+  const { ops } = ctx;
+  const [x1, x2] = ops.opMulti('Split', [x], [`${hint}_x1`, `${hint}_x2`], { axis: int(-1) }); // 2 x (batch, nh, seq, head_dim / 2)
+  const swapped = ops.op('Concat', [x2, x1], `${hint}_swap`, { axis: int(-1) }); // (batch, nh, seq, head_dim)
+  const a = ops.op('Mul', [x, ctx.cos], `${hint}_cos`); // (batch, nh, seq, head_dim)
+  const b = ops.op('Mul', [swapped, ctx.sinSigned], `${hint}_sin`); // (batch, nh, seq, head_dim)
+  return ops.op('Add', [a, b], `${hint}_rope`); // (batch, nh, seq, head_dim)
+}
+
+/** RMSNorm over the last axis in f32: x / sqrt(mean(x^2) + eps) * w. */
+export function rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: string): string {
+  const { ops, config: c } = ctx;
+  const w = ctx.sink.add(weightName, [c.hiddenSize], {
+    type: 'float32',
+    data: expectLength(weightName, ctx.getWeight(weightName), c.hiddenSize),
+  }); // (hidden)
+  const sq = ops.op('Mul', [x, x], `${hint}_sq`); // (..., hidden)
+  const ms = ops.op('ReduceMean', [sq], `${hint}_ms`, { axes: ints([-1]), keepdims: int(1) }); // (..., 1)
+  const rms = ops.op('Sqrt', [ops.op('Add', [ms, ops.scalar('rms_eps', c.rmsNormEps)], `${hint}_mse`)], `${hint}_rms`); // (..., 1)
+  return ops.op('Mul', [ops.op('Div', [x, rms], `${hint}_unit`), w], `${hint}_norm`); // (..., hidden)
+}
+
+/** x (..., inDim) in compute dtype times a torch Linear weight (outDim, inDim) -> (..., outDim). */
+export function linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string): string {
+  const w = ctx.getWeight(weightName);
+  const wt = transpose(expectLength(weightName, w, outDim * inDim), outDim, inDim); // (in, out): MatMul layout
+  const name = ctx.sink.add(`${weightName}.T`, [inDim, outDim], ctx.dtype === 'fp16' ? { type: 'float16', data: toFloat16Bits(wt) } : { type: 'float32', data: wt });
+  return ctx.ops.op('MatMul', [x, name], hint);
+}
+
+/** QK-norm weight/bias expanded to (nh, head_dim) f32 (see expandPerHead for the layouts). */
+function headParam(ctx: LayerContext, name: string, nh: number): string {
+  const hd = ctx.config.headDim;
+  return ctx.sink.add(name, [nh, hd], { type: 'float32', data: expandPerHead(name, ctx.getWeight(name), nh, hd) });
+}
+
+export function toCompute(ctx: LayerContext, x: string): string {
+  return ctx.dtype === 'fp16' ? ctx.ops.cast(x, 'float16') : x;
+}
+
+export function toF32(ctx: LayerContext, x: string): string {
+  return ctx.dtype === 'fp16' ? ctx.ops.cast(x, 'float32') : x;
+}
+
+const int = (value: number) => ({ type: 'int', value }) as const;
+const float = (value: number) => ({ type: 'float', value }) as const;
+const ints = (value: readonly number[]) => ({ type: 'ints', value }) as const;

@@ -1,0 +1,105 @@
+// Runs a decoder graph (decoder-graph.ts) in ONNX Runtime: builds the feeds from plain arrays,
+// threads the KV cache from one call to the next, and returns the logits. Used by the tests and
+// the perf probe; the generation loop can use it as it is.
+
+import * as ort from 'onnxruntime-node';
+import type { DecoderConfig } from '../config';
+import { DECODER_IO } from './decoder-graph';
+import type { DecoderDtype } from './decoder-graph';
+import { toFloat16Bits } from './weight-prep';
+
+/** The cache after some tokens: per layer (batch, kv_heads, length, head_dim) tensors. */
+export interface KvCache {
+  length: number;
+  keys: ort.Tensor[];
+  values: ort.Tensor[];
+}
+
+export interface DecoderStep {
+  /** (batch, seq) new tokens. */
+  inputIds: readonly (readonly number[])[];
+  /** (batch, seq); default: past length + 0..seq-1 (right for unpadded rows). */
+  positionIds?: readonly (readonly number[])[];
+  /** (batch, past + seq), 1 = real token; default: all ones. */
+  attentionMask?: readonly (readonly number[])[];
+  /** (batch, n_select) indices into the new tokens; default: the last one. */
+  logitsPositions?: readonly (readonly number[])[];
+  /** default: empty. */
+  past?: KvCache;
+}
+
+export interface DecoderResult {
+  /** (batch, n_select, vocab), row-major. */
+  logits: Float32Array;
+  dims: readonly number[];
+  present: KvCache;
+}
+
+export class DecoderSession {
+  private constructor(
+    readonly session: ort.InferenceSession,
+    readonly config: DecoderConfig,
+    readonly dtype: DecoderDtype,
+  ) {}
+
+  /** `model`: .onnx bytes, or a file path (required when the weights are external data). */
+  static async create(model: Uint8Array | string, config: DecoderConfig, dtype: DecoderDtype, options: ort.InferenceSession.SessionOptions = {}): Promise<DecoderSession> {
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+    return new DecoderSession(session, config, dtype);
+  }
+
+  /** A zero-length cache for `batch` rows. */
+  emptyCache(batch: number): KvCache {
+    const c = this.config;
+    const empty = () => this.kvTensor(new Float32Array(0), [batch, c.numKvHeads, 0, c.headDim]);
+    return { length: 0, keys: Array.from({ length: c.numLayers }, empty), values: Array.from({ length: c.numLayers }, empty) };
+  }
+
+  /** A cache tensor from f32 values (rounded to fp16 for an fp16 model). */
+  kvTensor(data: Float32Array, dims: number[]): ort.Tensor {
+    if (this.dtype === 'fp32') return new ort.Tensor('float32', data, dims);
+    return new ort.Tensor('float16', toFloat16Bits(data), dims);
+  }
+
+  async run(step: DecoderStep): Promise<DecoderResult> {
+    const c = this.config;
+    const batch = step.inputIds.length;
+    const seq = step.inputIds[0].length;
+    const past = step.past ?? this.emptyCache(batch);
+    const positions = step.positionIds ?? step.inputIds.map((row) => row.map((_, j) => past.length + j));
+    const mask = step.attentionMask ?? step.inputIds.map(() => new Array<number>(past.length + seq).fill(1));
+    const select = step.logitsPositions ?? step.inputIds.map(() => [seq - 1]);
+    const feeds: Record<string, ort.Tensor> = {
+      [DECODER_IO.inputIds]: int64(step.inputIds, seq),
+      [DECODER_IO.positionIds]: int64(positions, seq),
+      [DECODER_IO.attentionMask]: int64(mask, past.length + seq),
+      [DECODER_IO.logitsPositions]: int64(select, select[0].length),
+    };
+    for (let i = 0; i < c.numLayers; i++) {
+      feeds[DECODER_IO.pastKey(i)] = past.keys[i];
+      feeds[DECODER_IO.pastValue(i)] = past.values[i];
+    }
+    const out = await this.session.run(feeds);
+    const logits = out[DECODER_IO.logits];
+    const present: KvCache = { length: past.length + seq, keys: [], values: [] };
+    for (let i = 0; i < c.numLayers; i++) {
+      present.keys.push(out[DECODER_IO.presentKey(i)]);
+      present.values.push(out[DECODER_IO.presentValue(i)]);
+    }
+    return { logits: logits.data as Float32Array, dims: logits.dims, present };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function int64(rows: readonly (readonly number[])[], width: number): ort.Tensor {
+  const data = new BigInt64Array(rows.length * width);
+  rows.forEach((row, r) => {
+    if (row.length !== width) throw new Error(`ragged input: row ${r} has ${row.length} values, expected ${width}`);
+    row.forEach((v, j) => (data[r * width + j] = BigInt(v)));
+  });
+  return new ort.Tensor('int64', data, [rows.length, width]);
+}
+
