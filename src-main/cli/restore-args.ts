@@ -22,6 +22,15 @@ Options:
       --max-pixels <n>    refuse inputs larger than this many pixels (default 40000000)
       --overwrite         replace an existing output (never the input)
       --json              print one JSON result per input on stdout
+
+PURE (--engine pure):
+      --model <dir>       converted PURE package (npm run convert -- pure ...)
+      --seed <n>          the same seed and photo give the same result (default 0)
+      --caption "<text>"  use this degradation + description instead of the model's
+      --guidance <g>      classifier-free guidance scale (default 0.8)
+      --temperature <t>   sampling temperature (default 0.9)
+      --k-min <n>, --k-max <n>   bounds of the entropy-based top-k (default 1, 2000)
+      --max-new-tokens <n>       stop early (the rest of the image stays as the input): quick looks
   -h, --help              show this help
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 output problem,
@@ -61,6 +70,14 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
         quality: { type: 'string' },
         'max-pixels': { type: 'string' },
         overwrite: { type: 'boolean', default: false },
+        model: { type: 'string' },
+        seed: { type: 'string' },
+        caption: { type: 'string' },
+        guidance: { type: 'string' },
+        temperature: { type: 'string' },
+        'k-min': { type: 'string' },
+        'k-max': { type: 'string' },
+        'max-new-tokens': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -84,6 +101,14 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
     maxInputPixels: integer('max-pixels', f['max-pixels']),
     providers: f.provider?.split(',').map((p) => p.trim()).filter(Boolean),
     overwrite: f.overwrite,
+    model: f.model,
+    seed: integer('seed', f.seed),
+    caption: f.caption,
+    guidance: f.guidance === undefined ? undefined : Number(f.guidance),
+    temperature: f.temperature === undefined ? undefined : Number(f.temperature),
+    kMin: integer('k-min', f['k-min']),
+    kMax: integer('k-max', f['k-max']),
+    maxNewTokens: integer('max-new-tokens', f['max-new-tokens']),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   command.options = options;

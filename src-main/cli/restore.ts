@@ -47,6 +47,12 @@ async function main(argv: string[]): Promise<number> {
         else {
           const s = (result.timings.totalMs / 1000).toFixed(1);
           process.stderr.write(`${label} -> ${result.output} (${result.outputSize.width}x${result.outputSize.height}, ${result.engine} on ${result.provider}, ${s} s)\n`);
+          if (result.perception) process.stderr.write(`  perceived: noise ${result.perception.noise}, blur ${result.perception.blur} (${result.perception.source})\n`);
+          if (result.pure) {
+            process.stderr.write(`  model: ${result.pure.model}\n`);
+            process.stderr.write(result.pure.parsed ? `  caption: ${result.pure.caption}\n` : `  text: ${result.pure.text}\n`);
+            process.stderr.write(`  entropy map: ${result.pure.entropyMap}\n`);
+          }
         }
       } catch (error) {
         view.end();

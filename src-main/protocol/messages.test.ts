@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { EngineError } from '../engine/common/errors';
-import { jobIdOf, parseWorkerEvent, parseWorkerRequest, ProtocolError } from './messages';
+import { jobIdOf, parseJobEvent, parseWorkerEvent, parseWorkerRequest, ProtocolError } from './messages';
 
 const result = {
   input: '/photos/a.jpg',
@@ -84,4 +84,22 @@ test('jobIdOf reads the id of an otherwise invalid message', () => {
   assert.equal(jobIdOf({ type: 'restore', jobId: 'j7', options: 'nonsense' }), 'j7');
   assert.equal(jobIdOf({ type: 'ping' }), undefined);
   assert.equal(jobIdOf(42), undefined);
+});
+
+test('the progress-port request carries nothing but its type (the port travels beside it)', () => {
+  assert.deepEqual(parseWorkerRequest({ type: 'attach-progress-port', port: 'ignored' }), { type: 'attach-progress-port' });
+});
+
+describe('parseJobEvent, the preload check on what reaches the page', () => {
+  test('accepts the three job events', () => {
+    const progress = { type: 'progress', jobId: 'j', progress: { stage: 'decoding', fraction: 0 } };
+    assert.deepEqual(parseJobEvent(progress), progress);
+    assert.deepEqual(parseJobEvent({ type: 'done', jobId: 'j', result }), { type: 'done', jobId: 'j', result });
+  });
+
+  test('rejects a pong, junk and look-alikes with an error rather than passing them on', () => {
+    for (const bad of [{ type: 'pong' }, null, [], 'progress', { type: 'progress', jobId: 'j' }, { type: 'failed', jobId: 'j', error: 'boom' }]) {
+      assert.throws(() => parseJobEvent(bad), ProtocolError);
+    }
+  });
 });

@@ -4,7 +4,7 @@
 import * as v from 'valibot';
 import { ERROR_CODES, EngineError } from '../engine/common/errors';
 import type { ErrorCode, ErrorPayload } from '../engine/common/errors';
-import { ENGINE_IDS, RestoreOptionsSchema } from './restore';
+import { DEGRADATION_LEVELS, ENGINE_IDS, RestoreOptionsSchema } from './restore';
 import type { RestoreProgress, RestoreResult } from './restore';
 
 // Re-exported so the renderer, which may import only from protocol/, can name them.
@@ -23,6 +23,12 @@ export const RestoreProgressSchema = v.object({
   tilesDone: v.optional(Count),
   tilesTotal: v.optional(Count),
   etaSeconds: v.optional(v.pipe(v.number(), v.minValue(0))),
+  phase: v.optional(v.picklist(['perceive', 'understand', 'restore'] as const)),
+  token: v.optional(Count),
+  totalTokens: v.optional(Count),
+  rowsDone: v.optional(Count),
+  rows: v.optional(Count),
+  tokensPerSecond: v.optional(v.number()),
 });
 
 export const RestoreResultSchema = v.object({
@@ -41,6 +47,26 @@ export const RestoreResultSchema = v.object({
     totalMs: v.number(),
   }),
   workerPeakRssBytes: v.number(),
+  perception: v.optional(
+    v.object({
+      noise: v.picklist(DEGRADATION_LEVELS),
+      blur: v.picklist(DEGRADATION_LEVELS),
+      estimates: v.object({ noiseSigma: v.number(), blurSigma: v.number() }),
+      source: v.picklist(['estimated', 'model'] as const),
+    }),
+  ),
+  pure: v.optional(
+    v.object({
+      model: v.string(),
+      testModel: v.boolean(),
+      text: v.string(),
+      caption: v.string(),
+      parsed: v.boolean(),
+      entropyMap: v.string(),
+      imageComplete: v.boolean(),
+      tokensPerSecond: v.number(),
+    }),
+  ),
 });
 
 export const ErrorPayloadSchema = v.object({
@@ -77,6 +103,8 @@ export const WorkerRequestSchema = v.variant('type', [
   v.object({ type: v.literal('ping') }),
   /** Cancel everything and exit; main kills the process if this takes too long. */
   v.object({ type: v.literal('shutdown') }),
+  /** Carries a MessagePort (in the message's ports) on which to stream progress to a page. */
+  v.object({ type: v.literal('attach-progress-port') }),
 ]);
 
 /** A request as received: options have their defaults filled in. */
@@ -128,6 +156,11 @@ export function parseWorkerRequest(value: unknown): WorkerRequest {
 /** Checks a message arriving from the worker; throws ProtocolError when it does not fit. */
 export function parseWorkerEvent(value: unknown): WorkerEvent {
   return parseWith(WorkerEventSchema, 'worker event', value);
+}
+
+/** Checks a job event arriving in the page's preload (from main or the progress port). */
+export function parseJobEvent(value: unknown): JobEvent {
+  return parseWith(JobEventSchema, 'job event', value);
 }
 
 /** The jobId of a message that failed validation, when one can be read, so its job can fail. */

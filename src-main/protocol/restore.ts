@@ -2,7 +2,7 @@
 // Types plus runtime validation (valibot), so messages crossing a process boundary are checked.
 import * as v from 'valibot';
 
-export const ENGINE_IDS = ['realesrgan-x4plus', 'realesrgan-x4fast'] as const;
+export const ENGINE_IDS = ['realesrgan-x4plus', 'realesrgan-x4fast', 'pure'] as const;
 export type EngineId = (typeof ENGINE_IDS)[number];
 export const DEFAULT_ENGINE: EngineId = 'realesrgan-x4plus';
 
@@ -23,6 +23,20 @@ export const RestoreOptionsSchema = v.object({
   /** Lossy output quality 1..100. */
   quality: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   overwrite: v.optional(v.boolean(), false),
+  // --- PURE only ---
+  /** Folder of a converted PURE package; default: the store's `pure-7b`. */
+  model: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** The same seed and input give the same restoration. */
+  seed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 53 - 1)), 0),
+  /** Replaces the generated degradation + caption text (forced token by token). */
+  caption: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(2000))),
+  guidance: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(10))),
+  temperature: v.optional(v.pipe(v.number(), v.gtValue(0), v.maxValue(5))),
+  kMin: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  kMax: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  entropyMu: v.optional(v.number()),
+  /** Stop after this many generated tokens (LQ codes fill the rest): quick previews and tests. */
+  maxNewTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 export type RestoreOptionsInput = v.InferInput<typeof RestoreOptionsSchema>;
 export type RestoreOptions = v.InferOutput<typeof RestoreOptionsSchema>;
@@ -38,6 +52,26 @@ export interface RestoreProgress {
   tilesTotal?: number;
   /** Seconds left, once there is enough to estimate from. */
   etaSeconds?: number;
+  /** PURE: which of its three steps is running, and where in the token stream it is. */
+  phase?: 'perceive' | 'understand' | 'restore';
+  token?: number;
+  totalTokens?: number;
+  rowsDone?: number;
+  rows?: number;
+  tokensPerSecond?: number;
+}
+
+export const DEGRADATION_LEVELS = ['small', 'medium', 'large'] as const;
+export type DegradationLevel = (typeof DEGRADATION_LEVELS)[number];
+
+/** Noise and blur of the input as perceived before restoring (docs/quality/perception.md). */
+export interface Perception {
+  noise: DegradationLevel;
+  blur: DegradationLevel;
+  /** The measurements behind the levels: noise sigma (0..255 scale), Gaussian blur sigma (input pixels). */
+  estimates: { noiseSigma: number; blurSigma: number };
+  /** 'model': the levels are the engine's own (PURE's generated text); 'estimated': measured from the pixels. */
+  source: 'estimated' | 'model';
 }
 
 export interface RestoreResult {
@@ -51,4 +85,23 @@ export interface RestoreResult {
   timings: { decodeMs: number; loadModelMs: number; inferenceMs: number; encodeMs: number; totalMs: number };
   /** Peak resident memory of the inference process so far (not included in the caller's own RSS). */
   workerPeakRssBytes: number;
+  /** Absent when the input is too small or too flat to measure. */
+  perception?: Perception;
+  /** What PURE perceived and understood, when the engine is PURE. */
+  pure?: PureResultInfo;
+}
+
+export interface PureResultInfo {
+  /** The model's name; test models say "TEST MODEL" in it. */
+  model: string;
+  testModel: boolean;
+  /** The generated (or forced) degradation + description text, as written. */
+  text: string;
+  caption: string;
+  /** False when no degradation level could be read from the text: show `text` as it is. */
+  parsed: boolean;
+  /** A PNG of the 64x64 per-token entropy (nats, 0..10 mapped to 0..255) beside the output. */
+  entropyMap: string;
+  imageComplete: boolean;
+  tokensPerSecond: number;
 }

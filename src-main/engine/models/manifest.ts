@@ -7,6 +7,33 @@ import { EngineError } from '../common/errors';
 
 export const MANIFEST_FILE = 'manifest.json';
 
+const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+
+/** Where the model's original files came from: the npm package of the Real-ESRGAN engines... */
+const NpmSourceSchema = v.object({
+  package: v.string(),
+  version: v.string(),
+  integrity: v.string(),
+  files: v.array(v.object({ path: v.string(), sha256: v.string() })),
+});
+
+/**
+ * How far each original file's digest can be trusted: `pinned` by the catalog; `listed` by the
+ * server it came from (checked, but not independently); `first-use` recorded when first seen.
+ */
+export const TRUST_LEVELS = ['pinned', 'listed', 'first-use'] as const;
+export type Trust = (typeof TRUST_LEVELS)[number];
+
+const SourceFileSchema = v.object({ name: v.string(), url: v.optional(v.string()), size: v.number(), sha256: Sha256, trust: v.picklist(TRUST_LEVELS) });
+
+/** ...files downloaded over HTTPS (a Hugging Face repo is pinned to the commit it was listed at)... */
+const DownloadSourceSchema = v.object({ kind: v.literal('download'), revision: v.optional(v.string()), files: v.array(SourceFileSchema) });
+
+/** ...or a local folder the user imported. */
+const ImportSourceSchema = v.object({ kind: v.literal('import'), from: v.string(), files: v.array(SourceFileSchema) });
+
+export type SourceFile = v.InferOutput<typeof SourceFileSchema>;
+
 const ManifestSchema = v.object({
   manifestVersion: v.literal(1),
   id: v.string(),
@@ -15,18 +42,18 @@ const ManifestSchema = v.object({
   scale: v.number(),
   licence: v.string(),
   authors: v.string(),
-  source: v.object({
-    package: v.string(),
-    version: v.string(),
-    integrity: v.string(),
-    files: v.array(v.object({ path: v.string(), sha256: v.string() })),
-  }),
+  source: v.union([NpmSourceSchema, DownloadSourceSchema, ImportSourceSchema]),
   converter: v.object({ name: v.string(), version: v.number() }),
-  files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) })),
+  files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: Sha256 })),
   createdAt: v.string(),
 });
 
 export type ModelManifest = v.InferOutput<typeof ManifestSchema>;
+
+/** True when every original file was pinned by the catalog (npm packages are pinned by integrity). */
+export function isVerified(manifest: ModelManifest): boolean {
+  return !('kind' in manifest.source) || manifest.source.files.every((f) => f.trust === 'pinned');
+}
 
 export async function readManifest(dir: string): Promise<ModelManifest | undefined> {
   let text: string;

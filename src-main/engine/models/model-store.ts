@@ -4,20 +4,27 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../common/errors';
+import { builtInCatalog } from './catalog';
 import { sha256File } from './digest';
 import { readManifest, type ModelManifest } from './manifest';
 import { modelsDir, studioHome } from './paths';
 
-export interface InstalledModel {
+export interface InstalledPackage {
   id: string;
   dir: string;
   manifest: ModelManifest;
+}
+
+export interface InstalledModel extends InstalledPackage {
   /** The ONNX graph to load. */
   onnxPath: string;
 }
 
-const SETUP_HINT = 'Run `npm run setup-models` to install the default models.';
-const REPAIR_HINT = 'Run `npm run setup-models -- --force` to reinstall it.';
+/** The built-in engines come from `setup-models`; everything else from the model manager. */
+const isSetupModel = (id: string): boolean => builtInCatalog.some((m) => m.id === id);
+const setupHint = (id: string): string => (isSetupModel(id) ? 'Run `npm run setup-models` to install the default models.' : `Run \`npm run models -- pull ${id}\` to install it.`);
+const repairHint = (id: string): string =>
+  isSetupModel(id) ? 'Run `npm run setup-models -- --force` to reinstall it.' : `Run \`npm run models -- remove ${id}\`, then pull it again.`;
 
 const verified = new Map<string, string>(); // path -> "size:mtime" last proven good
 
@@ -33,13 +40,13 @@ export async function verifyModelFiles(dir: string, manifest: ModelManifest, opt
     try {
       info = await stat(path);
     } catch {
-      throw new EngineError('MODEL_MISSING', `Model "${manifest.id}" is incomplete: ${file.name} is missing.`, REPAIR_HINT);
+      throw new EngineError('MODEL_MISSING', `Model "${manifest.id}" is incomplete: ${file.name} is missing.`, repairHint(manifest.id));
     }
     const stamp = `${info.size}:${info.mtimeMs}`;
     if (options.useCache !== false && verified.get(path) === stamp) continue;
     if (info.size !== file.size || (await sha256File(path)) !== file.sha256) {
       verified.delete(path);
-      throw new EngineError('DIGEST_MISMATCH', `Model "${manifest.id}" is damaged: ${file.name} does not match its recorded sha256.`, REPAIR_HINT);
+      throw new EngineError('DIGEST_MISMATCH', `Model "${manifest.id}" is damaged: ${file.name} does not match its recorded sha256.`, repairHint(manifest.id));
     }
     verified.set(path, stamp);
   }
@@ -58,14 +65,52 @@ async function findModelDir(id: string, home: string): Promise<string> {
   return own;
 }
 
-/** The installed, verified model with this id, or MODEL_MISSING / DIGEST_MISMATCH. */
-export async function locateModel(id: string, home = studioHome()): Promise<InstalledModel> {
+/**
+ * The installed model with this id, every file proven intact, or MODEL_MISSING / DIGEST_MISMATCH.
+ * For engines whose package is several files (PURE: graphs, external weights, tokenizer).
+ */
+export async function locatePackage(id: string, home = studioHome()): Promise<InstalledPackage> {
   const dir = await findModelDir(id, home);
   const manifest = await readManifest(dir);
-  if (!manifest) throw new EngineError('MODEL_MISSING', `Model "${id}" is not installed (looked in ${dir}).`, SETUP_HINT);
-  if (manifest.id !== id) throw new EngineError('DIGEST_MISMATCH', `The folder ${dir} holds "${manifest.id}", not "${id}".`, REPAIR_HINT);
+  if (!manifest) throw new EngineError('MODEL_MISSING', `Model "${id}" is not installed (looked in ${dir}).`, setupHint(id));
+  if (manifest.id !== id) throw new EngineError('DIGEST_MISMATCH', `The folder ${dir} holds "${manifest.id}", not "${id}".`, repairHint(id));
   await verifyModelFiles(dir, manifest);
-  const onnx = manifest.files.find((f) => f.role === 'onnx');
-  if (!onnx) throw new EngineError('MODEL_FORMAT', `Model "${id}" has no ONNX graph in its manifest.`, REPAIR_HINT);
-  return { id, dir, manifest, onnxPath: join(dir, onnx.name) };
+  return { id, dir, manifest };
+}
+
+/** The installed, verified single-graph model with this id (the Real-ESRGAN engines). */
+export async function locateModel(id: string, home = studioHome()): Promise<InstalledModel> {
+  const found = await locatePackage(id, home);
+  const onnx = found.manifest.files.find((f) => f.role === 'onnx');
+  if (!onnx) throw new EngineError('MODEL_FORMAT', `Model "${id}" has no ONNX graph in its manifest.`, repairHint(id));
+  return { ...found, onnxPath: join(found.dir, onnx.name) };
+}
+
+export type InstalledState =
+  | { kind: 'missing'; dir: string }
+  | { kind: 'damaged'; dir: string; problem: string; manifest?: ModelManifest }
+  | { kind: 'ok'; dir: string; manifest: ModelManifest; bytes: number };
+
+/**
+ * The cheap check a listing can afford for every model: the manifest reads, names this model,
+ * and every file is present with its recorded size. `verifyModelFiles` re-hashes for real.
+ */
+export async function installedState(id: string, home = studioHome()): Promise<InstalledState> {
+  const dir = await findModelDir(id, home);
+  let manifest: ModelManifest | undefined;
+  try {
+    manifest = await readManifest(dir);
+  } catch (error) {
+    return { kind: 'damaged', dir, problem: error instanceof Error ? error.message : String(error) };
+  }
+  if (!manifest) return { kind: 'missing', dir };
+  if (manifest.id !== id) return { kind: 'damaged', dir, manifest, problem: `The folder holds "${manifest.id}", not "${id}".` };
+  let bytes = 0;
+  for (const file of manifest.files) {
+    const size = await stat(join(dir, file.name)).then((s) => s.size, () => undefined);
+    if (size === undefined) return { kind: 'damaged', dir, manifest, problem: `${file.name} is missing.` };
+    if (size !== file.size) return { kind: 'damaged', dir, manifest, problem: `${file.name} has ${size} bytes instead of ${file.size}.` };
+    bytes += size;
+  }
+  return { kind: 'ok', dir, manifest, bytes };
 }

@@ -11,8 +11,11 @@ import type { RasterImage } from '../image/types';
 import { catalogEntry } from '../models/catalog';
 import { locateModel } from '../models/model-store';
 import { studioHome } from '../models/paths';
+import { PureEngine } from '../pure/pipeline/pure-engine';
+import { perceive, withEngineLevels } from '../quality/perception';
 import { RestoreOptionsSchema, type RestoreOptions, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
 import { checkOutput, defaultOutputPath } from './output-path';
+import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun } from './pure-restore';
 import { Upscaler } from './upscaler';
 
 export const SOFTWARE = 'PURE Studio';
@@ -40,6 +43,7 @@ export function targetSize(width: number, height: number, options: Pick<RestoreO
 
 export class Restorer {
   private readonly loaded = new Map<string, Promise<Upscaler>>();
+  private pure: { key: string; engine: Promise<PureEngine> } | undefined;
 
   constructor(private readonly home: string = studioHome()) {}
 
@@ -56,32 +60,55 @@ export class Restorer {
     // Decode first: a bad file is refused before a model is loaded for it.
     report('decoding', SPAN.decode[0]);
     const decoded = await decodeImage(input, { maxPixels: options.maxInputPixels, signal });
+    // Noise and blur as measured on the input, for every engine (a few ms per megapixel).
+    const perception = perceive(decoded.rgb);
     const t1 = performance.now();
 
     report('loading-model', SPAN.load[0]);
-    const upscaler = await this.upscaler(options);
-    const t2 = performance.now();
-
-    const eta = new EtaEstimator(() => performance.now());
     const restoreFraction = (f: number): number => SPAN.restore[0] + f * (SPAN.restore[1] - SPAN.restore[0]);
-    report('restoring', restoreFraction(0), { tilesDone: 0 });
+    let rgb: RasterImage;
+    let provider: string;
     let tiles = 0;
-    const bitDepth = decoded.highBitDepth && (format === 'png' || format === 'tiff') ? 16 : 8;
-    let rgb: RasterImage = await upscaler
-      .upscale(decoded.rgb, {
-        tile: options.tile,
-        bitDepth,
-        signal,
-        onTile: ({ tilesDone, tilesTotal }) => {
-          tiles = tilesTotal;
-          const f = tilesDone / tilesTotal;
-          report('restoring', restoreFraction(f), { tilesDone, tilesTotal, etaSeconds: eta.update(f) });
-        },
-      })
-      .catch((error: unknown) => {
-        this.forget(options); // a cancelled or crashed worker thread is gone: load afresh next time
+    let workerPeakRssBytes: number;
+    let pure: (PureRun & { engine: PureEngine }) | undefined;
+    let t2: number;
+    if (options.engine === 'pure') {
+      const engine = await this.pureEngine(options);
+      t2 = performance.now();
+      report('restoring', restoreFraction(0));
+      const run = await runPure(engine, to8Bit(decoded.rgb), options, (f, extra) => report('restoring', restoreFraction(f), extra), signal).catch((error: unknown) => {
+        this.forgetPure(); // a cancelled or crashed process is gone: load afresh next time
         throw error;
       });
+      pure = { ...run, engine };
+      rgb = pure.rgb;
+      provider = 'cpu';
+      tiles = 1;
+      workerPeakRssBytes = engine.peakRssBytes;
+    } else {
+      const upscaler = await this.upscaler(options);
+      t2 = performance.now();
+      const eta = new EtaEstimator(() => performance.now());
+      report('restoring', restoreFraction(0), { tilesDone: 0 });
+      const bitDepth = decoded.highBitDepth && (format === 'png' || format === 'tiff') ? 16 : 8;
+      rgb = await upscaler
+        .upscale(decoded.rgb, {
+          tile: options.tile,
+          bitDepth,
+          signal,
+          onTile: ({ tilesDone, tilesTotal }) => {
+            tiles = tilesTotal;
+            const f = tilesDone / tilesTotal;
+            report('restoring', restoreFraction(f), { tilesDone, tilesTotal, etaSeconds: eta.update(f) });
+          },
+        })
+        .catch((error: unknown) => {
+          this.forget(options); // a cancelled or crashed worker process is gone: load afresh next time
+          throw error;
+        });
+      provider = upscaler.provider;
+      workerPeakRssBytes = upscaler.peakRssBytes;
+    }
     const t3 = performance.now();
 
     report('resizing', SPAN.resize[0]);
@@ -107,25 +134,29 @@ export class Restorer {
       software: SOFTWARE,
       signal,
     });
+    const entropyMap = pure ? await writeEntropyMap(entropyMapPath(outPath), pure.done, input) : undefined;
     const t4 = performance.now();
     report('done', 1);
     return {
       input,
       output: outPath,
       engine: options.engine,
-      provider: upscaler.provider,
+      provider,
       inputSize: { width: decoded.rgb.width, height: decoded.rgb.height },
       outputSize: { width: final.width, height: final.height },
       tiles,
-      workerPeakRssBytes: upscaler.peakRssBytes,
+      workerPeakRssBytes,
       timings: { decodeMs: t1 - t0, loadModelMs: t2 - t1, inferenceMs: t3 - t2, encodeMs: t4 - t3, totalMs: t4 - t0 },
+      ...(perception && { perception: pure ? withEngineLevels(perception, pure.done.perception) : perception }),
+      ...(pure && entropyMap && { pure: pureInfo(pure.done, pure.engine, entropyMap) }),
     };
   }
 
-  /** Ends all worker threads; call before the process exits. */
+  /** Ends all worker processes; call before the process exits. */
   async close(): Promise<void> {
     const all = [...this.loaded.values()];
     this.loaded.clear();
+    this.forgetPure();
     await Promise.all(all.map((p) => p.then((u) => u.close(), () => undefined)));
   }
 
@@ -138,6 +169,26 @@ export class Restorer {
     const entry = this.loaded.get(key);
     this.loaded.delete(key);
     void entry?.then((u) => u.close(), () => undefined);
+  }
+
+  private pureEngine(options: RestoreOptions): Promise<PureEngine> {
+    const dir = pureModelDir(options, this.home);
+    const key = `${dir}|${options.threads}`;
+    if (this.pure?.key !== key) {
+      this.forgetPure();
+      const engine = PureEngine.load(dir, options.threads);
+      engine.catch(() => {
+        if (this.pure?.engine === engine) this.pure = undefined;
+      });
+      this.pure = { key, engine };
+    }
+    return this.pure.engine;
+  }
+
+  private forgetPure(): void {
+    const entry = this.pure;
+    this.pure = undefined;
+    void entry?.engine.then((e) => e.close(), () => undefined);
   }
 
   private upscaler(options: RestoreOptions): Promise<Upscaler> {

@@ -15,15 +15,19 @@ export interface InferenceOutput {
   dims: number[];
 }
 
-/** Where the worker script is: beside this file from source (tsx), or beside the bundle. */
-function workerPath(): string {
-  const override = process.env.PURE_STUDIO_ORT_WORKER;
+/**
+ * Where a child-process entry is: beside the calling module from source (tsx), or beside the
+ * bundle in out/main (electron-vite builds each entry as <name>.js there).
+ */
+export function workerScript(name: string, callerUrl: string, override?: string): string {
   if (override) return override;
-  const here = import.meta.url;
-  return fileURLToPath(new URL(here.endsWith('.ts') ? './ort-worker.ts' : './ort-worker.js', here));
+  return fileURLToPath(new URL(callerUrl.endsWith('.ts') ? `./${name}.ts` : `./${name}.js`, callerUrl));
 }
 
-function spawnWorker(path: string): ChildProcess {
+const workerPath = (): string => workerScript('ort-worker', import.meta.url, process.env.PURE_STUDIO_ORT_WORKER);
+
+/** Forks an engine child process with an IPC channel that carries typed arrays as binary. */
+export function spawnWorker(path: string): ChildProcess {
   return fork(path, [], {
     // From source the worker is TypeScript too: load it through tsx like its parent.
     execArgv: path.endsWith('.ts') ? ['--import', 'tsx'] : [],

@@ -1,0 +1,104 @@
+// `convert pure`: an HF-style PURE checkpoint + LlamaGen's vq_ds8_c2i.pt -> a model package of
+// our own ONNX graphs. Weights stream from the shards straight into the decoder's external data
+// file; the package appears (atomic rename) only once every file is written and hashed.
+import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EngineError, throwIfAborted } from '../../common/errors';
+import { openCheckpoint } from '../../checkpoint/open-checkpoint';
+import { openTorchCheckpoint } from '../../checkpoint/torch-zip';
+import { sha256File } from '../../models/digest';
+import { buildDecoderGraph, type DecoderDtype } from '../decoder/decoder-graph';
+import { isIgnoredDecoderTensor } from '../tensor-names';
+import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
+import { buildVqEncoderGraph } from '../vq/vq-encoder-graph';
+import { readCheckpointConfig } from './checkpoint-config';
+import { PURE_FILES, PURE_MANIFEST, pureManifestJson, type PureManifest } from './pure-manifest';
+import { preloadedWeights, safetensorsWeights } from './sync-weights';
+
+export const PURE_CONVERTER = { name: 'pure-studio pure-to-onnx', version: 1 };
+
+export interface ConvertPureOptions {
+  checkpoint: string;
+  vq: string;
+  out: string;
+  dtype: DecoderDtype;
+  overwrite?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (stage: string, fraction: number) => void;
+}
+
+export async function convertPure(options: ConvertPureOptions): Promise<PureManifest> {
+  const out = resolve(options.out);
+  const progress = options.onProgress ?? (() => {});
+  if (!options.overwrite && (await stat(out).then(() => true, () => false))) {
+    throw new EngineError('OUTPUT_EXISTS', `${out} already exists.`, 'Choose another --out, or pass --overwrite.');
+  }
+  const { config, testModel } = await readCheckpointConfig(options.checkpoint);
+  await mkdir(dirname(out), { recursive: true });
+  const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.staging-`));
+  try {
+    // Decoder: one pass over the shards, each weight read, converted and appended to disk.
+    const reader = await openCheckpoint(options.checkpoint);
+    const total = [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)).length;
+    const weights = safetensorsWeights(reader, () => progress('decoder', weights.served / total));
+    try {
+      const decoder = buildDecoderGraph(config.decoder, weights.get, { dtype: options.dtype, externalDataPath: join(staging, PURE_FILES.decoderData) });
+      await writeFile(join(staging, PURE_FILES.decoder), decoder.model);
+    } finally {
+      weights.close();
+      await reader.close();
+    }
+    throwIfAborted(options.signal);
+
+    progress('vq', 0);
+    const vqReader = await openTorchCheckpoint(options.vq);
+    const vq = await preloadedWeights(vqReader, (n) => n === 'quantize.codebook_used');
+    await vqReader.close();
+    await writeFile(join(staging, PURE_FILES.vqEncoder), buildVqEncoderGraph(config.vq, vq.get));
+    progress('vq', 0.5);
+    await writeFile(join(staging, PURE_FILES.vqDecoder), buildVqDecoderGraph(config.vq, vq.get));
+    vq.close();
+    await copyFile(join(options.checkpoint, PURE_FILES.tokenizer), join(staging, PURE_FILES.tokenizer));
+    throwIfAborted(options.signal);
+
+    progress('hashing', 0);
+    const roles: [keyof typeof PURE_FILES, string][] = [
+      ['decoder', PURE_FILES.decoder],
+      ['decoderData', PURE_FILES.decoderData],
+      ['vqEncoder', PURE_FILES.vqEncoder],
+      ['vqDecoder', PURE_FILES.vqDecoder],
+      ['tokenizer', PURE_FILES.tokenizer],
+    ];
+    const files: PureManifest['files'] = [];
+    for (const [role, name] of roles) {
+      const path = join(staging, name);
+      const info = await stat(path).catch(() => undefined);
+      if (!info) continue; // a model small enough to keep all weights inline has no data file
+      files.push({ name, role, size: info.size, sha256: await sha256File(path) });
+    }
+    const manifest: PureManifest = {
+      manifestVersion: 1,
+      engine: 'pure',
+      name: testModel ? 'PURE tiny test model' : 'PURE 7B',
+      testModel,
+      dtype: options.dtype,
+      config,
+      files,
+      source: { checkpoint: resolve(options.checkpoint), vq: resolve(options.vq) },
+      converter: PURE_CONVERTER,
+      createdAt: new Date().toISOString(),
+    };
+    await writeFile(join(staging, PURE_MANIFEST), pureManifestJson(manifest)); // last: marks it complete
+    if (options.overwrite) await rm(out, { recursive: true, force: true });
+    await rename(staging, out);
+    progress('done', 1);
+    return manifest;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw new EngineError('DISK_FULL', 'The disk filled up while converting PURE; nothing was kept.', 'The 7B package needs about 15 GB (fp16) or 29 GB (fp32) free.');
+    }
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,52 @@
+// manifest.json of a converted PURE model package: the config the graphs were built for, the
+// token ids, every file's sha256, where the weights came from, and whether it is a TEST MODEL.
+import * as v from 'valibot';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { EngineError } from '../../common/errors';
+import type { PureConfig } from '../config';
+
+export const PURE_MANIFEST = 'manifest.json';
+export const PURE_FILES = {
+  decoder: 'decoder.onnx',
+  decoderData: 'decoder.onnx.data',
+  vqEncoder: 'vq-encoder.onnx',
+  vqDecoder: 'vq-decoder.onnx',
+  tokenizer: 'tokenizer.json',
+} as const;
+
+const PureManifestSchema = v.object({
+  manifestVersion: v.literal(1),
+  engine: v.literal('pure'),
+  name: v.string(),
+  testModel: v.boolean(),
+  dtype: v.picklist(['fp32', 'fp16']),
+  config: v.custom<PureConfig>((x) => typeof x === 'object' && x !== null && 'decoder' in x && 'vq' in x),
+  files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) })),
+  source: v.object({ checkpoint: v.string(), vq: v.string() }),
+  converter: v.object({ name: v.string(), version: v.number() }),
+  createdAt: v.string(),
+});
+
+export type PureManifest = v.InferOutput<typeof PureManifestSchema>;
+
+export async function readPureManifest(dir: string): Promise<PureManifest> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(join(dir, PURE_MANIFEST), 'utf8'));
+  } catch {
+    throw new EngineError('MODEL_MISSING', `No converted PURE model in ${dir} (manifest.json missing or unreadable).`, 'Convert one with `npm run convert -- pure --checkpoint <dir> --vq <vq_ds8_c2i.pt> --out <dir>`.');
+  }
+  const parsed = v.safeParse(PureManifestSchema, json);
+  if (!parsed.success) throw new EngineError('DIGEST_MISMATCH', `The PURE manifest in ${dir} is damaged: ${parsed.issues[0].message}.`, 'Convert the model again.');
+  return parsed.output;
+}
+
+export function pureManifestJson(manifest: PureManifest): string {
+  return `${JSON.stringify(v.parse(PureManifestSchema, manifest), null, 2)}\n`;
+}
+
+/** How the model is named to people: test models say so, always. */
+export function describePureModel(manifest: PureManifest): string {
+  return manifest.testModel ? `${manifest.name} (TEST MODEL: random weights, restores nothing)` : manifest.name;
+}

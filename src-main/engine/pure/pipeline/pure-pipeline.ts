@@ -1,0 +1,132 @@
+// PURE on one photo, inside the inference process: LQ -> VQ codes -> prompt -> perceive,
+// understand, restore (token by token) -> VQ decode -> wavelet colour fix. Spec sections 4-6.
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { EngineError, throwIfAborted } from '../../common/errors';
+import type { SamplingSettings } from '../../common/sampling/settings';
+import type { RasterImage } from '../../image/types';
+import { sha256File } from '../../models/digest';
+import { gridSide } from '../config';
+import { DecoderSession } from '../decoder/decoder-session';
+import { generatePure, type GenerationResult } from '../generation/generate';
+import type { GenerationProgress } from '../generation/progress';
+import { buildPrompt, PURE_INSTRUCTION } from '../generation/prompt';
+import { latentPerGrid, serializeImage } from '../generation/token-layout';
+import { PURE_FILES, readPureManifest, type PureManifest } from '../package/pure-manifest';
+import { loadPureTokenizer, type PureTokenizer } from '../tokenizer/text-tokenizer';
+import { preprocessLq } from '../vq/vq-preprocess';
+import { rgb8ToUnitPlanar, unitPlanarToRgb8, vqOutputToRgb8 } from '../vq/vq-postprocess';
+import { waveletColorFix } from '../vq/wavelet-color-fix';
+import { OrtDecoderRunner } from './ort-decoder-runner';
+
+export interface PureSettings {
+  seed: number;
+  sampling?: Partial<SamplingSettings>;
+  /** Replaces the generated degradation + caption text (forced token by token). */
+  text?: string;
+  /** Decode a preview every this many image rows (0 = never): the VQ decoder is not free. */
+  previewEveryRows: number;
+  /** Stop after this many new tokens (the LQ codes fill what is not generated); for quick checks. */
+  maxNewTokens?: number;
+}
+
+export interface PureHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: GenerationProgress) => void;
+  /** (size, size, 3) RGB of the image so far, LQ codes standing in for the rows not yet made. */
+  onPreview?: (rgb: Uint8Array, size: number, rowsDone: number) => void;
+}
+
+export interface PureOutput {
+  /** (size, size, 3) RGB after the colour fix. */
+  rgb: Uint8Array;
+  size: number;
+  generation: GenerationResult;
+}
+
+const session = (path: string, threads: number): Promise<ort.InferenceSession> =>
+  ort.InferenceSession.create(path, { graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
+
+export class PurePipeline {
+  private constructor(
+    readonly manifest: PureManifest,
+    private readonly decoder: DecoderSession,
+    private readonly vqEncoder: ort.InferenceSession,
+    private readonly vqDecoder: ort.InferenceSession,
+    private readonly tokenizer: PureTokenizer,
+  ) {}
+
+  /** Loads a converted package after proving every file against its sha256. */
+  static async load(dir: string, threads: number): Promise<PurePipeline> {
+    const manifest = await readPureManifest(dir);
+    for (const file of manifest.files) {
+      const ok = await sha256File(join(dir, file.name)).then((h) => h === file.sha256, () => false);
+      if (!ok) throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${file.name}.`, 'Convert the model again.');
+    }
+    const options = threads > 0 ? { intraOpNumThreads: threads } : {};
+    const decoder = await DecoderSession.create(join(dir, PURE_FILES.decoder), manifest.config.decoder, manifest.dtype, { graphOptimizationLevel: 'all', ...options });
+    const [vqEncoder, vqDecoder] = await Promise.all([session(join(dir, PURE_FILES.vqEncoder), threads), session(join(dir, PURE_FILES.vqDecoder), threads)]);
+    const tokenizer = await loadPureTokenizer(dir, { codebookSize: manifest.config.vq.codebookSize, vocabSize: manifest.config.decoder.vocabSize });
+    tokenizer.checkTokenIds(manifest.config.tokens);
+    return new PurePipeline(manifest, decoder, vqEncoder, vqDecoder, tokenizer);
+  }
+
+  async restore(image: RasterImage, settings: PureSettings, hooks: PureHooks = {}): Promise<PureOutput> {
+    const { config } = this.manifest;
+    const size = config.imageSize;
+    const side = gridSide(config);
+    const lq = preprocessLq(image, size); // (1, 3, S, S) in [-1, 1], and the (S, S, 3) bicubic RGB
+    const codes = await this.encode(lq.input, size); // (side * side,)
+    throwIfAborted(hooks.signal);
+
+    const { codeToId } = this.tokenizer.codeMap;
+    const lqTokens = serializeImage(codes, side, side, codeToId, config.tokens, latentPerGrid(config.vq.downsample));
+    const prompt = buildPrompt(config.tokens, this.tokenizer.encode(PURE_INSTRUCTION), lqTokens);
+    const runner = new OrtDecoderRunner(this.decoder);
+    const generation = await generatePure(
+      runner,
+      { prompt, lqCodes: codes, ...(settings.text ? { forcedText: this.tokenizer.encode(settings.text) } : {}) },
+      {
+        tokens: config.tokens,
+        codeMap: this.tokenizer.codeMap,
+        side,
+        latentPerGrid: latentPerGrid(config.vq.downsample),
+        seed: settings.seed,
+        sampling: settings.sampling,
+        maxPositions: config.decoder.maxPositions,
+        ...(settings.maxNewTokens ? { maxNewTokens: settings.maxNewTokens } : {}),
+        decodeText: (ids) => this.tokenizer.decode(ids),
+        signal: hooks.signal,
+        onProgress: hooks.onProgress,
+        previewEveryRows: hooks.onPreview ? settings.previewEveryRows : 0,
+        onPreview: hooks.onPreview
+          ? ({ codes: sofar, rowsDone }) => {
+              // Fire and forget: a preview must never hold up generation or fail it.
+              void this.decode(sofar, side).then((rgb) => hooks.onPreview?.(rgb, size, rowsDone), () => undefined);
+            }
+          : undefined,
+      },
+    );
+    throwIfAborted(hooks.signal);
+    const generated = await this.decode(generation.codes, side); // (S, S, 3)
+    // Wavelet colour fix against the bicubic LQ: high frequencies from the model, colours from the photo.
+    const fixed = waveletColorFix(rgb8ToUnitPlanar(generated, size, size), rgb8ToUnitPlanar(lq.rgb, size, size), size, size);
+    return { rgb: unitPlanarToRgb8(fixed, size, size), size, generation };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.decoder.release(), this.vqEncoder.release(), this.vqDecoder.release()]);
+  }
+
+  private async encode(input: Float32Array, size: number): Promise<Int32Array> {
+    const out = await this.vqEncoder.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) });
+    return Int32Array.from(out.codes.data as BigInt64Array, (c) => Number(c)); // (1, side * side) int64
+  }
+
+  private async decode(codes: Int32Array, side: number): Promise<Uint8Array> {
+    const tensor = new ort.Tensor('int64', BigInt64Array.from(codes, (c) => BigInt(c)), [1, side, side]);
+    const out = await this.vqDecoder.run({ codes: tensor });
+    const size = side * this.manifest.config.vq.downsample;
+    return vqOutputToRgb8(out.image.data as Float32Array, size, size); // (S, S, 3)
+  }
+}

@@ -1,0 +1,36 @@
+// Child-process entry that owns the PURE pipeline (decoder + VQ sessions and the KV caches):
+// thousands of decoder steps run here, next to their caches, and only progress, previews and
+// the result cross to the parent. Killing this process is how a restoration is cancelled.
+import { toErrorPayload } from '../../common/errors';
+import { describePureModel } from '../package/pure-manifest';
+import type { FromPureWorker, ToPureWorker } from './pure-messages';
+import { PurePipeline } from './pure-pipeline';
+
+if (!process.send) throw new Error('pure-worker must run as a child process with an IPC channel');
+let pipeline: PurePipeline | undefined;
+
+const post = (message: FromPureWorker): void => void process.send!(message);
+
+async function handle(message: ToPureWorker): Promise<void> {
+  if (message.type === 'load') {
+    pipeline = await PurePipeline.load(message.modelDir, message.threads);
+    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel });
+    return;
+  }
+  if (!pipeline) throw new Error('restore before load');
+  const out = await pipeline.restore(message.image, message.settings, {
+    onProgress: (progress) => post({ type: 'progress', progress }),
+    onPreview: (rgb, size, rowsDone) => post({ type: 'preview', rgb, size, rowsDone }),
+  });
+  const g = out.generation;
+  post({
+    type: 'done',
+    result: { rgb: out.rgb, size: out.size, text: g.text, textForced: g.textForced, perception: g.perception, entropy: g.entropy, stopReason: g.stopReason, imageComplete: g.imageComplete, warnings: g.warnings, timings: g.timings },
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  });
+}
+
+process.on('message', (message: ToPureWorker) => {
+  handle(message).catch((error: unknown) => post({ type: 'error', error: toErrorPayload(error) }));
+});
+process.on('disconnect', () => process.exit(0));
