@@ -1,14 +1,12 @@
 // Builds the three Electron targets into out/: main (+ the utility worker and the onnxruntime
 // child process), the preload script, and the Svelte renderer.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
-import { contentSecurityPolicy } from './src-main/app/csp';
+import { contentSecurityPolicy } from './src-main/protocol/csp';
 
 const root = import.meta.dirname;
-const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
 
 /**
  * Native addons and wasm loaders stay in node_modules (their binaries are found relative to their
@@ -43,9 +41,13 @@ export default defineConfig({
           // onnxruntime child process; the engine forks new URL('./ort-worker.js', import.meta.url)
           // from a bundled file in out/main, so it must keep this exact name.
           'ort-worker': resolve(root, 'src-main/engine/runtime/ort-worker.ts'),
+          // PURE's child process, forked the same way as ort-worker.
+          'pure-worker': resolve(root, 'src-main/engine/pure/pipeline/pure-worker.ts'),
         },
         external: nativeExternal,
-        output: { entryFileNames: '[name].js' },
+        // Shared chunks stay beside the entries (not in chunks/): engine code in a chunk resolves
+        // './ort-worker.js' against its own URL, which must be out/main.
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },
@@ -60,7 +62,6 @@ export default defineConfig({
         output: { format: 'cjs', entryFileNames: '[name].cjs' },
       },
     },
-    define: { __PURE_VERSION__: JSON.stringify(version) },
   },
   renderer: {
     root: resolve(root, 'src-renderer'),

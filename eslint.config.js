@@ -80,6 +80,16 @@ const protocolAllowList = {
   ],
 };
 
+/** @type {Restriction} (6) The bridge stands beside the desktop app, never on it. */
+const noAppFromBridge = {
+  patterns: [
+    {
+      regex: '^(\\.\\./)+(app|preload)(/|$)',
+      message: 'src-main/bridge runs without Electron: it may use the engine, protocol and worker/host, not app or preload.',
+    },
+  ],
+};
+
 /** node:test's test() and describe() return promises the runner itself awaits. */
 const floatingPromises = [
   'error',
@@ -134,8 +144,6 @@ export default defineConfig(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
 
-  { files: ['e2e/fake-bridge.js'], languageOptions: { globals: globals.browser } },
-
   // Layering. Later entries replace earlier ones for the files they match, so each repeats the
   // general restrictions it still needs.
   { files: ['src-main/**/*.ts'], rules: { [RULE]: restrict(noElectron) } },
@@ -148,5 +156,8 @@ export default defineConfig(
   // Tests of pure code may still use node:test and node:assert.
   { files: ['src-main/engine/common/**/*.test.ts'], rules: { [RULE]: restrict(noElectron, noUpwardFromEngine, noNativeDeps) } },
   { files: ['src-main/protocol/**/*.ts'], ignores: ['**/*.test.ts'], rules: { [RULE]: restrict(protocolAllowList) } },
+  // The HTTP bridge runs in plain Node (`npm run serve`): like the worker it builds on the engine,
+  // the protocol and the worker's host side, and must never need Electron or the desktop app.
+  { files: ['src-main/bridge/**/*.ts'], rules: { [RULE]: restrict(noElectron, noAppFromBridge) } },
   { files: ['src-renderer/**/*.ts'], rules: { [RULE]: restrict(noElectron, noNodeBuiltins, rendererBoundary) } },
 );

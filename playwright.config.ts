@@ -1,6 +1,9 @@
-// End-to-end tests of what a person sees. The renderer is tested in the system's Chromium
-// (Playwright downloads no browser here); e2e/electron.spec.ts drives the real app where an
-// Electron binary exists. Build first: `npx electron-vite build`.
+// End-to-end tests of what a person sees, in the system's Chromium (Playwright downloads no
+// browser here): studio.spec.ts runs the built page against the real engine through the local
+// bridge (`npm run serve`), app.spec.ts the page with no engine, worker.spec.ts the bundled
+// worker; electron.spec.ts drives the real app where an Electron binary exists and is skipped,
+// saying why, where it does not. Build first (`npm run e2e` does). Screenshots of the main states
+// are written to test-results/screenshots.
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({

@@ -1,10 +1,12 @@
-// The built renderer in a plain browser: what a new user sees before the desktop app connects.
+// The built renderer in a plain browser with no engine behind it (neither the desktop preload nor
+// the bridge's token): what a person sees when they open the page the wrong way.
 // Code run inside the page is passed as strings: this project's tsconfig has no DOM types.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { serveDirectory } from './static-server';
+import { screenshot } from './support/studio-page';
 import type { StaticServer } from './static-server';
 
 const rendererDir = resolve(import.meta.dirname, '../out/renderer');
@@ -33,7 +35,7 @@ function collectErrors(page: Page): string[] {
 }
 
 const emptyStateHeading = (page: Page) => page.getByRole('heading', { level: 2, name: 'Open a photo to restore it' });
-const openButton = (page: Page) => page.getByRole('button', { name: /Open photo/ });
+const openButton = (page: Page) => page.getByRole('button', { name: /Open photos/ });
 
 test('a new user sees the title, what to do first, and that the engine is not connected', async ({ page }) => {
   const errors = collectErrors(page);
@@ -50,7 +52,7 @@ test('a new user sees the title, what to do first, and that the engine is not co
   await expect(open).toHaveAttribute('aria-disabled', 'true');
   await expect(open).toHaveAccessibleDescription(/engine is not connected/);
 
-  await page.screenshot({ path: '/tmp/pure-e2e.png', fullPage: true });
+  await screenshot(page, '00-no-engine');
   expect(errors).toEqual([]);
 });
 
@@ -69,7 +71,6 @@ test('the Open button is reached with Tab and shows a visible focus ring', async
   // Pressing it without an engine does nothing surprising: no error, same page.
   await page.keyboard.press('Enter');
   await expect(emptyStateHeading(page)).toBeVisible();
-  await page.screenshot({ path: '/tmp/pure-e2e-focus.png' });
   expect(errors).toEqual([]);
 });
 
@@ -88,29 +89,6 @@ test('the content security policy is in force, and a violation would fail these 
   await expect.poll(() => errors.some((e) => e.includes('Content Security Policy'))).toBe(true);
 });
 
-test('with the desktop bridge present, a restore shows its progress, then where the result went', async ({ page }) => {
-  await page.addInitScript({ path: resolve(import.meta.dirname, 'fake-bridge.js') });
-  const errors = collectErrors(page);
-  await page.goto(server.url);
-  await expect(page.getByRole('status')).toHaveCount(0);
-  await expect(page.getByText('v9.9.9')).toBeVisible();
-
-  await expect(openButton(page)).toHaveAttribute('aria-disabled', 'false');
-  await openButton(page).click();
-  await expect(page.getByRole('heading', { name: 'Restoring grandma-1962.jpg' })).toBeVisible();
-  await expect(page.getByRole('progressbar', { name: 'Restoration progress' })).toHaveAttribute('value', '0.42');
-  await expect(page.getByText('Restoring, tile 5 of 12 · 42% · about 20 s left')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Cancel' })).toBeVisible();
-  await page.screenshot({ path: '/tmp/pure-e2e-progress.png' });
-
-  await page.evaluate('window.finishJob()');
-  await expect(page.getByRole('heading', { name: 'Restored grandma-1962.jpg' })).toBeVisible();
-  await expect(page.getByText('/photos/grandma-1962-restored.jpg')).toBeVisible();
-  await expect(page.getByText('600×400 → 2400×1600 in 31 s (cpu)')).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Open another photo…' })).toBeVisible();
-  expect(errors).toEqual([]);
-});
-
 test('the page follows the system colour scheme', async ({ browser }) => {
   const colours = async (colorScheme: 'light' | 'dark') => {
     const context = await browser.newContext({ colorScheme });
@@ -118,7 +96,7 @@ test('the page follows the system colour scheme', async ({ browser }) => {
     const errors = collectErrors(page);
     await page.goto(server.url);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    if (colorScheme === 'dark') await page.screenshot({ path: '/tmp/pure-e2e-dark.png', fullPage: true });
+    if (colorScheme === 'dark') await screenshot(page, '00-no-engine-dark');
     const seen = await page.evaluate<[string, string]>(
       '[getComputedStyle(document.documentElement).backgroundColor, getComputedStyle(document.body).color]',
     );

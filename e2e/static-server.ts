@@ -4,7 +4,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { contentSecurityPolicy } from '../src-main/app/csp';
+import { contentSecurityPolicy } from '../src-main/protocol/csp';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -14,9 +14,13 @@ const photo = resolve(import.meta.dirname, '../test-data/photos/camera.png');
 
 type Message = Record<string, unknown>;
 
-/** Forks the worker; `next` resolves with the first message matching, or fails once it has exited. */
-function startWorker(): { child: ChildProcess; next: (predicate: (m: Message) => boolean) => Promise<Message> } {
-  const child = fork(workerFile, [], { execArgv: ['--import', fakePort], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/**
+ * Forks the worker; `next` resolves with the first message matching, or fails once it has exited.
+ * With `electronPort`, it gets a stand-in for Electron's parent port; without, it runs on Node's
+ * own IPC channel, as under the HTTP bridge.
+ */
+function startWorker(electronPort = true): { child: ChildProcess; next: (predicate: (m: Message) => boolean) => Promise<Message> } {
+  const child = fork(workerFile, [], { execArgv: electronPort ? ['--import', fakePort] : [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const received: Message[] = [];
   let exit: string | undefined;
   let wake: (() => void)[] = [];
@@ -87,5 +91,21 @@ test('cancel reaches the running inference and nothing is written', async () => 
   } finally {
     child.kill();
     rmSync(outDir, { recursive: true, force: true });
+  }
+});
+
+test('malformed messages never crash the worker: they fail their job or are ignored', async () => {
+  const { child, next } = startWorker(false);
+  try {
+    const junk: unknown[] = [null, 'restore', 42, [], { type: 'explode' }, { type: 'restore' }, { type: 'cancel', jobId: '' }];
+    for (const message of junk) child.send(message as Parameters<typeof child.send>[0]);
+    // A broken request that names a job fails that job, with a code, rather than vanishing.
+    child.send({ type: 'restore', jobId: 'no-input', options: {} });
+    expect(await next((m) => m.jobId === 'no-input')).toMatchObject({ type: 'failed', error: { code: 'INTERNAL', message: expect.stringMatching(/input/) } });
+    child.send({ type: 'ping' });
+    expect(await next((m) => m.type === 'pong')).toEqual({ type: 'pong' });
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill();
   }
 });

@@ -111,3 +111,20 @@ describe('protocol depends only on valibot and engine/common', () => {
     await assertBlocked(`import { z } from 'zod';`, file, /only valibot/);
   });
 });
+
+describe('the HTTP bridge runs without Electron', () => {
+  const file = 'src-main/bridge/foo.ts';
+
+  test('it may use the engine, the protocol and the worker host', async () => {
+    await assertAllowed(`import { restoreImage } from '../engine/restore/restore';`, file);
+    await assertAllowed(`import { BRIDGE } from '../protocol/api';`, file);
+    await assertAllowed(`import { StudioHost } from '../worker/host/studio-host';`, file);
+    await assertAllowed(`import { createServer } from 'node:http';`, file);
+  });
+
+  test('never electron, the desktop app or the preload', async () => {
+    await assertBlocked(`import { app } from 'electron';`, file, /only in src-main\/app/);
+    await assertBlocked(`import { registerIpc } from '../app/ipc';`, file, /runs without Electron/);
+    await assertBlocked(`import '../preload/index';`, file, /runs without Electron/);
+  });
+});

@@ -1,47 +1,94 @@
-// The renderer's requests, as IPC handlers. Only the app's own window may call them, every
-// argument is checked (WorkerHost validates restore requests), and errors go back as data.
-import { dialog, ipcMain } from 'electron';
+// The page's requests, as IPC handlers over StudioHost. Only the app's own window may call them,
+// every argument is checked (StudioHost parses each call), and errors go back as data.
+import { basename, dirname, extname, join } from 'node:path';
+import { app, dialog, ipcMain, nativeTheme, shell } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { toErrorPayload } from '../engine/common/errors';
-import { IPC_CHANNELS } from '../protocol/api';
-import type { RestoreReply } from '../protocol/api';
+import { IPC_CHANNELS, OUTPUT_FORMAT_IDS } from '../protocol/api';
+import type { OutputFormatId, PhotoItem, Reply } from '../protocol/api';
 import type { JobEvent } from '../protocol/messages';
-import type { WorkerHost } from './worker-host';
+import { EXTENSION_OF } from '../worker/host/export';
+import { PHOTO_EXTENSION_LIST } from '../worker/host/library';
+import type { StudioHost } from '../worker/host/studio-host';
 
-/** What the file dialog offers: the formats the engine decodes. */
-const PHOTO_EXTENSIONS = ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'avif', 'gif', 'heic', 'heif'];
+type Handler = (window: BrowserWindow, ...args: unknown[]) => unknown;
 
-export function registerIpc(host: WorkerHost, getWindow: () => BrowserWindow | undefined): void {
-  function trustedWindow(event: IpcMainInvokeEvent): BrowserWindow {
-    const window = getWindow();
-    if (!window || event.sender !== window.webContents) throw new Error('IPC from an unknown sender');
-    return window;
+/** `afterOpen` runs whenever photos were opened (the recent-files menu changes). */
+export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | undefined, afterOpen: () => void): void {
+  /** Registers a handler that answers only the app's window, with a Reply either way. */
+  function handle(channel: string, handler: Handler): void {
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Reply<unknown>> => {
+      const window = getWindow();
+      if (!window || event.sender !== window.webContents) return { ok: false, error: { code: 'INTERNAL', message: 'Request from an unknown page.' } };
+      try {
+        return { ok: true, value: (await handler(window, ...args)) ?? null };
+      } catch (error) {
+        return { ok: false, error: toErrorPayload(error) };
+      }
+    });
   }
 
-  ipcMain.handle(IPC_CHANNELS.openPhoto, async (event): Promise<string | undefined> => {
-    const result = await dialog.showOpenDialog(trustedWindow(event), {
-      title: 'Open a photo',
-      properties: ['openFile'],
-      filters: [{ name: 'Photos', extensions: PHOTO_EXTENSIONS }],
+  const opened = (items: PhotoItem[], paths: string[]): PhotoItem[] => {
+    for (const path of paths) app.addRecentDocument(path);
+    afterOpen();
+    return items;
+  };
+
+  handle(IPC_CHANNELS.info, () => host.info());
+  handle(IPC_CHANNELS.loadSettings, () => host.loadSettings());
+  handle(IPC_CHANNELS.saveSettings, async (_w, patch) => {
+    const settings = await host.saveSettings(patch);
+    nativeTheme.themeSource = settings.theme; // the window frame and system dialogs follow the page
+    return settings;
+  });
+
+  handle(IPC_CHANNELS.openDialog, async (window, kind) => {
+    const folder = kind === 'folder';
+    const result = await dialog.showOpenDialog(window, {
+      title: folder ? 'Open a folder of photos' : 'Open photos',
+      properties: folder ? ['openDirectory'] : ['openFile', 'multiSelections'],
+      filters: folder ? undefined : [{ name: 'Photos', extensions: PHOTO_EXTENSION_LIST }],
     });
-    return result.canceled ? undefined : result.filePaths[0];
+    if (result.canceled || result.filePaths.length === 0) return [];
+    return opened(await host.open(result.filePaths, 'os'), result.filePaths);
   });
 
-  ipcMain.handle(IPC_CHANNELS.restore, (event, input: unknown, output: unknown, options: unknown): RestoreReply => {
-    trustedWindow(event);
-    try {
-      return { ok: true, jobId: host.restore(input, output, options) };
-    } catch (error) {
-      return { ok: false, error: toErrorPayload(error) };
-    }
+  // From the page, only paths already on the recent list are opened: anything else must come
+  // through a dialog or a drop, which the page cannot fake.
+  handle(IPC_CHANNELS.openPaths, async (_w, paths) => opened(await host.open(paths, 'recent'), []));
+  handle(IPC_CHANNELS.openDropped, async (_w, paths) => opened(await host.open(paths, 'os'), Array.isArray(paths) ? (paths as string[]) : []));
+
+  handle(IPC_CHANNELS.restore, (_w, call) => host.restore(call));
+  handle(IPC_CHANNELS.cancel, (_w, jobId) => host.cancel(jobId));
+
+  handle(IPC_CHANNELS.exportResult, async (window, call) => {
+    const request = call as { original?: unknown; format?: unknown };
+    const format: OutputFormatId = OUTPUT_FORMAT_IDS.includes(request.format as OutputFormatId) ? (request.format as OutputFormatId) : 'png';
+    const original = typeof request.original === 'string' ? request.original : '';
+    const ext = EXTENSION_OF[format];
+    const result = await dialog.showSaveDialog(window, {
+      title: 'Save the restored photo',
+      defaultPath: original ? join(dirname(original), `${basename(original, extname(original))}-restored${ext}`) : undefined,
+      filters: [{ name: format.toUpperCase(), extensions: [ext.slice(1)] }],
+      properties: ['showOverwriteConfirmation', 'createDirectory'],
+    });
+    if (result.canceled || !result.filePath) return undefined;
+    // The system dialog already asked before replacing a file; the original is refused regardless.
+    return host.exportResult(call, result.filePath, true);
   });
 
-  ipcMain.handle(IPC_CHANNELS.cancel, (event, jobId: unknown): void => {
-    trustedWindow(event);
-    if (typeof jobId === 'string') host.cancel(jobId);
+  handle(IPC_CHANNELS.reveal, async (_w, path) => {
+    const real = await host.revealable(path);
+    shell.showItemInFolder(real);
   });
 }
 
+/** Ends of jobs go to the page over IPC; progress goes over the worker's port (see progress-port.ts). */
 export function sendJobEvent(window: BrowserWindow | undefined, event: JobEvent): void {
+  if (event.type === 'progress') return;
   if (window && !window.isDestroyed()) window.webContents.send(IPC_CHANNELS.event, event);
+}
+
+export function sendOpened(window: BrowserWindow | undefined, items: PhotoItem[]): void {
+  if (window && !window.isDestroyed() && items.length) window.webContents.send(IPC_CHANNELS.opened, items);
 }

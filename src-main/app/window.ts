@@ -12,14 +12,15 @@ export interface MainWindowOptions {
 
 export function createMainWindow({ preload, renderer, log }: MainWindowOptions): BrowserWindow {
   const window = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    minWidth: 560,
-    minHeight: 420,
+    width: 1440,
+    height: 900,
+    // The library, the viewer and the side panel side by side need about this much.
+    minWidth: 1024,
+    minHeight: 640,
     title: 'PURE Studio',
     show: false, // shown once painted, so there is no white flash before the first frame
     // Matches the page's own background, for the same reason.
-    backgroundColor: nativeTheme.shouldUseDarkColors ? '#16181b' : '#f7f6f3',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#121416' : '#f3f2ee',
     webPreferences: {
       preload,
       contextIsolation: true,

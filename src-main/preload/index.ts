@@ -1,39 +1,105 @@
-// The bridge between the sandboxed page and main: one object, `window.pureStudio`, and nothing
-// of Electron itself (no ipcRenderer, no event objects) reaches the page.
+// The bridge between the sandboxed page and main: one object, `window.pureStudio`, implementing
+// the same PureStudioApi as the browser's HTTP client, and nothing of Electron itself (no
+// ipcRenderer, no event objects) reaches the page. Job events are checked here before the page
+// sees them: done/failed come from main, progress straight from the worker over a MessagePort.
 // Built as CommonJS (out/preload/index.cjs): sandboxed preload scripts cannot be ES modules.
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
-import { IPC_CHANNELS } from '../protocol/api';
-import type { PureStudioApi, RestoreReply } from '../protocol/api';
+import { APP_COMMANDS, IPC_CHANNELS, MEDIA_SCHEME } from '../protocol/api';
+import type { AppCommand, PhotoItem, PureStudioApi, Reply } from '../protocol/api';
+import { parseJobEvent } from '../protocol/messages';
 import type { JobEvent } from '../protocol/messages';
 
-/** The app's version, written in at build time (electron.vite.config.ts): a sandboxed preload
- * cannot read package.json. */
-declare const __PURE_VERSION__: string;
+/** A rejection carrying an ErrorPayload, which is what the page expects (see PureStudioApi). */
+function refuse(message: string): Promise<never> {
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+  return Promise.reject({ code: 'INTERNAL', message });
+}
+
+/** Invokes a channel and unwraps its Reply: the value, or a rejection with the ErrorPayload. */
+async function invoke<T>(channel: string, ...args: unknown[]): Promise<T> {
+  const reply = (await ipcRenderer.invoke(channel, ...args)) as Reply<T>;
+  // A plain {code, message, hint} object, not an Error: contextBridge keeps only the message of
+  // an Error, and the page needs the code to say what to do.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  if (!reply.ok) throw reply.error;
+  return reply.value;
+}
+
+const eventListeners = new Set<(event: JobEvent) => void>();
+
+function deliver(raw: unknown, from: string): void {
+  let event: JobEvent;
+  try {
+    event = parseJobEvent(raw);
+  } catch (error) {
+    console.error(`[preload] dropped a malformed job event from ${from}: ${(error as Error).message}`);
+    return;
+  }
+  for (const listener of eventListeners) listener(event);
+}
+
+ipcRenderer.on(IPC_CHANNELS.event, (_event: IpcRendererEvent, payload: unknown) => deliver(payload, 'main'));
+// Each (re)started worker sends a fresh port; progress arrives on it without passing through main.
+// (A DOM MessagePort; this file is type-checked with Node's types, hence the local shape.)
+interface PagePort {
+  onmessage: ((message: { data: unknown }) => void) | null;
+  close(): void;
+}
+let progressPort: PagePort | undefined;
+ipcRenderer.on(IPC_CHANNELS.progressPort, (event: IpcRendererEvent) => {
+  progressPort?.close();
+  progressPort = (event as unknown as { ports: readonly PagePort[] }).ports[0];
+  if (!progressPort) return;
+  progressPort.onmessage = (message) => deliver(message.data, 'the worker');
+});
 
 const api: PureStudioApi = {
-  version: __PURE_VERSION__,
+  info: () => invoke(IPC_CHANNELS.info),
+  loadSettings: () => invoke(IPC_CHANNELS.loadSettings),
+  saveSettings: (patch) => invoke(IPC_CHANNELS.saveSettings, patch),
+  openDialog: (kind) => invoke(IPC_CHANNELS.openDialog, kind),
+  browse: () => refuse('The desktop app uses the system’s file dialog.'),
+  openPaths: (paths) => invoke(IPC_CHANNELS.openPaths, paths),
 
-  openPhoto: () => ipcRenderer.invoke(IPC_CHANNELS.openPhoto) as Promise<string | undefined>,
-
-  async restore(input, output, options) {
-    const reply = (await ipcRenderer.invoke(IPC_CHANNELS.restore, input, output, options)) as RestoreReply;
-    // A plain {code, message, hint} object, not an Error: contextBridge keeps only the message of
-    // an Error, and the page needs the code to say what to do.
-    // eslint-disable-next-line @typescript-eslint/only-throw-error
-    if (!reply.ok) throw reply.error;
-    return reply.jobId;
+  // Only the preload can turn a dropped File into its path (webUtils), and only for files that
+  // really came from the disk: a page cannot forge one, so main may trust these paths.
+  openDropped: (files) => {
+    const paths = files.map((file) => webUtils.getPathForFile(file as unknown as File)).filter((path) => path !== '');
+    return paths.length ? invoke(IPC_CHANNELS.openDropped, paths) : Promise.resolve([]);
   },
 
-  async cancel(jobId) {
-    await ipcRenderer.invoke(IPC_CHANNELS.cancel, jobId);
-  },
+  mediaUrl: (path, kind) => `${MEDIA_SCHEME}://${kind}/?path=${encodeURIComponent(path)}`,
+  restore: (call) => invoke(IPC_CHANNELS.restore, call),
+  cancel: (jobId) => invoke(IPC_CHANNELS.cancel, jobId),
 
   onEvent(callback) {
-    const listener = (_event: IpcRendererEvent, payload: JobEvent): void => callback(payload);
-    ipcRenderer.on(IPC_CHANNELS.event, listener);
+    eventListeners.add(callback);
     return () => {
-      ipcRenderer.removeListener(IPC_CHANNELS.event, listener);
+      eventListeners.delete(callback);
+    };
+  },
+
+  exportResult: (call) => invoke(IPC_CHANNELS.exportResult, call),
+  reveal: (path) => invoke(IPC_CHANNELS.reveal, path),
+
+  onCommand(callback) {
+    const listener = (_event: IpcRendererEvent, command: unknown): void => {
+      if ((APP_COMMANDS as readonly unknown[]).includes(command)) callback(command as AppCommand);
+    };
+    ipcRenderer.on(IPC_CHANNELS.command, listener);
+    return () => {
+      ipcRenderer.removeListener(IPC_CHANNELS.command, listener);
+    };
+  },
+
+  onOpened(callback) {
+    const listener = (_event: IpcRendererEvent, items: unknown): void => {
+      if (Array.isArray(items)) callback(items as PhotoItem[]);
+    };
+    ipcRenderer.on(IPC_CHANNELS.opened, listener);
+    return () => {
+      ipcRenderer.removeListener(IPC_CHANNELS.opened, listener);
     };
   },
 };

@@ -1,39 +1,208 @@
-// The one API the preload script exposes to the renderer as `window.pureStudio`.
-// The renderer imports this file with `import type` only; the channel names below are for
-// preload and main.
+// The one API the renderer talks to, whichever transport carries it: in the desktop app the
+// preload exposes it as `window.pureStudio` (Electron IPC + a MessagePort for progress); in a
+// browser the page builds it over the local HTTP bridge (src-main/bridge). The renderer imports
+// this file with `import type` only; the schemas below are for the hosts (main, the bridge),
+// which check every request from the page, since the page is never trusted.
+import * as v from 'valibot';
 import type { ErrorPayload } from '../engine/common/errors';
 import type { JobEvent } from './messages';
-import type { RestoreOptionsInput } from './restore';
+import { DEFAULT_ENGINE, ENGINE_IDS, RestoreOptionsSchema } from './restore';
+import type { EngineId, RestoreOptionsInput } from './restore';
 
-export interface PureStudioApi {
-  /** The app's version, e.g. "0.1.0". */
-  readonly version: string;
-  /**
-   * Shows the system's file dialog for choosing a photo.
-   * Resolves to the chosen path, or undefined when the person cancels.
-   */
-  openPhoto(): Promise<string | undefined>;
-  /**
-   * Starts restoring `input`. Resolves to the job's id as soon as the job is queued; follow it
-   * with `onEvent`. Rejects with an ErrorPayload (a plain `{code, message, hint?}` object) when
-   * the request is invalid.
-   */
-  restore(input: string, output: string | undefined, options: RestoreOptionsInput): Promise<string>;
-  /** Asks the worker to stop a job; the job then ends with a 'failed' event coded CANCELLED. */
-  cancel(jobId: string): Promise<void>;
-  /** Calls `callback` with every job event (progress, done, failed); returns an unsubscribe. */
-  onEvent(callback: (event: JobEvent) => void): () => void;
+/** Formats a result can be written in (the engine's OUTPUT_FORMATS; checked where both meet). */
+export const OUTPUT_FORMAT_IDS = ['jpeg', 'png', 'webp', 'tiff', 'avif'] as const;
+export type OutputFormatId = (typeof OUTPUT_FORMAT_IDS)[number];
+
+export const THEMES = ['system', 'light', 'dark'] as const;
+export type Theme = (typeof THEMES)[number];
+
+/** A photo in the library. `path` is the host's absolute path; the page treats it as an id. */
+export interface PhotoItem {
+  path: string;
+  name: string;
+  /** The folder it was opened with, when it came from opening a folder. */
+  folder?: string;
+  bytes: number;
+  /** Pixel size from the file's header. */
+  width?: number;
+  height?: number;
+  /** Set when the header already shows the file cannot be restored. */
+  problem?: ErrorPayload;
 }
 
-/** The reply to the restore channel: errors travel as data, because Electron keeps only the
- * message of an Error thrown from an IPC handler, and the renderer needs the code. */
-export type RestoreReply = { ok: true; jobId: string } | { ok: false; error: ErrorPayload };
+export interface FolderEntry {
+  name: string;
+  path: string;
+  kind: 'folder' | 'photo';
+}
+
+export interface FolderListing {
+  path: string;
+  /** Absent at the top of what may be browsed. */
+  parent?: string;
+  entries: FolderEntry[];
+}
+
+export interface HostInfo {
+  version: string;
+  transport: 'electron' | 'bridge';
+  /** Engines this host can run, default first. */
+  engines: EngineId[];
+  /** System open/save dialogs exist; otherwise the page offers its own, within `browseRoot`. */
+  nativeDialogs: boolean;
+  /** An application menu delivers commands with their shortcuts; otherwise the page binds them. */
+  menu: boolean;
+  /** "Reveal in folder" opens the system's file manager. */
+  reveal: boolean;
+  /** The folder the page's own picker may browse (bridge only). */
+  browseRoot?: string;
+}
+
+/** Each setting's own check; the full schema adds defaults, a patch leaves them out. */
+const SETTING_FIELDS = {
+  theme: v.picklist(THEMES),
+  engine: v.picklist(ENGINE_IDS),
+  /** Size by scale (x1, x2, x4) or by a target width in pixels. */
+  sizeMode: v.picklist(['scale', 'width'] as const),
+  scale: v.picklist([1, 2, 4] as const),
+  width: v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(65535)),
+  format: v.picklist(OUTPUT_FORMAT_IDS),
+  quality: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)),
+};
+
+export const SettingsSchema = v.object({
+  theme: v.optional(SETTING_FIELDS.theme, 'system'),
+  engine: v.optional(SETTING_FIELDS.engine, DEFAULT_ENGINE),
+  sizeMode: v.optional(SETTING_FIELDS.sizeMode, 'scale'),
+  scale: v.optional(SETTING_FIELDS.scale, 4),
+  width: v.optional(SETTING_FIELDS.width, 2048),
+  format: v.optional(SETTING_FIELDS.format, 'png'),
+  quality: v.optional(SETTING_FIELDS.quality, 90),
+  /** Most recent first; kept by the host, never set by the page. */
+  recent: v.optional(v.array(v.pipe(v.string(), v.maxLength(4096))), []),
+});
+export type Settings = v.InferOutput<typeof SettingsSchema>;
+export const SettingsPatchSchema = v.partial(v.object(SETTING_FIELDS));
+export type SettingsPatch = v.InferOutput<typeof SettingsPatchSchema>;
+
+const PathSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+
+export const OpenPathsSchema = v.pipe(v.array(PathSchema), v.minLength(1), v.maxLength(1000));
+
+export const RestoreCallSchema = v.object({
+  input: PathSchema,
+  options: RestoreOptionsSchema,
+  /** The working copy's format; Save can still write another. */
+  format: v.optional(v.picklist(OUTPUT_FORMAT_IDS), 'png'),
+});
+export type RestoreCall = { input: string; options: RestoreOptionsInput; format?: OutputFormatId };
+
+export const ExportCallSchema = v.object({
+  /** A result the app produced. */
+  source: PathSchema,
+  /** The photo it was restored from: never written, and the default name comes from it. */
+  original: PathSchema,
+  format: v.picklist(OUTPUT_FORMAT_IDS),
+  quality: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
+  /** The file to write. Absent: the desktop app asks with its save dialog. */
+  destination: v.optional(PathSchema),
+});
+export type ExportCall = v.InferInput<typeof ExportCallSchema>;
+
+export interface ExportOutcome {
+  path: string;
+  bytes: number;
+}
+
+/** Menu items and shortcuts, delivered to the page as commands. */
+export const APP_COMMANDS = [
+  'open-photos',
+  'open-folder',
+  'save',
+  'run',
+  'cancel',
+  'toggle-compare',
+  'zoom-in',
+  'zoom-out',
+  'zoom-fit',
+  'zoom-actual',
+  'reveal',
+] as const;
+export type AppCommand = (typeof APP_COMMANDS)[number];
+
+/** A dropped file as the page has it: a DOM File (only its name and bytes are used here). */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/**
+ * Errors reject as ErrorPayload objects (`{code, message, hint?}`), never as Error instances:
+ * neither contextBridge nor JSON keeps more than an Error's message, and the page needs the code.
+ */
+export interface PureStudioApi {
+  info(): Promise<HostInfo>;
+  loadSettings(): Promise<Settings>;
+  saveSettings(patch: SettingsPatch): Promise<Settings>;
+  /** System dialog (desktop only). Resolves to the photos opened, [] when cancelled. */
+  openDialog(kind: 'photos' | 'folder'): Promise<PhotoItem[]>;
+  /** The page's own picker: lists a folder inside the host's browse root (bridge only). */
+  browse(folder?: string): Promise<FolderListing>;
+  /** Opens files or folders the host already trusts: chosen in `browse`, or from the recent list. */
+  openPaths(paths: string[]): Promise<PhotoItem[]>;
+  /** Files dropped on the window (desktop: read where they are; bridge: uploaded). */
+  openDropped(files: DroppedFile[]): Promise<PhotoItem[]>;
+  /** The URL of an opened photo, a result, or its thumbnail; only those are ever served. */
+  mediaUrl(path: string, kind: 'image' | 'thumb'): string;
+  /** Queues a restoration and resolves to its job id; follow it with `onEvent`. */
+  restore(call: RestoreCall): Promise<string>;
+  /** The job then ends with a 'failed' event coded CANCELLED. */
+  cancel(jobId: string): Promise<void>;
+  /** Every job event (progress, done, failed); returns an unsubscribe. */
+  onEvent(callback: (event: JobEvent) => void): () => void;
+  /** Writes a result where the person chose. Resolves undefined when they cancelled the dialog. */
+  exportResult(call: ExportCall): Promise<ExportOutcome | undefined>;
+  /** Shows a file in the system's file manager (desktop only). */
+  reveal(path: string): Promise<void>;
+  /** Menu commands (desktop); returns an unsubscribe. */
+  onCommand(callback: (command: AppCommand) => void): () => void;
+  /** Photos opened from outside the page (the recent-files menu, a second launch); desktop only. */
+  onOpened(callback: (items: PhotoItem[]) => void): () => void;
+}
+
+/** Replies from main's invoke handlers: errors travel as data (see PureStudioApi). */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorPayload };
 
 /** IPC channel names, shared by preload (sender) and main (handler). */
 export const IPC_CHANNELS = {
-  openPhoto: 'pure:open-photo',
+  info: 'pure:info',
+  loadSettings: 'pure:load-settings',
+  saveSettings: 'pure:save-settings',
+  openDialog: 'pure:open-dialog',
+  openPaths: 'pure:open-paths',
+  /** Paths the preload read from dropped File objects: trusted, since the page cannot forge them. */
+  openDropped: 'pure:open-dropped',
   restore: 'pure:restore',
   cancel: 'pure:cancel',
-  /** main -> renderer: one JobEvent per message. */
+  exportResult: 'pure:export',
+  reveal: 'pure:reveal',
+  /** main -> renderer: a JobEvent that ends a job (done / failed). Progress uses the port below. */
   event: 'pure:event',
+  /** main -> renderer: the MessagePort on which the worker streams progress. */
+  progressPort: 'pure:progress-port',
+  /** main -> renderer: an AppCommand from the menu. */
+  command: 'pure:command',
+  /** main -> renderer: PhotoItem[] opened from the menu or a second launch. */
+  opened: 'pure:opened',
+} as const;
+
+/** The custom protocol serving images to the desktop page (see app/media-protocol.ts). */
+export const MEDIA_SCHEME = 'pure-media';
+
+/** Bridge routes and its auth header. */
+export const BRIDGE = {
+  tokenHeader: 'x-pure-token',
+  tokenCookie: 'pure_token',
+  tokenParam: 'token',
 } as const;

@@ -18,6 +18,8 @@ test('the production policy allows nothing inline, nothing remote', () => {
   assert.deepEqual(policy.get('script-src'), ["'self'"]);
   assert.deepEqual(policy.get('style-src'), ["'self'"]);
   assert.deepEqual(policy.get('frame-ancestors'), ["'none'"]);
+  assert.deepEqual(policy.get('connect-src'), ["'self'"], 'the bridge API, on the same origin only');
+  assert.deepEqual(policy.get('img-src'), ["'self'", 'blob:', 'pure-media:']);
   for (const sources of policy.values()) {
     assert.ok(!sources.some((s) => s.includes('unsafe') || s.includes('http') || s === '*'), sources.join(' '));
   }

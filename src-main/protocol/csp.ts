@@ -1,7 +1,8 @@
 // The renderer's Content Security Policy, in one place. Main sends it as a response header
-// (dev server, any http load) and src-renderer/index.html carries the same policy in a <meta>
-// tag, because pages loaded from file:// get no headers (csp.test.ts keeps the two equal).
-// Pure: no electron, so the e2e static server and the build config can use it too.
+// (dev server, any http load), the HTTP bridge sends it with every response, and
+// src-renderer/index.html carries the same policy in a <meta> tag, because pages loaded from
+// file:// get no headers (csp.test.ts keeps the two equal).
+// Pure: no electron, so the bridge, the e2e static server and the build config can use it too.
 
 type Directives = Record<string, readonly string[]>;
 
@@ -9,7 +10,10 @@ const STRICT: Directives = {
   'default-src': ["'none'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'blob:'],
+  // pure-media: serves opened photos and results in the desktop app (app/media-protocol.ts).
+  'img-src': ["'self'", 'blob:', 'pure-media:'],
+  // The bridge's API lives on the page's own origin; nothing else is ever fetched.
+  'connect-src': ["'self'"],
   'font-src': ["'self'"],
   'base-uri': ["'none'"],
   'form-action': ["'none'"],

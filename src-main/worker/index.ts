@@ -1,30 +1,72 @@
-// Utility-process entry (Electron's utilityProcess.fork of out/main/worker.js): the job loop
-// wired to the parent port and the engine. Inference runs here so a crash or an out-of-memory
-// takes down this process, not the window.
+// Worker process entry: the job loop wired to its parent and to the engine. Inference runs here
+// so a crash or an out-of-memory takes down this process, not the window or the bridge.
+// Two parents are possible: Electron's utilityProcess.fork (process.parentPort, which can also
+// hand over MessagePorts on which progress goes straight to a page), and Node's child_process.fork
+// (process.send / 'message'), which the HTTP bridge and the tests use.
 import { closeEngines, restoreImage } from '../engine/restore/restore';
+import type { WorkerEvent } from '../protocol/messages';
 import { startJobLoop } from './job-loop';
+import type { JobPort } from './job-loop';
 
-/** The part of Electron's ParentPort used here; typed locally so this file never loads electron. */
+/** The parts of Electron's ParentPort and MessagePortMain used here; typed locally so this file
+ * never loads electron. */
+interface PortLike {
+  postMessage(message: unknown): void;
+  on(event: 'close', listener: () => void): unknown;
+  start(): void;
+}
 interface ParentPortLike {
-  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  on(event: 'message', listener: (event: { data: unknown; ports?: PortLike[] }) => void): unknown;
   postMessage(message: unknown): void;
 }
 
 const tag = `[worker ${process.pid}]`;
-const parentPort = (process as unknown as { parentPort?: ParentPortLike | null }).parentPort;
-if (!parentPort) {
-  console.error(`${tag} not started as an Electron utility process (process.parentPort is missing)`);
+const log = (line: string): void => console.error(`${tag} ${line}`);
+
+/** Pages that asked for progress directly (Electron only). */
+const progressPorts = new Set<PortLike>();
+
+function attachProgressPort(port: PortLike): void {
+  progressPorts.add(port);
+  port.on('close', () => progressPorts.delete(port));
+  port.start();
+}
+
+function streamProgress(message: WorkerEvent): void {
+  if (message.type !== 'progress') return;
+  for (const port of progressPorts) port.postMessage(message);
+}
+
+function connect(): JobPort {
+  const parentPort = (process as unknown as { parentPort?: ParentPortLike | null }).parentPort;
+  if (parentPort) {
+    return {
+      post: (message) => {
+        parentPort.postMessage(message);
+        streamProgress(message);
+      },
+      onMessage: (handler) =>
+        void parentPort.on('message', ({ data, ports }) => {
+          const port = ports?.[0];
+          if (port && (data as { type?: unknown } | null)?.type === 'attach-progress-port') attachProgressPort(port);
+          handler(data);
+        }),
+    };
+  }
+  if (process.send) {
+    // The parent going away closes the channel: nobody is left to report to.
+    process.on('disconnect', () => process.exit(0));
+    return { post: (message) => void process.send?.(message), onMessage: (handler) => void process.on('message', handler) };
+  }
+  log('not started as a worker (no Electron parent port and no Node IPC channel)');
   process.exit(1);
 }
 
-startJobLoop(
-  { post: (message) => parentPort.postMessage(message), onMessage: (handler) => parentPort.on('message', (event) => handler(event.data)) },
-  {
-    restore: restoreImage,
-    log: (line) => console.error(`${tag} ${line}`),
-    onShutdown: async () => {
-      await closeEngines();
-      process.exit(0);
-    },
+startJobLoop(connect(), {
+  restore: restoreImage,
+  log,
+  onShutdown: async () => {
+    await closeEngines();
+    process.exit(0);
   },
-);
+});

@@ -210,3 +210,10 @@ test('shutdown cancels everything, waits for the running job, then calls onShutd
   h.restoreRequest('c');
   assert.deepEqual(h.posted.at(-1), { type: 'failed', jobId: 'c', error: { code: 'CANCELLED', message: 'The worker is shutting down.' } });
 });
+
+test('attach-progress-port is the entry point’s business: the loop neither answers nor logs it', () => {
+  const h = harness(untilAborted);
+  h.send({ type: 'attach-progress-port' });
+  assert.deepEqual(h.posted, []);
+  assert.deepEqual(h.logs, []);
+});

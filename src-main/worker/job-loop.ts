@@ -69,6 +69,8 @@ export function startJobLoop(port: JobPort, options: JobLoopOptions): JobLoop {
       case 'shutdown':
         shutdown().catch((error: unknown) => log(`shutdown failed: ${toErrorPayload(error).message}`));
         return;
+      case 'attach-progress-port':
+        return; // the port itself travels beside the message: the process entry takes it (index.ts)
     }
   }
 

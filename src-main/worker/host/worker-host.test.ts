@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { JobEvent, WorkerRequestInput } from '../protocol/messages';
+import type { JobEvent, WorkerRequestInput } from '../../protocol/messages';
 import { WorkerHost } from './worker-host';
-import type { WorkerChild, WorkerHostOptions } from './worker-host';
+import type { ExitReason, WorkerChild, WorkerHostOptions } from './worker-host';
 
 /** A stand-in for the utility process: records what it was sent, exits when told to. */
 class FakeChild implements WorkerChild {
@@ -11,7 +11,7 @@ class FakeChild implements WorkerChild {
   readonly sent: WorkerRequestInput[] = [];
   killed = false;
   private messageListeners: ((message: unknown) => void)[] = [];
-  private exitListeners: ((code: number) => void)[] = [];
+  private exitListeners: ((code: number, reason?: ExitReason) => void)[] = [];
 
   constructor(private readonly exitOnShutdown: boolean) {}
 
@@ -22,7 +22,7 @@ class FakeChild implements WorkerChild {
   onMessage(listener: (message: unknown) => void): void {
     this.messageListeners.push(listener);
   }
-  onExit(listener: (code: number) => void): void {
+  onExit(listener: (code: number, reason?: ExitReason) => void): void {
     this.exitListeners.push(listener);
   }
   kill(): void {
@@ -32,8 +32,8 @@ class FakeChild implements WorkerChild {
   emit(message: unknown): void {
     for (const listener of this.messageListeners) listener(message);
   }
-  exit(code: number): void {
-    for (const listener of this.exitListeners) listener(code);
+  exit(code: number, reason?: ExitReason): void {
+    for (const listener of this.exitListeners) listener(code, reason);
   }
 }
 
@@ -103,7 +103,7 @@ describe('WorkerHost', () => {
     );
   });
 
-  test('a crash fails the running jobs with WORKER_CRASHED and starts a fresh worker', () => {
+  test('a crash fails the running job with WORKER_CRASHED; the jobs waiting behind it go to a fresh worker', () => {
     const h = harness();
     const a = h.host.restore('/in/a.jpg', undefined, {});
     const b = h.host.restore('/in/b.jpg', undefined, {});
@@ -111,20 +111,50 @@ describe('WorkerHost', () => {
     first.exit(134);
     assert.deepEqual(
       h.events.map((e) => [e.jobId, e.type === 'failed' ? e.error.code : e.type]),
-      [
-        [a, 'WORKER_CRASHED'],
-        [b, 'WORKER_CRASHED'],
-      ],
+      [[a, 'WORKER_CRASHED']],
     );
+    assert.match(h.events[0].type === 'failed' ? h.events[0].error.message : '', /stopped unexpectedly/);
     assert.equal(h.children.length, 2, 'restarted');
+    assert.deepEqual(
+      h.last().sent.map((m) => (m.type === 'restore' ? m.jobId : m.type)),
+      [b],
+      'the waiting job is not lost',
+    );
     first.emit({ type: 'done', jobId: a, result: {} }); // a late message from the dead one
-    assert.equal(h.events.length, 2);
+    assert.equal(h.events.length, 1);
+    const done = { type: 'failed', jobId: b, error: { code: 'CANCELLED', message: 'Cancelled.' } } as const;
+    h.last().emit(done);
+    assert.deepEqual(h.events.at(-1), done, 'the fresh worker reports it as usual');
     const c = h.host.restore('/in/c.jpg', undefined, {});
-    const [sent] = h.last().sent;
-    assert.ok(sent.type === 'restore' && sent.jobId === c, 'new jobs go to the new worker');
+    const sent = h.last().sent.at(-1);
+    assert.ok(sent?.type === 'restore' && sent.jobId === c, 'new jobs go to the new worker');
   });
 
-  test('a crash while a job is being cancelled reports it as cancelled', () => {
+  test('an out-of-memory exit says so, and the next job still runs', () => {
+    const h = harness();
+    const a = h.host.restore('/in/a.jpg', undefined, {});
+    h.last().exit(137, 'oom');
+    const [failed] = h.events;
+    assert.ok(failed.type === 'failed' && failed.jobId === a);
+    assert.equal(failed.error.code, 'OUT_OF_MEMORY');
+    assert.match(failed.error.message, /ran out of memory/);
+    assert.ok(failed.error.hint);
+    assert.equal(h.host.activeJobs, 0);
+    h.host.restore('/in/b.jpg', undefined, {});
+    assert.equal(h.host.activeJobs, 1);
+    assert.equal(h.children.length, 2);
+  });
+
+  test('each new worker is announced, so a progress port can be attached to it', () => {
+    const started: number[] = [];
+    const h = harness({ onStart: (child) => started.push(child.pid ?? -1) });
+    h.host.start();
+    h.last().exit(1);
+    assert.deepEqual(started, h.children.map((c) => c.pid));
+    assert.equal(started.length, 2);
+  });
+
+  test('a crash while a job is being cancelled reports it as cancelled, and the next job still runs', () => {
     const h = harness();
     const a = h.host.restore('/in/a.jpg', undefined, {});
     const b = h.host.restore('/in/b.jpg', undefined, {});
@@ -132,11 +162,23 @@ describe('WorkerHost', () => {
     h.last().exit(134);
     assert.deepEqual(
       h.events.map((e) => [e.jobId, e.type === 'failed' ? e.error.code : e.type]),
-      [
-        [a, 'CANCELLED'],
-        [b, 'WORKER_CRASHED'],
-      ],
+      [[a, 'CANCELLED']],
     );
+    assert.deepEqual(h.last().sent.map((m) => (m.type === 'restore' ? m.jobId : m.type)), [b]);
+  });
+
+  test('while the worker keeps crashing, waiting jobs fail too rather than loop', () => {
+    let now = 0;
+    const h = harness({ now: () => now, maxRestarts: 0 });
+    const a = h.host.restore('/in/a.jpg', undefined, {});
+    const b = h.host.restore('/in/b.jpg', undefined, {});
+    now += 1;
+    h.last().exit(1);
+    assert.deepEqual(h.events.map((e) => [e.jobId, e.type === 'failed' ? e.error.code : e.type]), [
+      [a, 'WORKER_CRASHED'],
+      [b, 'WORKER_CRASHED'],
+    ]);
+    assert.equal(h.host.activeJobs, 0);
   });
 
   test('a crash loop stops eager restarts; the next job starts the worker again', () => {

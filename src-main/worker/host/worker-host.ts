@@ -1,18 +1,23 @@
 // Main's side of the worker: starts it, routes requests to it and events back, notices when it
-// dies (failing its jobs with WORKER_CRASHED and starting a fresh one), and stops it on quit by
-// asking first and killing after a grace period. The process itself is behind `spawn`, so all of
-// this runs in plain Node tests; spawn-worker.ts adapts Electron's utilityProcess to it.
+// dies (failing the job that was running with a readable reason, starting a fresh worker and
+// handing it the jobs that were waiting), and stops it on quit by asking first and killing after
+// a grace period. The process itself is behind `spawn`, so all of
+// this runs in plain Node tests; app/spawn-worker.ts adapts Electron's utilityProcess to it and
+// node-worker.ts Node's child_process.fork (for the HTTP bridge).
 import { randomUUID } from 'node:crypto';
-import { cancelledError, EngineError, toErrorPayload } from '../engine/common/errors';
-import type { ErrorPayload } from '../engine/common/errors';
-import { parseWorkerEvent, parseWorkerRequest } from '../protocol/messages';
-import type { JobEvent, WorkerRequestInput } from '../protocol/messages';
+import { cancelledError, EngineError, toErrorPayload } from '../../engine/common/errors';
+import type { ErrorPayload } from '../../engine/common/errors';
+import { parseWorkerEvent, parseWorkerRequest } from '../../protocol/messages';
+import type { JobEvent, WorkerRequestInput } from '../../protocol/messages';
+
+/** Why a worker ended, when the platform says: 'oom' is reported to the person differently. */
+export type ExitReason = 'oom' | 'crashed' | 'killed';
 
 export interface WorkerChild {
   readonly pid: number | undefined;
   post(message: WorkerRequestInput): void;
   onMessage(listener: (message: unknown) => void): void;
-  onExit(listener: (code: number) => void): void;
+  onExit(listener: (code: number, reason?: ExitReason) => void): void;
   kill(): void;
 }
 
@@ -20,6 +25,8 @@ export interface WorkerHostOptions {
   spawn: () => WorkerChild;
   /** Every job event, including the WORKER_CRASHED failures the host makes up itself. */
   onEvent: (event: JobEvent) => void;
+  /** Called with each new worker, first or restarted (the desktop app hands it a progress port). */
+  onStart?: (child: WorkerChild) => void;
   log?: (line: string) => void;
   newJobId?: () => string;
   now?: () => number;
@@ -32,9 +39,10 @@ export const STOP_GRACE_MS = 2000;
 
 export class WorkerHost {
   private child: WorkerChild | undefined;
-  /** Jobs sent to the worker that have not yet ended with 'done' or 'failed', and whether a
-   * cancel was asked for. */
-  private readonly pending = new Map<string, { cancelRequested: boolean }>();
+  /** Jobs sent to the worker that have not yet ended with 'done' or 'failed', oldest first (the
+   * worker runs them in that order, so the first is the one running), and whether a cancel was
+   * asked for. */
+  private readonly pending = new Map<string, { request: WorkerRequestInput; cancelRequested: boolean }>();
   private crashTimes: number[] = [];
   private closing = false;
   private stopped: Promise<void> | undefined;
@@ -50,8 +58,9 @@ export class WorkerHost {
     const child = this.options.spawn();
     this.child = child;
     child.onMessage((message) => this.receive(message));
-    child.onExit((code) => this.exited(child, code));
+    child.onExit((code, reason) => this.exited(child, code, reason));
     this.log(`worker started (pid ${child.pid ?? '?'})`);
+    this.options.onStart?.(child);
   }
 
   /**
@@ -65,7 +74,7 @@ export class WorkerHost {
     // should be refused before it costs a process hop.
     const request = parseWorkerRequest({ type: 'restore', jobId, input, output, options });
     this.start();
-    this.pending.set(jobId, { cancelRequested: false });
+    this.pending.set(jobId, { request, cancelRequested: false });
     this.child?.post(request);
     return jobId;
   }
@@ -114,26 +123,39 @@ export class WorkerHost {
     this.options.onEvent(event);
   }
 
-  private exited(child: WorkerChild, code: number): void {
+  /** Number of jobs sent and not yet ended. */
+  get activeJobs(): number {
+    return this.pending.size;
+  }
+
+  private exited(child: WorkerChild, code: number, reason: ExitReason | undefined): void {
     if (child !== this.child) return;
     this.child = undefined;
     if (this.closing) return;
-    this.log(`worker (pid ${child.pid ?? '?'}) exited unexpectedly with code ${code}`);
-    for (const [jobId, { cancelRequested }] of this.pending) {
+    this.log(`worker (pid ${child.pid ?? '?'}) exited unexpectedly with code ${code}${reason ? ` (${reason})` : ''}`);
+    const restart = this.noteCrash();
+    const jobs = [...this.pending.entries()];
+    this.pending.clear();
+    const waiting: WorkerRequestInput[] = [];
+    jobs.forEach(([jobId, job], index) => {
       // Stopping a native run can take the process down with it; the person asked for the job to
       // stop, and it has, so that is what they are told.
-      const error: ErrorPayload = cancelRequested
-        ? cancelledError().toPayload()
-        : {
-            code: 'WORKER_CRASHED',
-            message: 'The restoration worker stopped unexpectedly.',
-            hint: 'Try again. If it happens again, a smaller tile size uses less memory.',
-          };
-      this.options.onEvent({ type: 'failed', jobId, error });
-    }
-    this.pending.clear();
-    if (this.noteCrash()) this.start();
-    else this.log('worker keeps crashing: it will start again with the next job');
+      if (job.cancelRequested) return this.options.onEvent({ type: 'failed', jobId, error: cancelledError().toPayload() });
+      // The first job is the one that was running when the worker died; the others never started,
+      // and are not lost: the fresh worker gets them (unless it keeps crashing).
+      if (index === 0 || !restart) return this.options.onEvent({ type: 'failed', jobId, error: crashError(reason) });
+      this.pending.set(jobId, job);
+      waiting.push(job.request);
+    });
+    if (!restart) return this.log('worker keeps crashing: it will start again with the next job');
+    this.start();
+    const fresh = this.running();
+    for (const request of waiting) fresh?.post(request);
+  }
+
+  /** The worker now running (a method, so that TypeScript does not keep a stale narrowing). */
+  private running(): WorkerChild | undefined {
+    return this.child;
   }
 
   /** Records a crash; says whether to restart at once. Stops a crash loop from spinning. */
@@ -143,4 +165,26 @@ export class WorkerHost {
     this.crashTimes = [...this.crashTimes.filter((t) => now - t < windowMs), now];
     return this.crashTimes.length <= (this.options.maxRestarts ?? 3);
   }
+}
+
+function crashError(reason: ExitReason | undefined): ErrorPayload {
+  if (reason === 'oom') {
+    return {
+      code: 'OUT_OF_MEMORY',
+      message: 'The restoration ran out of memory and was stopped.',
+      hint: 'Choose a smaller output size or a smaller tile, close other programs, then try again.',
+    };
+  }
+  if (reason === 'killed') {
+    return {
+      code: 'WORKER_CRASHED',
+      message: 'The restoration was stopped by the system, usually because memory ran short.',
+      hint: 'Choose a smaller output size or close other programs, then try again.',
+    };
+  }
+  return {
+    code: 'WORKER_CRASHED',
+    message: 'The restoration worker stopped unexpectedly.',
+    hint: 'Try again. If it happens again, a smaller tile size uses less memory.',
+  };
 }

@@ -1,0 +1,86 @@
+// The bridge's JSON API: the same operations the desktop app's preload offers, as POST/GET
+// routes over StudioHost. Each handler validates its input (StudioHost parses every call) and
+// answers with the Reply shape the page's bridge client unwraps.
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { EngineError } from '../engine/common/errors';
+import type { StudioHost } from '../worker/host/studio-host';
+import { assertWithinRoot } from '../worker/host/library';
+import { readJson, sendError, sendReply } from './http-util';
+
+/** Largest upload accepted: far above any photo, far below filling a disk by accident. */
+const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+type Handler = (host: StudioHost, request: IncomingMessage, url: URL) => unknown;
+
+function field(body: unknown, name: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+/** A name safe to create inside an upload folder: no separators, no leading dots. */
+export function safeFileName(name: string): string {
+  const cleaned = basename(name.replace(/\\/g, '/')).replace(/[^\p{L}\p{N} ._()-]/gu, '_').replace(/^\.+/, '');
+  return cleaned.slice(-200) || 'photo';
+}
+
+async function upload(host: StudioHost, request: IncomingMessage, url: URL): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > MAX_UPLOAD_BYTES) throw new EngineError('IMAGE_TOO_LARGE', 'That file is too large to upload (over 512 MB).');
+  const folder = await host.uploadFolder();
+  const path = join(folder, safeFileName(url.searchParams.get('name') ?? 'photo'));
+  let size = 0;
+  const limit = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(size > MAX_UPLOAD_BYTES ? new EngineError('IMAGE_TOO_LARGE', 'That file is too large to upload (over 512 MB).') : null, chunk);
+    },
+  });
+  try {
+    await pipeline(request, limit, createWriteStream(path, { flags: 'wx' }));
+  } catch (error) {
+    await rm(folder, { recursive: true, force: true });
+    throw error;
+  }
+  return [await host.openOwn(path)];
+}
+
+async function exportResult(host: StudioHost, request: IncomingMessage): Promise<unknown> {
+  const call = await readJson(request);
+  const destination = field(call, 'destination');
+  const root = host.info().browseRoot;
+  // The page names the file; it must land inside the served folder, like everything it opens.
+  if (typeof destination !== 'string' || !root) throw new EngineError('OUTPUT_UNWRITABLE', 'Choose a folder and a file name to save to.');
+  await assertWithinRoot([dirname(destination)], root).catch(() => {
+    throw new EngineError('OUTPUT_UNWRITABLE', `Cannot save to "${destination}": it is outside the served folder.`, 'Choose a folder inside it.');
+  });
+  return host.exportResult(call, destination, false);
+}
+
+const ROUTES: Record<string, Handler> = {
+  'GET /api/info': (host) => host.info(),
+  'GET /api/settings': (host) => host.loadSettings(),
+  'POST /api/settings': async (host, request) => host.saveSettings(await readJson(request)),
+  'POST /api/browse': async (host, request) => host.browse(field(await readJson(request), 'folder')),
+  'POST /api/open': async (host, request) => host.open(field(await readJson(request), 'paths'), 'browse'),
+  'POST /api/open-recent': async (host, request) => host.open(field(await readJson(request), 'paths'), 'recent'),
+  'POST /api/upload': upload,
+  'POST /api/restore': async (host, request) => host.restore(await readJson(request)),
+  'POST /api/cancel': async (host, request) => host.cancel(field(await readJson(request), 'jobId')) ?? null,
+  'POST /api/export': exportResult,
+};
+
+/** Answers an /api/ request other than the event stream; false when no route matches. */
+export async function handleApi(host: StudioHost, request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+  const handler = ROUTES[`${request.method} ${url.pathname}`];
+  if (!handler) return false;
+  try {
+    sendReply(response, await handler(host, request, url));
+  } catch (error) {
+    sendError(response, error instanceof SyntaxError ? new EngineError('INVALID_OPTION', 'The request was not valid JSON.') : error);
+  }
+  return true;
+}

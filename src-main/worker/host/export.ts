@@ -1,0 +1,70 @@
+// Save / export: writes a restored result where the person chose, in the format they chose. The
+// result already carries the original's metadata (EXIF, ICC, XMP), so a same-format save copies
+// its bytes, and another format decodes and re-encodes it with that metadata. The original and
+// the working copy are never written.
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { decodeImage } from '../../engine/image/decode';
+import { formatFromPath, writeImage } from '../../engine/image/encode';
+import { checkOutputPath, writeFileAtomic } from '../../engine/image/output-file';
+import { joinAlpha, rgbToGrey } from '../../engine/image/raster';
+import type { RasterImage } from '../../engine/image/types';
+import type { OutputFormat } from '../../engine/image/types';
+import { SOFTWARE } from '../../engine/restore/restore';
+import type { OutputFormatId } from '../../protocol/api';
+
+// The protocol's list of formats and the engine's must be the same: this fails to compile otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const formatsAgree: Same<OutputFormatId, OutputFormat> = true;
+void formatsAgree;
+
+export const EXTENSION_OF: Record<OutputFormatId, string> = { jpeg: '.jpg', png: '.png', webp: '.webp', tiff: '.tif', avif: '.avif' };
+
+/** `path` with the extension of `format` (kept when it already names that format). */
+export function withFormatExtension(path: string, format: OutputFormatId): string {
+  const ext = extname(path);
+  try {
+    if (ext && formatFromPath(path) === format) return path;
+  } catch {
+    // an unknown extension is replaced below
+  }
+  return (ext ? path.slice(0, -ext.length) : path) + EXTENSION_OF[format];
+}
+
+export interface ExportJob {
+  source: string;
+  /** How the source was written, so an equal request is a plain copy. */
+  sourceFormat: OutputFormatId;
+  sourceQuality?: number;
+  original: string;
+  destination: string;
+  format: OutputFormatId;
+  quality?: number;
+  /** True only when the person already confirmed replacing the file (a system save dialog). */
+  overwrite: boolean;
+}
+
+export async function exportResult(job: ExportJob): Promise<{ path: string; bytes: number }> {
+  const destination = withFormatExtension(job.destination, job.format);
+  const protectedPaths = [job.original, job.source];
+  const sameEncoding = job.format === job.sourceFormat && (job.quality === undefined || job.quality === job.sourceQuality || job.format === 'png' || job.format === 'tiff');
+  if (sameEncoding) {
+    await checkOutputPath(destination, { overwrite: job.overwrite, protectedPaths });
+    await writeFileAtomic(destination, await readFile(job.source), { overwrite: job.overwrite });
+  } else {
+    const decoded = await decodeImage(job.source, { maxPixels: Number.MAX_SAFE_INTEGER });
+    // JPEG has no alpha channel: its transparent parts keep their colour.
+    let image: RasterImage = decoded.rgb;
+    if (decoded.alpha && job.format !== 'jpeg') image = joinAlpha(decoded.rgb, decoded.alpha);
+    else if (decoded.grey) image = rgbToGrey(decoded.rgb);
+    await writeImage(destination, image, {
+      format: job.format,
+      quality: job.quality,
+      overwrite: job.overwrite,
+      protectedPaths,
+      metadata: decoded.metadata,
+      software: SOFTWARE,
+    });
+  }
+  return { path: destination, bytes: (await stat(destination)).size };
+}

@@ -1,0 +1,269 @@
+// Everything the page's API does on the host's side, whichever transport carries it: the
+// desktop app's main process (app/ipc.ts) and the HTTP bridge (bridge/) are thin adapters around
+// this class. It owns the worker, the media scope (what the page may see), the library, results
+// and settings, and it checks every request: the page is never trusted with a path.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import * as v from 'valibot';
+import { EngineError, toErrorPayload } from '../../engine/common/errors';
+import { displayFile, thumbnailFile } from '../../engine/image/thumbnail';
+import { ExportCallSchema, OpenPathsSchema, RestoreCallSchema } from '../../protocol/api';
+import type { ExportOutcome, FolderListing, HostInfo, OutputFormatId, PhotoItem, Settings } from '../../protocol/api';
+import { MediaScope } from '../../protocol/media-scope';
+import type { JobEvent } from '../../protocol/messages';
+import { ENGINE_IDS } from '../../protocol/restore';
+import type { RestoreResult } from '../../protocol/restore';
+import { EXTENSION_OF, exportResult } from './export';
+import { assertWithinRoot, describePhoto, findPhotos, listFolder, mapLimited } from './library';
+import { SettingsStore } from './settings-store';
+import { WorkerHost } from './worker-host';
+import type { WorkerChild } from './worker-host';
+
+/** How far a path from the page is trusted: the OS gave it (dialog, drop), or it must be checked. */
+export type PathOrigin = 'os' | 'browse' | 'recent';
+
+export interface StudioHostOptions {
+  info: Omit<HostInfo, 'engines' | 'browseRoot'>;
+  /** Results, uploads and the thumbnail cache live here. */
+  stateDir: string;
+  settingsFile: string;
+  /** The only folder the bridge's picker may list and open from. */
+  browseRoot?: string;
+  spawnWorker: () => WorkerChild;
+  onWorkerStart?: (child: WorkerChild) => void;
+  log?: (line: string) => void;
+}
+
+export interface MediaFile {
+  path: string;
+  contentType: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jpe': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp',
+  '.gif': 'image/gif', '.avif': 'image/avif', '.tif': 'image/tiff', '.tiff': 'image/tiff',
+};
+/** Results nobody saved are removed after this long. */
+const RESULT_LIFETIME_MS = 3 * 24 * 3600 * 1000;
+
+function invalid(issues: readonly v.BaseIssue<unknown>[]): EngineError {
+  const issue = issues[0];
+  return new EngineError('INVALID_OPTION', `Invalid request ${v.getDotPath(issue) ?? ''}: ${issue.message}.`);
+}
+
+function parse<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw invalid(result.issues);
+  return result.output;
+}
+
+/** Files a result names that the page may show: the restored photo, and PURE's entropy map. */
+function producedFiles(result: RestoreResult): string[] {
+  return result.pure?.entropyMap ? [result.output, result.pure.entropyMap] : [result.output];
+}
+
+export class StudioHost {
+  readonly scope = new MediaScope({ realpath });
+  readonly workers: WorkerHost;
+  private readonly settings: SettingsStore;
+  private readonly listeners = new Set<(event: JobEvent) => void>();
+  /** Running jobs: the photo and the folder their result goes to. */
+  private readonly jobs = new Map<string, { output: string; folder: string }>();
+  /** Results produced (canonical path), with how they were encoded. */
+  private readonly results = new Map<string, { format: OutputFormatId; quality?: number; original: string }>();
+  private readonly log: (line: string) => void;
+  private readonly thumbsDir: string;
+  private readonly resultsDir: string;
+
+  constructor(private readonly options: StudioHostOptions) {
+    this.log = options.log ?? (() => {});
+    this.settings = new SettingsStore(options.settingsFile);
+    this.thumbsDir = join(options.stateDir, 'thumbnails');
+    this.resultsDir = join(options.stateDir, 'results');
+    this.workers = new WorkerHost({
+      spawn: options.spawnWorker,
+      onStart: options.onWorkerStart,
+      onEvent: (event) => void this.received(event),
+      log: this.log,
+    });
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.thumbsDir, { recursive: true });
+    await mkdir(this.resultsDir, { recursive: true });
+    await this.scope.allowFolder(this.thumbsDir);
+    await this.settings.load();
+    await this.removeOldResults();
+    this.workers.start();
+  }
+
+  stop(): Promise<void> {
+    return this.workers.stop();
+  }
+
+  info(): HostInfo {
+    const info: HostInfo = { ...this.options.info, engines: [...ENGINE_IDS] };
+    if (this.options.browseRoot) info.browseRoot = this.options.browseRoot;
+    return info;
+  }
+
+  onEvent(listener: (event: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  loadSettings(): Settings {
+    return this.settings.get();
+  }
+
+  saveSettings(patch: unknown): Promise<Settings> {
+    return this.settings.update(patch);
+  }
+
+  /** Opens files and folders: each photo found becomes visible to the page. */
+  async open(paths: unknown, origin: PathOrigin): Promise<PhotoItem[]> {
+    const list = parse(OpenPathsSchema, paths);
+    if (origin === 'browse') {
+      if (!this.options.browseRoot) throw new EngineError('INPUT_UNREADABLE', 'This session has no folder to open photos from.');
+      await assertWithinRoot(list, this.options.browseRoot);
+    } else if (origin === 'recent') {
+      const recent = this.settings.get().recent;
+      if (!list.every((path) => recent.includes(path))) throw new EngineError('INPUT_UNREADABLE', 'That file is not in the recent list any more.');
+    }
+    const found = await findPhotos(list);
+    const items = await mapLimited(found, 8, describePhoto);
+    for (const item of items) item.path = await this.scope.allowFile(item.path);
+    await this.settings.addRecent(list);
+    return items;
+  }
+
+  /** The bridge's picker: a folder inside the browse root (the root itself by default). */
+  browse(folder: unknown): Promise<FolderListing> {
+    const root = this.options.browseRoot;
+    if (!root) throw new EngineError('INPUT_UNREADABLE', 'This session has no folder to browse.');
+    const target = folder === undefined || folder === null || folder === '' ? root : parse(v.pipe(v.string(), v.maxLength(4096)), folder);
+    return listFolder(target, root);
+  }
+
+  /** Where the bridge keeps uploaded files: a fresh folder per upload, inside the state folder. */
+  async uploadFolder(): Promise<string> {
+    const folder = join(this.options.stateDir, 'uploads', randomBytes(8).toString('hex'));
+    await mkdir(folder, { recursive: true });
+    return folder;
+  }
+
+  /** Opens a file the host wrote itself (an upload). */
+  async openOwn(path: string): Promise<PhotoItem> {
+    const item = await describePhoto({ path });
+    item.path = await this.scope.allowFile(path);
+    return item;
+  }
+
+  /** Queues a restoration of an opened photo; its result goes to a fresh working folder. */
+  async restore(call: unknown): Promise<string> {
+    const { input, options, format } = parse(RestoreCallSchema, call);
+    if (!(await this.scope.isAllowedFile(input))) {
+      throw new EngineError('INPUT_UNREADABLE', 'Only photos opened in PURE Studio can be restored.', 'Open the photo first.');
+    }
+    const folder = join(this.resultsDir, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+    await mkdir(folder, { recursive: true });
+    const stem = basename(input, extname(input));
+    const output = join(folder, `${stem}-restored${EXTENSION_OF[format]}`);
+    let jobId: string;
+    try {
+      jobId = this.workers.restore(input, output, options);
+    } catch (error) {
+      await rm(folder, { recursive: true, force: true });
+      throw error;
+    }
+    this.jobs.set(jobId, { output, folder });
+    this.results.set(output, { format, quality: options.quality, original: input });
+    return jobId;
+  }
+
+  cancel(jobId: unknown): void {
+    if (typeof jobId === 'string') this.workers.cancel(jobId);
+  }
+
+  /** A produced result, checked: only what this host wrote can be saved elsewhere. */
+  async resultInfo(source: string): Promise<{ format: OutputFormatId; quality?: number; original: string }> {
+    const real = await realpath(source).catch(() => source);
+    const info = this.results.get(real) ?? this.results.get(source);
+    if (!info || !(await this.scope.isAllowedFile(real))) {
+      throw new EngineError('INPUT_NOT_FOUND', 'That result is no longer available.', 'Restore the photo again, then save.');
+    }
+    return info;
+  }
+
+  /** Saves a result. `destination` comes from the transport: a system dialog, or checked against the browse root. */
+  async exportResult(call: unknown, destination: string | undefined, overwrite: boolean): Promise<ExportOutcome> {
+    const request = parse(ExportCallSchema, call);
+    const info = await this.resultInfo(request.source);
+    const target = destination ?? request.destination;
+    if (!target) throw new EngineError('OUTPUT_UNWRITABLE', 'No place to save was given.', 'Choose a folder and a file name.');
+    const outcome = await exportResult({
+      source: request.source,
+      sourceFormat: info.format,
+      sourceQuality: info.quality,
+      original: info.original,
+      destination: target,
+      format: request.format,
+      quality: request.quality,
+      overwrite,
+    });
+    outcome.path = await this.scope.allowFile(outcome.path);
+    return outcome;
+  }
+
+  /** An image for the page, if the scope allows it: the photo (in a form browsers show) or a thumbnail. */
+  async media(kind: 'image' | 'thumb', requested: string): Promise<MediaFile | undefined> {
+    const decision = await this.scope.check(requested);
+    if (!decision.allowed) {
+      this.log(`refused media ${kind} for ${requested}: ${decision.reason}`);
+      return undefined;
+    }
+    const file = kind === 'thumb' ? await thumbnailFile(decision.path, this.thumbsDir) : await displayFile(decision.path, this.thumbsDir);
+    return { path: file, contentType: CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream' };
+  }
+
+  /** The canonical path of an opened, produced or saved file, for "reveal in folder". */
+  async revealable(path: unknown): Promise<string> {
+    if (typeof path !== 'string' || !(await this.scope.isAllowedFile(path))) {
+      throw new EngineError('INPUT_NOT_FOUND', 'That file is not one PURE Studio opened or saved.');
+    }
+    return realpath(path);
+  }
+
+  private async received(event: JobEvent): Promise<void> {
+    if (event.type !== 'progress') {
+      const job = this.jobs.get(event.jobId);
+      this.jobs.delete(event.jobId);
+      if (event.type === 'done') {
+        for (const path of producedFiles(event.result)) {
+          try {
+            const real = await this.scope.allowFile(path);
+            const info = this.results.get(path);
+            if (info) this.results.set(real, info);
+          } catch (error) {
+            this.log(`produced file ${path} cannot be served: ${toErrorPayload(error).message}`);
+          }
+        }
+      } else if (job) {
+        // Nothing was written (outputs appear atomically): the empty working folder goes too.
+        this.results.delete(job.output);
+        await rm(job.folder, { recursive: true, force: true });
+      }
+    }
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private async removeOldResults(): Promise<void> {
+    const now = Date.now();
+    for (const name of await readdir(this.resultsDir).catch(() => [])) {
+      const folder = join(this.resultsDir, name);
+      const info = await stat(folder).catch(() => undefined);
+      if (info && now - info.mtimeMs > RESULT_LIFETIME_MS) await rm(folder, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,59 @@
+// A stand-in worker for host tests: "restores" by re-encoding the input at 2x with sharp, keeping
+// its EXIF, and answers like the real one (progress, done, failed). Fast and needs no model.
+import { existsSync } from 'node:fs';
+import sharp from 'sharp';
+import type { WorkerRequestInput } from '../../protocol/messages';
+import type { RestoreResult } from '../../protocol/restore';
+import type { ExitReason, WorkerChild } from './worker-host';
+
+export class TestWorker implements WorkerChild {
+  readonly pid = 4242;
+  readonly requests: WorkerRequestInput[] = [];
+  /** While true, restores wait for a cancel instead of finishing. */
+  hang = false;
+  private listeners: ((message: unknown) => void)[] = [];
+  private exits: ((code: number, reason?: ExitReason) => void)[] = [];
+
+  post(message: WorkerRequestInput): void {
+    this.requests.push(message);
+    if (message.type === 'restore' && !this.hang) void this.restore(message.jobId, message.input, message.output ?? `${message.input}.out.png`);
+    if (message.type === 'cancel') this.emit({ type: 'failed', jobId: message.jobId, error: { code: 'CANCELLED', message: 'Cancelled.' } });
+    if (message.type === 'shutdown') setTimeout(() => this.exits.forEach((listener) => listener(0)), 1);
+  }
+  onMessage(listener: (message: unknown) => void): void {
+    this.listeners.push(listener);
+  }
+  onExit(listener: (code: number, reason?: ExitReason) => void): void {
+    this.exits.push(listener);
+  }
+  kill(): void {
+    this.exits.forEach((listener) => listener(137, 'killed'));
+  }
+
+  private emit(message: unknown): void {
+    for (const listener of this.listeners) listener(message);
+  }
+
+  private async restore(jobId: string, input: string, output: string): Promise<void> {
+    this.emit({ type: 'progress', jobId, progress: { stage: 'restoring', fraction: 0.5 } });
+    try {
+      const meta = await sharp(input).metadata();
+      if (existsSync(output)) throw new Error('output exists');
+      await sharp(input).resize(meta.width * 2).keepMetadata().toFile(output);
+      const result: RestoreResult = {
+        input,
+        output,
+        engine: 'realesrgan-x4fast',
+        provider: 'cpu',
+        inputSize: { width: meta.width, height: meta.height },
+        outputSize: { width: meta.width * 2, height: meta.height * 2 },
+        tiles: 1,
+        timings: { decodeMs: 1, loadModelMs: 1, inferenceMs: 1, encodeMs: 1, totalMs: 4 },
+        workerPeakRssBytes: 1,
+      };
+      this.emit({ type: 'done', jobId, result });
+    } catch (error) {
+      this.emit({ type: 'failed', jobId, error: { code: 'CORRUPT_IMAGE', message: (error as Error).message } });
+    }
+  }
+}

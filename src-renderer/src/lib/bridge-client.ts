@@ -1,0 +1,145 @@
+// The page's API over the local HTTP bridge (src-main/bridge), for when it runs in a browser:
+// the same PureStudioApi the desktop preload exposes, as JSON requests carrying the token in a
+// header, plus one long-lived event stream. Images load by URL; the bridge's cookie covers them.
+import type {
+  AppCommand,
+  DroppedFile,
+  ExportCall,
+  ExportOutcome,
+  FolderListing,
+  HostInfo,
+  PhotoItem,
+  PureStudioApi,
+  Reply,
+  RestoreCall,
+  Settings,
+  SettingsPatch,
+} from '../../../src-main/protocol/api';
+import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
+import { followEventStream } from './event-stream';
+
+const TOKEN_HEADER = 'x-pure-token';
+
+/** Rejects as the page expects (see PureStudioApi): with an ErrorPayload, not an Error. */
+function refuse(error: ErrorPayload): never {
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
+  throw error;
+}
+
+const unreachable = (): ErrorPayload => ({
+  code: 'WORKER_CRASHED',
+  message: 'PURE Studio’s engine is not answering.',
+  hint: 'Check that `npm run serve` is still running, then reload this page.',
+});
+
+export class BridgeClient implements PureStudioApi {
+  private readonly listeners = new Set<(event: JobEvent) => void>();
+  private stopStream: (() => void) | undefined;
+
+  constructor(private readonly token: string) {}
+
+  info(): Promise<HostInfo> {
+    return this.call('GET', '/api/info');
+  }
+
+  loadSettings(): Promise<Settings> {
+    return this.call('GET', '/api/settings');
+  }
+
+  saveSettings(patch: SettingsPatch): Promise<Settings> {
+    return this.call('POST', '/api/settings', patch);
+  }
+
+  async openDialog(): Promise<PhotoItem[]> {
+    // The browser cannot show the host's file dialogs; the page uses browse() instead.
+    await Promise.resolve();
+    return refuse({ code: 'INTERNAL', message: 'System dialogs are not available in the browser.' });
+  }
+
+  browse(folder?: string): Promise<FolderListing> {
+    return this.call('POST', '/api/browse', { folder });
+  }
+
+  openPaths(paths: string[]): Promise<PhotoItem[]> {
+    return this.call('POST', '/api/open', { paths });
+  }
+
+  async openDropped(files: DroppedFile[]): Promise<PhotoItem[]> {
+    const opened: PhotoItem[] = [];
+    for (const file of files) {
+      // A dropped folder arrives as a File that cannot be read; the browser gives no way in.
+      const body = await file.arrayBuffer().catch(() =>
+        refuse({ code: 'INPUT_UNREADABLE', message: `“${file.name}” cannot be read here: folders cannot be dropped into the browser.`, hint: 'Use “Open folder…” instead.' }),
+      );
+      opened.push(...(await this.call<PhotoItem[]>('POST', `/api/upload?name=${encodeURIComponent(file.name)}`, body)));
+    }
+    return opened;
+  }
+
+  mediaUrl(path: string, kind: 'image' | 'thumb'): string {
+    return `/media/${kind}?path=${encodeURIComponent(path)}`;
+  }
+
+  restore(call: RestoreCall): Promise<string> {
+    return this.call('POST', '/api/restore', call);
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.call('POST', '/api/cancel', { jobId });
+  }
+
+  onEvent(callback: (event: JobEvent) => void): () => void {
+    this.listeners.add(callback);
+    this.stopStream ??= followEventStream('/api/events', { [TOKEN_HEADER]: this.token }, (event) => {
+      for (const listener of this.listeners) listener(event);
+    });
+    return () => {
+      this.listeners.delete(callback);
+      if (this.listeners.size === 0) {
+        this.stopStream?.();
+        this.stopStream = undefined;
+      }
+    };
+  }
+
+  exportResult(call: ExportCall): Promise<ExportOutcome | undefined> {
+    return this.call('POST', '/api/export', call);
+  }
+
+  async reveal(): Promise<void> {
+    await Promise.resolve();
+    refuse({ code: 'INTERNAL', message: 'Revealing files is only available in the desktop app.' });
+  }
+
+  onCommand(_callback: (command: AppCommand) => void): () => void {
+    return () => {}; // no menu in a browser: the page binds its shortcuts itself
+  }
+
+  onOpened(_callback: (items: PhotoItem[]) => void): () => void {
+    return () => {}; // everything the browser opens goes through the page itself
+  }
+
+  /** One request; resolves to the reply's value or rejects with its ErrorPayload. */
+  private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      const binary = body instanceof ArrayBuffer;
+      response = await fetch(path, {
+        method,
+        headers: { [TOKEN_HEADER]: this.token, ...(body === undefined ? {} : { 'Content-Type': binary ? 'application/octet-stream' : 'application/json' }) },
+        body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+    } catch {
+      return refuse(unreachable());
+    }
+    let reply: Reply<T>;
+    try {
+      reply = (await response.json()) as Reply<T>;
+    } catch {
+      return refuse(unreachable());
+    }
+    if (!reply.ok) return refuse(reply.error);
+    return reply.value;
+  }
+}

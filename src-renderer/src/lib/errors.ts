@@ -1,0 +1,71 @@
+// Errors as a person reads them: a title that names the problem, the engine's one-line message,
+// and what to do. Never a stack trace, whatever was thrown.
+import type { ErrorCode, ErrorPayload } from '../../../src-main/protocol/messages';
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  INVALID_OPTION: 'A setting is not valid',
+  INPUT_NOT_FOUND: 'The photo cannot be found',
+  INPUT_UNREADABLE: 'The photo cannot be read',
+  EMPTY_FILE: 'The file is empty',
+  UNSUPPORTED_IMAGE: 'This file is not a photo PURE Studio can open',
+  CORRUPT_IMAGE: 'This photo file is damaged',
+  IMAGE_TOO_SMALL: 'The photo is too small',
+  IMAGE_TOO_LARGE: 'The photo is too large',
+  OUTPUT_EXISTS: 'A file with that name already exists',
+  OUTPUT_IS_INPUT: 'That would replace the original',
+  OUTPUT_UNWRITABLE: 'The result cannot be saved there',
+  UNSUPPORTED_OUTPUT: 'That format cannot be written',
+  DISK_FULL: 'The disk is full',
+  MODEL_MISSING: 'The restoration model is not installed',
+  DIGEST_MISMATCH: 'The model file is damaged',
+  MODEL_FORMAT: 'The model file cannot be read',
+  PROVIDER_UNAVAILABLE: 'The graphics card cannot be used',
+  OUT_OF_MEMORY: 'Not enough memory',
+  WORKER_CRASHED: 'The restoration stopped unexpectedly',
+  CANCELLED: 'Cancelled',
+  INTERNAL: 'Something went wrong',
+};
+
+/** Said when the engine gives no hint, or one written for the command line (it names a --flag). */
+const APP_HINTS: Partial<Record<ErrorCode, string>> = {
+  INTERNAL: 'Try again. If it keeps happening, please report it with the photo that caused it.',
+  OUT_OF_MEMORY: 'Choose a smaller output size or close other programs, then try again.',
+  IMAGE_TOO_LARGE: 'Crop or shrink the photo in another program, then open it again.',
+  INVALID_OPTION: 'Check the settings in the side panel.',
+};
+
+export interface ReadableError {
+  code: ErrorCode;
+  title: string;
+  message: string;
+  hint?: string;
+}
+
+function firstLine(text: string): string {
+  // Engine messages are one line; anything after a newline would be a trace.
+  return text.split('\n')[0].trim();
+}
+
+function isPayload(value: unknown): value is ErrorPayload {
+  return typeof value === 'object' && value !== null && typeof (value as ErrorPayload).code === 'string' && typeof (value as ErrorPayload).message === 'string';
+}
+
+export function toPayload(error: unknown): ErrorPayload {
+  if (isPayload(error)) return error;
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+/** `photoPath`, when given, is named by its file name in the message: the panel is narrow. */
+export function readable(error: unknown, photoPath?: string): ReadableError {
+  const payload = toPayload(error);
+  const name = photoPath?.split(/[\\/]/).pop();
+  const message = photoPath && name ? payload.message.split(`"${photoPath}"`).join(`“${name}”`) : payload.message;
+  const cliHint = payload.hint !== undefined && /(^|\s)--[a-z]/.test(payload.hint);
+  const hint = payload.hint && !cliHint ? payload.hint : (APP_HINTS[payload.code] ?? (cliHint ? undefined : payload.hint));
+  return {
+    code: payload.code,
+    title: TITLES[payload.code] ?? TITLES.INTERNAL ?? 'Something went wrong',
+    message: firstLine(message),
+    ...(hint ? { hint: firstLine(hint) } : {}),
+  };
+}

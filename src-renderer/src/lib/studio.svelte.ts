@@ -1,0 +1,223 @@
+// The page's state and the actions on it: the host's info and settings, the library, which
+// photo is shown, and the jobs in flight. Components read fields and call methods; nothing here
+// knows which transport carries the API. No method throws: failures become state to show.
+import type { AppCommand, DroppedFile, HostInfo, PhotoItem, PureStudioApi, Settings, SettingsPatch } from '../../../src-main/protocol/api';
+import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
+import type { RestoreOptionsInput } from '../../../src-main/protocol/restore';
+import { isPureEngine } from './engines';
+import { toPayload } from './errors';
+import { fileName } from './format';
+import { PhotoEntry } from './photo.svelte';
+import { PureSettings } from './pure-settings.svelte';
+import { ViewTransform } from './view-transform.svelte';
+
+export type Notice = { kind: 'info'; text: string; path?: string } | { kind: 'error'; error: ErrorPayload };
+export type CompareMode = 'slider' | 'side-by-side';
+
+/** Job events that arrived before the reply naming their job (the two travel separately). */
+const EARLY_EVENT_LIMIT = 200;
+
+export class Studio {
+  readonly api: PureStudioApi;
+  info = $state<HostInfo | undefined>();
+  settings = $state<Settings | undefined>();
+  photos = $state<PhotoEntry[]>([]);
+  selectedPath = $state<string | undefined>();
+  notice = $state<Notice | undefined>();
+  /** Which in-page dialog is open: the bridge's file picker, or save. */
+  dialog = $state<'open' | 'save' | undefined>();
+  compareMode = $state<CompareMode>('slider');
+  /** Where the before/after divider is, 0 (all after) .. 1 (all before), from the left. */
+  split = $state(0.5);
+  heatmap = $state(false);
+  readonly transform = new ViewTransform();
+  readonly pure = new PureSettings();
+  /** Unrecoverable: the host did not answer at start. */
+  startError = $state<ErrorPayload | undefined>();
+
+  readonly selected = $derived(this.photos.find((photo) => photo.item.path === this.selectedPath));
+  readonly running = $derived(this.photos.filter((photo) => photo.busy));
+
+  #earlyEvents: JobEvent[] = [];
+
+  constructor(api: PureStudioApi) {
+    this.api = api;
+  }
+
+  /** Loads info and settings and follows events and menu commands; returns the cleanup. */
+  connect(): () => void {
+    const offEvents = this.api.onEvent((event) => this.#route(event));
+    const offCommands = this.api.onCommand((command) => this.command(command));
+    const offOpened = this.api.onOpened((items) => void this.#adding(() => Promise.resolve(items)));
+    Promise.all([this.api.info(), this.api.loadSettings()]).then(
+      ([info, settings]) => {
+        this.info = info;
+        this.settings = settings;
+      },
+      (error: unknown) => (this.startError = toPayload(error)),
+    );
+    return () => {
+      offEvents();
+      offCommands();
+      offOpened();
+    };
+  }
+
+  async updateSettings(patch: SettingsPatch): Promise<void> {
+    if (this.settings) this.settings = { ...this.settings, ...patch };
+    try {
+      this.settings = await this.api.saveSettings(patch);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  // ---- opening ----
+
+  async openDialog(kind: 'photos' | 'folder'): Promise<void> {
+    if (!this.info?.nativeDialogs) {
+      this.dialog = 'open';
+      return;
+    }
+    await this.#adding(() => this.api.openDialog(kind));
+  }
+
+  openPaths(paths: string[]): Promise<void> {
+    return this.#adding(() => this.api.openPaths(paths));
+  }
+
+  openDropped(files: DroppedFile[]): Promise<void> {
+    return this.#adding(() => this.api.openDropped(files));
+  }
+
+  async #adding(open: () => Promise<PhotoItem[]>): Promise<void> {
+    try {
+      const items = await open();
+      const known = new Set(this.photos.map((photo) => photo.item.path));
+      const fresh = items.filter((item) => !known.has(item.path)).map((item) => new PhotoEntry(item));
+      this.photos = [...this.photos, ...fresh];
+      // Show what was just opened: the first new photo, or the first of those already there.
+      const first = fresh[0]?.item.path ?? items[0]?.path;
+      if (first) this.select(first);
+      if (items.length === 0 && !this.info?.nativeDialogs) this.notice = { kind: 'info', text: 'No photos were found there.' };
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  select(path: string): void {
+    if (this.selectedPath === path) return;
+    this.selectedPath = path;
+    this.heatmap = false;
+    this.transform.fitted = true;
+  }
+
+  remove(path: string): void {
+    const photo = this.photos.find((p) => p.item.path === path);
+    if (!photo || photo.busy) return;
+    const index = this.photos.indexOf(photo);
+    this.photos = this.photos.filter((p) => p !== photo);
+    if (this.selectedPath === path) this.selectedPath = this.photos[Math.min(index, this.photos.length - 1)]?.item.path;
+  }
+
+  // ---- restoring ----
+
+  #options(settings: Settings): RestoreOptionsInput {
+    const options: RestoreOptionsInput = { engine: settings.engine };
+    if (settings.sizeMode === 'width') options.width = settings.width;
+    else options.scale = settings.scale;
+    if (settings.format === 'jpeg' || settings.format === 'webp' || settings.format === 'avif') options.quality = settings.quality;
+    if (isPureEngine(settings.engine)) Object.assign(options, this.pure.options());
+    return options;
+  }
+
+  async run(photo = this.selected): Promise<void> {
+    const settings = this.settings;
+    if (!photo || !settings || photo.busy) return;
+    this.notice = undefined;
+    try {
+      const jobId = await this.api.restore({ input: photo.item.path, options: this.#options(settings), format: settings.format });
+      photo.started(jobId);
+      const early = this.#earlyEvents.filter((event) => event.jobId === jobId);
+      this.#earlyEvents = this.#earlyEvents.filter((event) => event.jobId !== jobId);
+      for (const event of early) photo.apply(event);
+    } catch (error) {
+      photo.error = toPayload(error);
+    }
+  }
+
+  async cancel(photo = this.selected ?? this.running[0]): Promise<void> {
+    if (!photo?.jobId || photo.cancelling) return;
+    photo.cancelling = true;
+    try {
+      await this.api.cancel(photo.jobId);
+    } catch (error) {
+      photo.cancelling = false;
+      this.fail(error);
+    }
+  }
+
+  #route(event: JobEvent): void {
+    const photo = this.photos.find((p) => p.jobId === event.jobId);
+    if (!photo) {
+      this.#earlyEvents = [...this.#earlyEvents, event].slice(-EARLY_EVENT_LIMIT);
+      return;
+    }
+    const ended = photo.apply(event);
+    if (ended && event.type === 'failed' && event.error.code === 'CANCELLED' && photo === this.selected) {
+      this.notice = { kind: 'info', text: `Stopped restoring ${photo.item.name}. Nothing was saved.` };
+    }
+  }
+
+  // ---- keeping the result ----
+
+  openSave(): void {
+    if (this.selected?.result) this.dialog = 'save';
+  }
+
+  async save(format: Settings['format'], quality: number | undefined, destination: string | undefined): Promise<boolean> {
+    const photo = this.selected;
+    if (!photo?.result) return false;
+    try {
+      const outcome = await this.api.exportResult({ source: photo.result.output, original: photo.item.path, format, quality, destination });
+      if (!outcome) return false; // the person closed the system dialog
+      photo.savedTo = outcome.path;
+      this.notice = { kind: 'info', text: `Saved ${fileName(outcome.path)}`, path: outcome.path };
+      return true;
+    } catch (error) {
+      this.fail(error);
+      return false;
+    }
+  }
+
+  async reveal(path = this.selected?.savedTo ?? this.selected?.result?.output): Promise<void> {
+    if (!path || !this.info?.reveal) return;
+    try {
+      await this.api.reveal(path);
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  fail(error: unknown): void {
+    this.notice = { kind: 'error', error: toPayload(error) };
+  }
+
+  command(command: AppCommand): void {
+    const t = this.transform;
+    const actions: Record<AppCommand, () => unknown> = {
+      'open-photos': () => this.openDialog('photos'),
+      'open-folder': () => this.openDialog('folder'),
+      save: () => this.openSave(),
+      run: () => this.run(),
+      cancel: () => (this.dialog ? (this.dialog = undefined) : this.cancel()),
+      'toggle-compare': () => (this.compareMode = this.compareMode === 'slider' ? 'side-by-side' : 'slider'),
+      'zoom-in': () => t.zoomIn(),
+      'zoom-out': () => t.zoomOut(),
+      'zoom-fit': () => t.fit(),
+      'zoom-actual': () => t.actual(),
+      reveal: () => this.reveal(),
+    };
+    void actions[command]();
+  }
+}
