@@ -22,35 +22,8 @@ export function transpose(src: Float32Array, rows: number, cols: number): Float3
   return out;
 }
 
-/** IEEE fp16 bits of each value: round to nearest, ties to even; overflow to +-inf; NaN kept. */
-export function toFloat16Bits(src: Float32Array): Uint16Array {
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  const out = new Uint16Array(src.length);
-  for (let i = 0; i < bits.length; i++) out[i] = halfBits(bits[i]);
-  return out;
-}
-
-function halfBits(f: number): number {
-  const sign = (f >>> 16) & 0x8000;
-  const exponent = (f >>> 23) & 0xff;
-  const mantissa = f & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0); // inf / NaN
-  const e = exponent - 112; // rebias 127 -> 15
-  if (e >= 31) return sign | 0x7c00; // too large: inf
-  if (e <= 0) {
-    if (e < -10) return sign; // below half the smallest subnormal: zero
-    return sign | roundShift(mantissa | 0x800000, 14 - e); // subnormal, hidden bit made explicit
-  }
-  // A carry out of the mantissa correctly bumps the exponent (and reaches inf at the top).
-  return sign | ((e << 10) + roundShift(mantissa, 13));
-}
-
-function roundShift(value: number, shift: number): number {
-  const kept = value >>> shift;
-  const rest = value & ((1 << shift) - 1);
-  const half = 1 << (shift - 1);
-  return rest > half || (rest === half && (kept & 1) === 1) ? kept + 1 : kept;
-}
+/** IEEE fp16 bits of each value (round to nearest even): one implementation for the whole engine. */
+export { float32ToFloat16Bits as toFloat16Bits } from '../../checkpoint/dtype';
 
 /**
  * QK-norm weight or bias -> one row per head, (heads, head_dim).
