@@ -15,7 +15,7 @@ crops in index.html.
 Options:
       --dataset <dir>       folder of ground-truth photos (png, jpg, webp, tiff, ...)
       --out <dir>           where to write the inputs, outputs and the report
-      --engines <list>      comma-separated: bicubic, ${ENGINE_IDS.join(', ')}, pure
+      --engines <list>      comma-separated: bicubic, ${ENGINE_IDS.join(', ')}
                             (default bicubic,realesrgan-x4fast,realesrgan-x4plus)
       --degradation <spec>  realesrgan (default) | preset:noise=<sigma>[,grey] |
                             preset:blur=<sigma> | preset:jpeg=<quality> (comma-combinable)
@@ -28,7 +28,7 @@ Options:
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 output problem,
             5 model problem, 6 out of memory / worker crashed, 130 cancelled.`;
 
-export const EVAL_ENGINES = ['bicubic', ...ENGINE_IDS, 'pure'] as const;
+export const EVAL_ENGINES = ['bicubic', ...ENGINE_IDS] as const;
 
 export interface EvalCommand {
   help: boolean;
