@@ -15,7 +15,7 @@ Options:
       --engine <id>       ${ENGINE_IDS.join(' | ')} (default realesrgan-x4plus)
       --scale <4|2|1>     output scale (default 4; 2 and 1 restore without enlarging as much)
       --width <px>        output width in pixels (height follows); overrides --scale
-      --tile <px>         tile size, smaller uses less memory (default 256)
+      --tile <px>         tile size, smaller uses less memory (default 192)
       --threads <n>       inference threads (default: all cores)
       --provider <list>   execution providers to try in order, e.g. webgpu,cpu (default cpu)
       --quality <1-100>   JPEG/WebP/AVIF quality

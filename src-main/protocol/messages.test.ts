@@ -23,7 +23,7 @@ describe('parseWorkerRequest', () => {
     assert.equal(request.output, undefined);
     assert.equal(request.options.scale, 2);
     assert.equal(request.options.engine, 'realesrgan-x4plus');
-    assert.equal(request.options.tile, 256);
+    assert.equal(request.options.tile, 192);
   });
 
   test('accepts cancel, ping and shutdown', () => {

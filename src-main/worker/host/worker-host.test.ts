@@ -66,7 +66,7 @@ describe('WorkerHost', () => {
     assert.ok(sent.type === 'restore');
     assert.equal(sent.jobId, 'job-1');
     assert.equal(sent.options.scale, 2);
-    assert.equal(sent.options.tile, 256);
+    assert.equal(sent.options.tile, 192);
   });
 
   test('an invalid request is refused in main, before the worker sees it', () => {
