@@ -1,5 +1,6 @@
 // Test fixtures made at test time: photo-like pixels, ICC profiles and EXIF blocks built by hand
 // (independently of the code under test), and a temporary folder per test file.
+import { mulberry32 } from '../../testing/mulberry32';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,16 +52,7 @@ export function meanDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so fixtures are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 /**
  * Photo-like pixels: smooth gradients, seeded grain, and dark strokes like text edges, so codecs

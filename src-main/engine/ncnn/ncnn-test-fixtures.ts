@@ -1,19 +1,11 @@
 // Test helpers for the ncnn code: a seeded RNG, an fp32 -> fp16 encoder and a writer of .bin
 // files, so that tests build small synthetic models byte by byte. Used by *.test.ts only.
 
+import { mulberry32 } from '../../testing/mulberry32';
 import { TAG_FP16, TAG_FP32 } from './ncnn-weights';
 
 /** mulberry32: a tiny deterministic PRNG, uniform in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom = mulberry32;
 
 /** `n` values uniform in [-amplitude, amplitude). */
 export function randomArray(random: () => number, n: number, amplitude: number): Float32Array {

@@ -7,6 +7,7 @@
 // ~0.1 and a 1e-4 tolerance would be loose relative to the signal. Norm weights 1 + N(0, 0.1),
 // QK-norm biases N(0, 0.1): nothing is an identity that would hide a missing op.
 
+import { mulberry32 } from '../../../testing/mulberry32';
 import type { DecoderConfig } from '../config';
 import { decoderTensorSpecs } from './decoder-weight-names';
 import type { GetWeight } from './decoder-weight-names';
@@ -21,14 +22,7 @@ export interface TestWeightOptions {
 
 /** mulberry32 uniform [0, 1) + Box-Muller: deterministic standard normals. */
 export function seededNormal(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   let spare: number | null = null;
   return () => {
     if (spare !== null) {

@@ -3,20 +3,14 @@
 // Scaled so activations stay O(1): conv weights N(0, 1/fan_in), biases N(0, 0.1^2), GroupNorm
 // gamma ~ 1 + N(0, 0.1^2), beta ~ N(0, 0.1^2), codebook N(0, 1) (so row norms differ, and a
 // missing l2-normalisation changes the nearest entries).
+import { mulberry32 } from '../../../testing/mulberry32';
 import type { VqConfig } from '../config';
 import { vqWeightSpecs } from './vq-weight-names';
 import type { VqGetWeight } from './vq-weight-names';
 
 /** mulberry32 + Box-Muller: the same N(0, 1) stream on every run. */
 export function seededNormal(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
