@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { PURE_TOKENS } from '../src-main/engine/pure/config';
 import { createRng, nextFloat } from '../src-main/engine/common/sampling/rng';
 import { buildImageCodeMap, vocabularyEntries } from '../src-main/engine/pure/tokenizer/code-map';
-import { fixtureTokenizerJson } from '../src-main/engine/pure/tokenizer/fixture-tokenizer';
+import { makeTinyTokenizer } from '../src-main/engine/pure/fixtures/tiny-tokenizer';
 import { generatePure } from '../src-main/engine/pure/generation/generate';
 import { buildPrompt } from '../src-main/engine/pure/generation/prompt';
 import type { DecoderRunner, DecoderStep } from '../src-main/engine/pure/generation/runner';
@@ -17,7 +17,7 @@ import { serializeImage } from '../src-main/engine/pure/generation/token-layout'
 const VOCAB = 73728;
 const SIDE = 64;
 const images = Number(process.argv[2] ?? 3); // the first one warms the JIT up and is not counted
-const codeMap = buildImageCodeMap(vocabularyEntries(fixtureTokenizerJson()), 16384, VOCAB);
+const codeMap = buildImageCodeMap(vocabularyEntries(makeTinyTokenizer()), 16384, VOCAB);
 const rng = createRng(1);
 const gauss = () => nextFloat(rng) + nextFloat(rng) + nextFloat(rng) - 1.5; // ~N(0, 0.5)
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PURE_TINY_TEST, PURE_TOKENS, gridSide } from '../config';
 import { idRanges } from '../tokenizer/code-map';
-import { fixtureTokenizerJson } from '../tokenizer/fixture-tokenizer';
+import { makeTinyTokenizer } from '../fixtures/tiny-tokenizer';
 import { PureTokenizer } from '../tokenizer/text-tokenizer';
 import { FakeRunner, contextHash } from './fake-runner';
 import { generatePure } from './generate';
@@ -13,7 +13,7 @@ import { PURE_INSTRUCTION, buildPrompt } from './prompt';
 import { latentPerGrid, parseImage, serializeImage } from './token-layout';
 
 test('a full 512 px generation: 4164 image tokens in the layout, every code from the vocabulary map', async () => {
-  const tok = new PureTokenizer(fixtureTokenizerJson());
+  const tok = new PureTokenizer(makeTinyTokenizer());
   const { codeMap } = tok;
   const side = gridSide(PURE_TINY_TEST);
   const perGrid = latentPerGrid(PURE_TINY_TEST.vq.downsample);

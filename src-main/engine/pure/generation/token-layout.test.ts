@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PURE_TOKENS } from '../config';
 import { buildImageCodeMap, vocabularyEntries } from '../tokenizer/code-map';
-import { fixtureTokenizerJson } from '../tokenizer/fixture-tokenizer';
+import { makeTinyTokenizer } from '../fixtures/tiny-tokenizer';
 import { buildPrompt } from './prompt';
 import { gridToken, imageSequenceLength, latentPerGrid, parseImage, serializeImage } from './token-layout';
 
-const map = buildImageCodeMap(vocabularyEntries(fixtureTokenizerJson()), 16384, 73728);
+const map = buildImageCodeMap(vocabularyEntries(makeTinyTokenizer()), 16384, 73728);
 const PER_GRID = latentPerGrid(8); // 32 px grid / 8 px VQ = 4
 
 test('a 64x64 image is 4164 tokens: start, 8820, 8820, 64 x (64 codes + 8803), 8196', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildImageCodeMap, idRanges, imageCodeFromName, imageTokenName, vocabularyEntries } from './code-map';
-import { fixtureTokenizerJson } from './fixture-tokenizer';
+import { makeTinyTokenizer } from '../fixtures/tiny-tokenizer';
 
 test('image token names: IMGIMG + digits as letters A..J + Z', () => {
   assert.equal(imageTokenName(0), 'IMGIMGAZ');
@@ -16,7 +16,7 @@ test('image token names: IMGIMG + digits as letters A..J + Z', () => {
 });
 
 test('on a Chameleon-layout vocabulary the codes land at ids 4..8195 and 65536..73727 (spec [I])', () => {
-  const map = buildImageCodeMap(vocabularyEntries(fixtureTokenizerJson()), 16384, 73728);
+  const map = buildImageCodeMap(vocabularyEntries(makeTinyTokenizer()), 16384, 73728);
   assert.deepEqual(idRanges(map.codeIds), [[4, 8195], [65536, 73727]]);
   assert.equal(map.codeIds.length, 16384);
   assert.equal(map.codeToId[0], 4);
@@ -31,7 +31,7 @@ test('on a Chameleon-layout vocabulary the codes land at ids 4..8195 and 65536..
 test('the map follows the names, not an assumed id order', () => {
   // Codes laid out backwards over the same ids: code 0 at 73727, code 16383 at 4.
   const ids = Array.from({ length: 16384 }, (_, c) => (c < 8192 ? 4 + c : 65536 + c - 8192));
-  const json = fixtureTokenizerJson({ imageIds: (code) => ids[16383 - code] });
+  const json = makeTinyTokenizer({ imageIds: (code) => ids[16383 - code] });
   const map = buildImageCodeMap(vocabularyEntries(json), 16384, 73728);
   assert.equal(map.codeToId[0], 73727);
   assert.equal(map.codeToId[16383], 4);
