@@ -7,7 +7,7 @@
 // ~0.1 and a 1e-4 tolerance would be loose relative to the signal. Norm weights 1 + N(0, 0.1),
 // QK-norm biases N(0, 0.1): nothing is an identity that would hide a missing op.
 
-import { mulberry32 } from '../../../testing/mulberry32';
+import { seededNormal } from '../../../testing/seeded-normal';
 import type { DecoderConfig } from '../config';
 import { decoderTensorSpecs } from './decoder-weight-names';
 import type { GetWeight } from './decoder-weight-names';
@@ -18,24 +18,6 @@ export type QkNormLayout = 'per-head' | 'shared' | 'bare' | { rows: number };
 export interface TestWeightOptions {
   seed?: number;
   qkNormLayout?: QkNormLayout;
-}
-
-/** mulberry32 uniform [0, 1) + Box-Muller: deterministic standard normals. */
-export function seededNormal(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const u = Math.max(uniform(), 1e-12);
-    const v = uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
 }
 
 /** Every decoder weight of `c`, by HF name. */

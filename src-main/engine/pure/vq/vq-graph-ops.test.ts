@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder, encodeModel } from '../../onnx/onnx-builder';
 import { VqGraphOps } from './vq-graph-ops';
-import { seededNormal } from './vq-test-weights';
+import { seededNormal } from '../../../testing/seeded-normal';
 
 const C = 12;
 const G = 3;

@@ -3,16 +3,10 @@
 // Scaled so activations stay O(1): conv weights N(0, 1/fan_in), biases N(0, 0.1^2), GroupNorm
 // gamma ~ 1 + N(0, 0.1^2), beta ~ N(0, 0.1^2), codebook N(0, 1) (so row norms differ, and a
 // missing l2-normalisation changes the nearest entries).
-import { mulberry32 } from '../../../testing/mulberry32';
+import { seededNormal } from '../../../testing/seeded-normal';
 import type { VqConfig } from '../config';
 import { vqWeightSpecs } from './vq-weight-names';
 import type { VqGetWeight } from './vq-weight-names';
-
-/** mulberry32 + Box-Muller: the same N(0, 1) stream on every run. */
-export function seededNormal(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 export interface RandomVqWeights {
   getWeight: VqGetWeight;
