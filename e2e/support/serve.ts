@@ -14,9 +14,11 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServe(root: string, state: string): Promise<Served> {
+/** `env` adds to this process's environment (a models home and catalog, say). */
+export async function startServe(root: string, state: string, env: NodeJS.ProcessEnv = {}): Promise<Served> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src-main/cli/serve.ts', '--root', root, '--state', state], {
     cwd: projectRoot,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -81,6 +81,38 @@ export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | u
     const real = await host.revealable(path);
     shell.showItemInFolder(real);
   });
+
+  registerModelIpc(host, handle, getWindow);
+}
+
+/**
+ * The Models page. Folders come only from the system dialog, never from the page; a pull or a
+ * verify runs on after the reply, and its events follow on their own channel.
+ */
+function registerModelIpc(host: StudioHost, handle: (channel: string, handler: Handler) => void, getWindow: () => BrowserWindow | undefined): void {
+  const models = host.models;
+  const chooseFolder = async (window: BrowserWindow, title: string): Promise<string | undefined> => {
+    const result = await dialog.showOpenDialog(window, { title, properties: ['openDirectory', 'createDirectory'] });
+    return result.canceled ? undefined : result.filePaths[0];
+  };
+  handle(IPC_CHANNELS.listModels, () => models.overview());
+  handle(IPC_CHANNELS.pullModel, (_w, id) => void models.pull(id));
+  handle(IPC_CHANNELS.pauseModel, (_w, id) => models.pause(id));
+  handle(IPC_CHANNELS.cancelModel, (_w, id) => models.cancel(id));
+  handle(IPC_CHANNELS.verifyModel, (_w, id) => void models.verify(id));
+  handle(IPC_CHANNELS.removeModel, (_w, id) => models.remove(id));
+  handle(IPC_CHANNELS.importModel, async (window) => {
+    const folder = await chooseFolder(window, 'Import a model from a folder');
+    return folder === undefined ? undefined : models.import(folder);
+  });
+  handle(IPC_CHANNELS.moveModelsFolder, async (window) => {
+    const folder = await chooseFolder(window, 'Move the models folder');
+    return folder === undefined ? undefined : models.moveFolder(folder);
+  });
+  models.onEvent((event) => {
+    const window = getWindow();
+    if (window && !window.isDestroyed()) window.webContents.send(IPC_CHANNELS.modelEvent, event);
+  });
 }
 
 /** Ends of jobs go to the page over IPC; progress goes over the worker's port (see progress-port.ts). */

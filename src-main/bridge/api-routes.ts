@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { EngineError } from '../engine/common/errors';
 import type { StudioHost } from '../worker/host/studio-host';
 import { assertWithinRoot } from '../worker/host/library';
-import { readJson, sendError, sendReply } from './http-util';
+import { baseHeaders, readJson, sendError, sendReply } from './http-util';
 
 /** Largest upload accepted: far above any photo, far below filling a disk by accident. */
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
@@ -60,6 +60,27 @@ async function exportResult(host: StudioHost, request: IncomingMessage): Promise
   return host.exportResult(call, destination, false);
 }
 
+/** Models from a folder: in the browser only one inside the served folder, like photos. */
+async function importModel(host: StudioHost, request: IncomingMessage): Promise<unknown> {
+  const folder = field(await readJson(request), 'folder');
+  const root = host.info().browseRoot;
+  if (typeof folder !== 'string' || !root) throw new EngineError('INVALID_OPTION', 'Choose a folder to import the model from.');
+  await assertWithinRoot([folder], root);
+  return host.models.import(folder);
+}
+
+/** Model events as Server-Sent Events, like the job stream (server.ts), for as long as the page listens. */
+function modelEventStream(host: StudioHost, request: IncomingMessage, response: ServerResponse): void {
+  response.writeHead(200, baseHeaders({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' }));
+  response.write(': connected\n\n');
+  const unsubscribe = host.models.onEvent((event) => response.write(`data: ${JSON.stringify(event)}\n\n`));
+  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
+  request.on('close', () => {
+    clearInterval(heartbeat);
+    unsubscribe();
+  });
+}
+
 const ROUTES: Record<string, Handler> = {
   'GET /api/info': (host) => host.info(),
   'GET /api/settings': (host) => host.loadSettings(),
@@ -71,10 +92,22 @@ const ROUTES: Record<string, Handler> = {
   'POST /api/restore': async (host, request) => host.restore(await readJson(request)),
   'POST /api/cancel': async (host, request) => host.cancel(field(await readJson(request), 'jobId')) ?? null,
   'POST /api/export': exportResult,
+  'GET /api/models': (host) => host.models.overview(),
+  // A pull or a verify runs on; the page follows it on the model event stream.
+  'POST /api/models/pull': async (host, request) => void host.models.pull(field(await readJson(request), 'id')),
+  'POST /api/models/pause': async (host, request) => host.models.pause(field(await readJson(request), 'id')),
+  'POST /api/models/cancel': async (host, request) => host.models.cancel(field(await readJson(request), 'id')),
+  'POST /api/models/verify': async (host, request) => void host.models.verify(field(await readJson(request), 'id')),
+  'POST /api/models/remove': async (host, request) => host.models.remove(field(await readJson(request), 'id')),
+  'POST /api/models/import': importModel,
 };
 
 /** Answers an /api/ request other than the event stream; false when no route matches. */
 export async function handleApi(host: StudioHost, request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+  if (request.method === 'GET' && url.pathname === '/api/model-events') {
+    modelEventStream(host, request, response);
+    return true;
+  }
   const handler = ROUTES[`${request.method} ${url.pathname}`];
   if (!handler) return false;
   try {

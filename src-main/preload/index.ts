@@ -7,8 +7,8 @@ import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { APP_COMMANDS, IPC_CHANNELS, MEDIA_SCHEME } from '../protocol/api';
 import type { AppCommand, PhotoItem, PureStudioApi, Reply } from '../protocol/api';
-import { parseJobEvent } from '../protocol/messages';
-import type { JobEvent } from '../protocol/messages';
+import { parseJobEvent, parseModelEvent } from '../protocol/messages';
+import type { JobEvent, ModelEvent } from '../protocol/messages';
 
 /** A rejection carrying an ErrorPayload, which is what the page expects (see PureStudioApi). */
 function refuse(message: string): Promise<never> {
@@ -52,6 +52,18 @@ ipcRenderer.on(IPC_CHANNELS.progressPort, (event: IpcRendererEvent) => {
   progressPort = (event as unknown as { ports: readonly PagePort[] }).ports[0];
   if (!progressPort) return;
   progressPort.onmessage = (message) => deliver(message.data, 'the worker');
+});
+
+const modelListeners = new Set<(event: ModelEvent) => void>();
+ipcRenderer.on(IPC_CHANNELS.modelEvent, (_event: IpcRendererEvent, payload: unknown) => {
+  let event: ModelEvent;
+  try {
+    event = parseModelEvent(payload);
+  } catch (error) {
+    console.error(`[preload] dropped a malformed model event: ${(error as Error).message}`);
+    return;
+  }
+  for (const listener of modelListeners) listener(event);
 });
 
 const api: PureStudioApi = {
@@ -100,6 +112,22 @@ const api: PureStudioApi = {
     ipcRenderer.on(IPC_CHANNELS.opened, listener);
     return () => {
       ipcRenderer.removeListener(IPC_CHANNELS.opened, listener);
+    };
+  },
+
+  listModels: () => invoke(IPC_CHANNELS.listModels),
+  pullModel: (id) => invoke(IPC_CHANNELS.pullModel, id),
+  pauseModel: (id) => invoke(IPC_CHANNELS.pauseModel, id),
+  cancelModel: (id) => invoke(IPC_CHANNELS.cancelModel, id),
+  verifyModel: (id) => invoke(IPC_CHANNELS.verifyModel, id),
+  removeModel: (id) => invoke(IPC_CHANNELS.removeModel, id),
+  // The system dialog chooses the folder: a path from the page is never used.
+  importModel: () => invoke(IPC_CHANNELS.importModel),
+  moveModelsFolder: () => invoke(IPC_CHANNELS.moveModelsFolder),
+  onModelEvent(callback) {
+    modelListeners.add(callback);
+    return () => {
+      modelListeners.delete(callback);
     };
   },
 };

@@ -5,7 +5,7 @@
 // which check every request from the page, since the page is never trusted.
 import * as v from 'valibot';
 import type { ErrorPayload } from '../engine/common/errors';
-import type { JobEvent } from './messages';
+import type { JobEvent, ModelEvent } from './messages';
 import { DEFAULT_ENGINE, ENGINE_IDS, RestoreOptionsSchema } from './restore';
 import type { EngineId, RestoreOptionsInput } from './restore';
 
@@ -114,6 +114,90 @@ export interface ExportOutcome {
   bytes: number;
 }
 
+// ---- models (the Models page and the model-missing prompt) ----
+
+/**
+ * A model's state as the page shows it. ready: installed, every file pinned by the catalog;
+ * unverified: installed, some file trusted on first use (or imported); downloading / converting:
+ * a task holds it; paused: a download stopped part way (pull resumes it by Range); downloaded:
+ * the files are here, the conversion has not succeeded (pull retries it); damaged: files
+ * missing or the wrong size; missing: nothing installed.
+ */
+export const MODEL_STATUSES = ['ready', 'unverified', 'downloading', 'converting', 'paused', 'downloaded', 'damaged', 'missing'] as const;
+export type ModelStatusId = (typeof MODEL_STATUSES)[number];
+
+/** What the host may be doing with a model on the page's behalf. */
+export const MODEL_TASKS = ['pull', 'verify', 'import'] as const;
+export type ModelTask = (typeof MODEL_TASKS)[number];
+
+/** The model manager's phases (engine/models/model-progress.ts). */
+export const MODEL_PHASES = ['waiting', 'resolving', 'downloading', 'verifying', 'converting', 'validating', 'installing', 'done'] as const;
+export type ModelPhase = (typeof MODEL_PHASES)[number];
+
+export interface ModelTaskProgress {
+  phase: ModelPhase;
+  /** The file being fetched or checked. */
+  file?: string;
+  /** Downloads: all files together (bytesTotal is approximate when some sizes are unknown). */
+  bytesDone?: number;
+  bytesTotal?: number;
+  bytesPerSecond?: number;
+  etaSeconds?: number;
+  /** 0..1 in phases that know it (conversion, verification). */
+  fraction?: number;
+  message?: string;
+}
+
+export interface ModelItem {
+  id: string;
+  name: string;
+  description: string;
+  /** The app's engines that run this model (an engine whose model is missing gets the prompt). */
+  engines: EngineId[];
+  status: ModelStatusId;
+  /** A tiny or random model for tests and benchmarks: it restores nothing. */
+  testModel: boolean;
+  /** Bytes on disk now: the model plus any (partial) downloads. */
+  sizeOnDisk: number;
+  /** Bytes already downloaded towards an install (partial files included). */
+  downloadedBytes: number;
+  /** Bytes a pull fetches (approximate where the catalog does not pin sizes). */
+  downloadBytes: number;
+  /** Bytes of the ready model. */
+  installedBytes: number;
+  /** Free space a pull needs at its peak (downloads and the converted package together). */
+  diskNeededBytes: number;
+  ramBytes: number;
+  vramBytes?: number;
+  /** Where the model is, or will be. */
+  dir: string;
+  licence: string;
+  licenceNote?: string;
+  homepage?: string;
+  /** What is wrong, for damaged models. */
+  problem?: string;
+  /** Shipped inside the app: cannot be removed. */
+  bundled: boolean;
+  /** Another PURE Studio process (a second window, the CLI) is working on it. */
+  busyElsewhere?: string;
+  /** What this host is doing with it for the page, and how far it is. */
+  task?: ModelTask;
+  progress?: ModelTaskProgress;
+}
+
+export interface ModelsOverview {
+  /** The models folder. */
+  folder: string;
+  /** True when the folder is where the app puts it by default (never moved). */
+  defaultFolder: boolean;
+  /** The host can move the folder (desktop: it asks with a system dialog). */
+  canMoveFolder: boolean;
+  models: ModelItem[];
+}
+
+export const ModelIdSchema = v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a model id'), v.maxLength(128));
+export const ModelFolderSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+
 /** Menu items and shortcuts, delivered to the page as commands. */
 export const APP_COMMANDS = [
   'open-photos',
@@ -169,6 +253,30 @@ export interface PureStudioApi {
   onCommand(callback: (command: AppCommand) => void): () => void;
   /** Photos opened from outside the page (the recent-files menu, a second launch); desktop only. */
   onOpened(callback: (items: PhotoItem[]) => void): () => void;
+
+  // ---- models: long tasks start and return; follow them with `onModelEvent` ----
+  /** Every model of the catalog with its state, and where the models folder is. */
+  listModels(): Promise<ModelsOverview>;
+  /** Downloads, converts and installs a model; resumes a paused download where it stopped. */
+  pullModel(id: string): Promise<void>;
+  /** Stops a download and keeps what arrived; `pullModel` continues it. */
+  pauseModel(id: string): Promise<void>;
+  /** Stops the model's task; a download's partial files are deleted. */
+  cancelModel(id: string): Promise<void>;
+  /** Re-hashes every file of an installed model. */
+  verifyModel(id: string): Promise<void>;
+  /** Deletes an installed model and its downloads. Resolves to the bytes freed. */
+  removeModel(id: string): Promise<number>;
+  /**
+   * Installs a model from a folder (a converted package, or the original files). Desktop: the
+   * system dialog asks which (`folder` is ignored); bridge: `folder` is inside the browse root.
+   * Resolves to the model's id when installed, undefined when the dialog was cancelled.
+   */
+  importModel(folder?: string): Promise<string | undefined>;
+  /** Moves the models folder (desktop: chosen in the system dialog); undefined when cancelled. */
+  moveModelsFolder(): Promise<string | undefined>;
+  /** Model task events (progress, ended, failed); returns an unsubscribe. */
+  onModelEvent(callback: (event: ModelEvent) => void): () => void;
 }
 
 /** Replies from main's invoke handlers: errors travel as data (see PureStudioApi). */
@@ -195,6 +303,16 @@ export const IPC_CHANNELS = {
   command: 'pure:command',
   /** main -> renderer: PhotoItem[] opened from the menu or a second launch. */
   opened: 'pure:opened',
+  listModels: 'pure:models-list',
+  pullModel: 'pure:models-pull',
+  pauseModel: 'pure:models-pause',
+  cancelModel: 'pure:models-cancel',
+  verifyModel: 'pure:models-verify',
+  removeModel: 'pure:models-remove',
+  importModel: 'pure:models-import',
+  moveModelsFolder: 'pure:models-move',
+  /** main -> renderer: a ModelEvent. */
+  modelEvent: 'pure:model-event',
 } as const;
 
 /** The custom protocol serving images to the desktop page (see app/media-protocol.ts). */

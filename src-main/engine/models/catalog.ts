@@ -88,6 +88,8 @@ const common = {
   authors: v.string(),
   homepage: v.optional(v.string()),
   requirements: RequirementsSchema,
+  /** A tiny or random model for tests and benchmarks: the app labels it TEST MODEL everywhere. */
+  testModel: v.optional(v.boolean()),
 };
 
 const NcnnEntrySchema = v.object({

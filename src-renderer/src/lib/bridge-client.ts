@@ -8,6 +8,7 @@ import type {
   ExportOutcome,
   FolderListing,
   HostInfo,
+  ModelsOverview,
   PhotoItem,
   PureStudioApi,
   Reply,
@@ -15,7 +16,7 @@ import type {
   Settings,
   SettingsPatch,
 } from '../../../src-main/protocol/api';
-import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
+import type { ErrorPayload, JobEvent, ModelEvent } from '../../../src-main/protocol/messages';
 import { followEventStream } from './event-stream';
 
 const TOKEN_HEADER = 'x-pure-token';
@@ -35,6 +36,8 @@ const unreachable = (): ErrorPayload => ({
 export class BridgeClient implements PureStudioApi {
   private readonly listeners = new Set<(event: JobEvent) => void>();
   private stopStream: (() => void) | undefined;
+  private readonly modelListeners = new Set<(event: ModelEvent) => void>();
+  private stopModelStream: (() => void) | undefined;
 
   constructor(private readonly token: string) {}
 
@@ -117,6 +120,53 @@ export class BridgeClient implements PureStudioApi {
 
   onOpened(_callback: (items: PhotoItem[]) => void): () => void {
     return () => {}; // everything the browser opens goes through the page itself
+  }
+
+  listModels(): Promise<ModelsOverview> {
+    return this.call('GET', '/api/models');
+  }
+
+  async pullModel(id: string): Promise<void> {
+    await this.call('POST', '/api/models/pull', { id });
+  }
+
+  async pauseModel(id: string): Promise<void> {
+    await this.call('POST', '/api/models/pause', { id });
+  }
+
+  async cancelModel(id: string): Promise<void> {
+    await this.call('POST', '/api/models/cancel', { id });
+  }
+
+  async verifyModel(id: string): Promise<void> {
+    await this.call('POST', '/api/models/verify', { id });
+  }
+
+  removeModel(id: string): Promise<number> {
+    return this.call('POST', '/api/models/remove', { id });
+  }
+
+  importModel(folder?: string): Promise<string | undefined> {
+    return this.call('POST', '/api/models/import', { folder });
+  }
+
+  async moveModelsFolder(): Promise<string | undefined> {
+    await Promise.resolve();
+    return refuse({ code: 'INTERNAL', message: 'The models folder can be moved in the desktop app, or with `npm run models -- move <folder>`.' });
+  }
+
+  onModelEvent(callback: (event: ModelEvent) => void): () => void {
+    this.modelListeners.add(callback);
+    this.stopModelStream ??= followEventStream<ModelEvent>('/api/model-events', { [TOKEN_HEADER]: this.token }, (event) => {
+      for (const listener of this.modelListeners) listener(event);
+    });
+    return () => {
+      this.modelListeners.delete(callback);
+      if (this.modelListeners.size === 0) {
+        this.stopModelStream?.();
+        this.stopModelStream = undefined;
+      }
+    };
   }
 
   /** One request; resolves to the reply's value or rejects with its ErrorPayload. */

@@ -19,7 +19,7 @@ export function takeEvents(buffer: string, onData: (data: string) => void): stri
   return rest;
 }
 
-export function followEventStream(url: string, headers: Record<string, string>, onEvent: (event: JobEvent) => void): () => void {
+export function followEventStream<T = JobEvent>(url: string, headers: Record<string, string>, onEvent: (event: T) => void): () => void {
   const controller = new AbortController();
   let pause = 500;
 
@@ -36,7 +36,7 @@ export function followEventStream(url: string, headers: Record<string, string>, 
           if (done) break;
           buffer = takeEvents(buffer + value, (data) => {
             try {
-              onEvent(JSON.parse(data) as JobEvent);
+              onEvent(JSON.parse(data) as T);
             } catch {
               // a frame that is not JSON is not ours: skip it
             }

@@ -35,3 +35,12 @@ export function commandFor(event: KeyboardEvent): AppCommand | undefined {
       return undefined;
   }
 }
+
+/**
+ * `M` shows or leaves the Models page. A page of the renderer's own rather than an AppCommand,
+ * so it works the same in the desktop app, whose menu has no item for it.
+ */
+export function isModelsShortcut(event: KeyboardEvent): boolean {
+  if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event.target)) return false;
+  return event.key === 'm' || event.key === 'M';
+}
