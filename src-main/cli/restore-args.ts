@@ -1,6 +1,7 @@
 // Command-line flags of `restore`, parsed into engine options with clear usage errors.
 import { parseArgs } from 'node:util';
 import { EngineError } from '../engine/common/errors';
+import { parseRoiFlag } from '../engine/restore/roi';
 import { ENGINE_IDS, type RestoreOptionsInput } from '../protocol/restore';
 
 export const RESTORE_USAGE = `Usage: npm run restore -- <inputs...> [options]
@@ -21,6 +22,8 @@ Options:
       --quality <1-100>   JPEG/WebP/AVIF quality
       --max-pixels <n>    refuse inputs larger than this many pixels (default 40000000)
       --overwrite         replace an existing output (never the input)
+      --roi <x,y,w,h>     restore only this region (input pixels, top-left 0,0); the
+                          output is the region upscaled
       --json              print one JSON result per input on stdout
 
 PURE (--engine pure):
@@ -31,6 +34,7 @@ PURE (--engine pure):
       --temperature <t>   sampling temperature (default 0.9)
       --k-min <n>, --k-max <n>   bounds of the entropy-based top-k (default 1, 2000)
       --max-new-tokens <n>       stop early (the rest of the image stays as the input): quick looks
+      --estimate          print the number of tiles and an estimated time, restore nothing
   -h, --help              show this help
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 output problem,
@@ -42,6 +46,8 @@ export interface RestoreCommand {
   outDir?: string;
   json: boolean;
   help: boolean;
+  /** Print PURE's tiles and time estimate instead of restoring. */
+  estimate: boolean;
   options: RestoreOptionsInput;
 }
 
@@ -78,6 +84,8 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
         'k-min': { type: 'string' },
         'k-max': { type: 'string' },
         'max-new-tokens': { type: 'string' },
+        roi: { type: 'string' },
+        estimate: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -86,7 +94,7 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
     throw new EngineError('INVALID_OPTION', (error as Error).message, 'See --help.');
   }
   const { values: f, positionals } = parsed;
-  const command: RestoreCommand = { inputs: positionals, json: f.json, help: f.help, output: f.output, outDir: f['out-dir'], options: {} };
+  const command: RestoreCommand = { inputs: positionals, json: f.json, help: f.help, estimate: f.estimate, output: f.output, outDir: f['out-dir'], options: {} };
   if (f.help) return command;
   if (positionals.length === 0) throw new EngineError('INVALID_OPTION', 'No input photo given.', 'Usage: npm run restore -- photo.jpg');
   if (f.output && positionals.length > 1) throw new EngineError('INVALID_OPTION', '--output takes one input; use --out-dir for several.');
@@ -109,6 +117,7 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
     kMin: integer('k-min', f['k-min']),
     kMax: integer('k-max', f['k-max']),
     maxNewTokens: integer('max-new-tokens', f['max-new-tokens']),
+    roi: f.roi === undefined ? undefined : parseRoiFlag(f.roi),
   };
   for (const key of Object.keys(options)) if (options[key] === undefined) delete options[key];
   command.options = options;

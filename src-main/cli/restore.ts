@@ -1,11 +1,23 @@
 // `npm run restore -- <inputs...>`: the engine from a terminal. Ctrl-C cancels cleanly (no
 // partial file is left); a second Ctrl-C quits at once.
 import { EngineError, toErrorPayload, type ErrorPayload } from '../engine/common/errors';
-import { Restorer } from '../engine/restore/restore';
+import { formatDuration } from '../engine/common/eta';
+import { Restorer, type EstimateResult } from '../engine/restore/restore';
 import { defaultOutputPath } from '../engine/restore/output-path';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { ProgressView } from './progress-view';
 import { parseRestoreArgs, RESTORE_USAGE } from './restore-args';
+
+function describeEstimate(label: string, r: EstimateResult): string {
+  const e = r.estimate;
+  const region = r.roi ? ` region ${r.roi.x},${r.roi.y},${r.roi.width}x${r.roi.height} of` : '';
+  const speed = e.source === 'measured' ? `${e.tokensPerSecond.toFixed(1)} tokens/s measured here` : `${e.tokensPerSecond.toFixed(1)} tokens/s assumed (not yet measured on this machine)`;
+  return (
+    `${label}:${region} ${r.inputSize.width}x${r.inputSize.height} -> ${r.outputSize.width}x${r.outputSize.height}\n` +
+    `  ${e.tiles} tile${e.tiles === 1 ? '' : 's'} (${e.columns}x${e.rows} of ${e.tileSize} px at x${e.factor}), ${e.tokensPerTile} tokens each\n` +
+    `  about ${formatDuration(e.seconds)} at ${speed}, ${e.overheadSecondsPerTile.toFixed(1)} s per tile besides\n`
+  );
+}
 
 function printError(input: string | undefined, error: ErrorPayload): void {
   const where = input && !error.message.includes(input) ? `${input}: ` : '';
@@ -40,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
       const label = command.inputs.length > 1 ? `[${i + 1}/${command.inputs.length}] ${input}` : input;
       const view = new ProgressView(process.stderr, label);
       try {
+        if (command.estimate) {
+          const estimate = await restorer.estimate(input, command.options);
+          if (command.json) process.stdout.write(`${JSON.stringify({ ok: true, ...estimate })}\n`);
+          else process.stdout.write(describeEstimate(label, estimate));
+          continue;
+        }
         const output = command.output ?? (command.outDir ? await defaultOutputPath(input, command.outDir) : undefined);
         const result = await restorer.restore(input, output, command.options, { signal: controller.signal, onProgress: (p) => view.update(p) });
         view.end();

@@ -6,6 +6,8 @@ import { ERROR_CODES, EngineError } from '../engine/common/errors';
 import type { ErrorCode, ErrorPayload } from '../engine/common/errors';
 import { DEGRADATION_LEVELS, ENGINE_IDS, RestoreOptionsSchema } from './restore';
 import type { RestoreProgress, RestoreResult } from './restore';
+import { MODEL_PHASES, MODEL_TASKS, ModelIdSchema } from './api';
+import type { ModelTaskProgress } from './api';
 
 // Re-exported so the renderer, which may import only from protocol/, can name them.
 export type { ErrorCode, ErrorPayload } from '../engine/common/errors';
@@ -29,6 +31,22 @@ export const RestoreProgressSchema = v.object({
   rowsDone: v.optional(Count),
   rows: v.optional(Count),
   tokensPerSecond: v.optional(v.number()),
+  preview: v.optional(PathSchema),
+});
+
+const RegionSchema = v.object({ x: Count, y: Count, width: Count, height: Count });
+
+const PureEstimateSchema = v.object({
+  tiles: Count,
+  columns: Count,
+  rows: Count,
+  tileSize: Count,
+  factor: Count,
+  tokensPerTile: Count,
+  tokensPerSecond: v.pipe(v.number(), v.minValue(0)),
+  overheadSecondsPerTile: v.pipe(v.number(), v.minValue(0)),
+  seconds: v.pipe(v.number(), v.minValue(0)),
+  source: v.picklist(['measured', 'assumed'] as const),
 });
 
 export const RestoreResultSchema = v.object({
@@ -37,6 +55,7 @@ export const RestoreResultSchema = v.object({
   engine: v.picklist(ENGINE_IDS),
   provider: v.string(),
   inputSize: Size,
+  roi: v.optional(RegionSchema),
   outputSize: Size,
   tiles: Count,
   timings: v.object({
@@ -65,6 +84,7 @@ export const RestoreResultSchema = v.object({
       entropyMap: v.string(),
       imageComplete: v.boolean(),
       tokensPerSecond: v.number(),
+      estimate: PureEstimateSchema,
     }),
   ),
 });
@@ -127,6 +147,37 @@ export const WorkerEventSchema = v.variant('type', [...JobEventSchema.options, v
 export type JobEvent = v.InferOutput<typeof JobEventSchema>;
 export type WorkerEvent = v.InferOutput<typeof WorkerEventSchema>;
 
+// ---- host -> page: model tasks (the Models page) ----
+
+const Bytes = v.pipe(v.number(), v.minValue(0));
+
+export const ModelTaskProgressSchema = v.object({
+  phase: v.picklist(MODEL_PHASES),
+  file: v.optional(v.string()),
+  bytesDone: v.optional(Bytes),
+  bytesTotal: v.optional(Bytes),
+  bytesPerSecond: v.optional(Bytes),
+  etaSeconds: v.optional(v.pipe(v.number(), v.minValue(0))),
+  fraction: v.optional(Fraction),
+  message: v.optional(v.string()),
+});
+
+const modelTask = { id: ModelIdSchema, task: v.picklist(MODEL_TASKS) };
+
+export const ModelEventSchema = v.variant('type', [
+  v.object({ type: v.literal('progress'), ...modelTask, progress: ModelTaskProgressSchema }),
+  /** done: the task finished; paused: a download stopped, its bytes kept; cancelled: stopped, downloads deleted. */
+  v.object({ type: v.literal('ended'), ...modelTask, outcome: v.picklist(['done', 'paused', 'cancelled'] as const) }),
+  v.object({ type: v.literal('failed'), ...modelTask, error: ErrorPayloadSchema }),
+  /** Models changed without a task of this page (removed, the folder moved): list them again. */
+  v.object({ type: v.literal('changed') }),
+]);
+
+export type ModelEvent = v.InferOutput<typeof ModelEventSchema>;
+
+const modelProgressMatchesContract: Same<v.InferOutput<typeof ModelTaskProgressSchema>, ModelTaskProgress> = true;
+void modelProgressMatchesContract;
+
 // ---- parsing ----
 
 /**
@@ -167,4 +218,9 @@ export function parseJobEvent(value: unknown): JobEvent {
 export function jobIdOf(value: unknown): string | undefined {
   const result = v.safeParse(v.object({ jobId: JobIdSchema }), value);
   return result.success ? result.output.jobId : undefined;
+}
+
+/** Checks a model event arriving in the page's preload. */
+export function parseModelEvent(value: unknown): ModelEvent {
+  return parseWith(ModelEventSchema, 'model event', value);
 }

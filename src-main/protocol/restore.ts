@@ -23,6 +23,18 @@ export const RestoreOptionsSchema = v.object({
   /** Lossy output quality 1..100. */
   quality: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   overwrite: v.optional(v.boolean(), false),
+  /**
+   * Region of interest in input pixels (upright, after EXIF rotation): only this part of the photo
+   * is restored and written, so the output is the region upscaled. Checked against the photo.
+   */
+  roi: v.optional(
+    v.object({
+      x: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      y: v.pipe(v.number(), v.integer(), v.minValue(0)),
+      width: v.pipe(v.number(), v.integer(), v.minValue(1)),
+      height: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    }),
+  ),
   // --- PURE only ---
   /** Folder of a converted PURE package; default: the store's `pure-7b`. */
   model: v.optional(v.pipe(v.string(), v.minLength(1))),
@@ -59,6 +71,40 @@ export interface RestoreProgress {
   rowsDone?: number;
   rows?: number;
   tokensPerSecond?: number;
+  /**
+   * PURE: absolute path of a small PNG of the whole picture so far (finished tiles, the current
+   * tile's rows over the bicubic upscale). Sent again with every later report of the job; the file
+   * lives in a folder beside the output and is gone once the job ends.
+   */
+  preview?: string;
+}
+
+/** A rectangle in input pixels. */
+export interface Region {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** PURE's up-front work estimate: tiles, and time at a tokens-per-second figure. */
+export interface PureEstimate {
+  tiles: number;
+  /** Tiles across and down. */
+  columns: number;
+  rows: number;
+  /** Input pixels per tile side (the model's LQ size: 128 at x4, 256 at x2). */
+  tileSize: number;
+  /** Upscaling factor the model runs at (4 or 2); the output is resized after for other sizes. */
+  factor: number;
+  /** New tokens generated per tile (text + image, or the --max-new-tokens budget). */
+  tokensPerTile: number;
+  tokensPerSecond: number;
+  /** Fixed cost per tile besides the generated tokens (prefill, VQ encode and decode). */
+  overheadSecondsPerTile: number;
+  seconds: number;
+  /** 'measured': from an earlier run of this model on this machine; 'assumed': a rough guess from the model's size. */
+  source: 'measured' | 'assumed';
 }
 
 export const DEGRADATION_LEVELS = ['small', 'medium', 'large'] as const;
@@ -80,6 +126,8 @@ export interface RestoreResult {
   engine: EngineId;
   provider: string;
   inputSize: { width: number; height: number };
+  /** The region restored, when one was asked for (outputSize is then that region upscaled). */
+  roi?: Region;
   outputSize: { width: number; height: number };
   tiles: number;
   timings: { decodeMs: number; loadModelMs: number; inferenceMs: number; encodeMs: number; totalMs: number };
@@ -104,4 +152,6 @@ export interface PureResultInfo {
   entropyMap: string;
   imageComplete: boolean;
   tokensPerSecond: number;
+  /** What was estimated before the first tile; timings.inferenceMs says what it took. */
+  estimate: PureEstimate;
 }

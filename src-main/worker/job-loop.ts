@@ -17,7 +17,7 @@ export type RestoreFn = (
   input: string,
   output: string | undefined,
   options: RestoreOptionsInput,
-  ctx: { signal: AbortSignal; onProgress: (progress: RestoreProgress) => void },
+  ctx: { signal: AbortSignal; onProgress: (progress: RestoreProgress) => void; previews?: boolean },
 ) => Promise<RestoreResult>;
 
 export interface JobLoopOptions {
@@ -115,6 +115,8 @@ export function startJobLoop(port: JobPort, options: JobLoopOptions): JobLoop {
     try {
       const result = await options.restore(input, output, jobOptions, {
         signal,
+        // A page is listening: PURE's live previews are worth writing.
+        previews: true,
         onProgress: (progress) => {
           if (!signal.aborted) port.post({ type: 'progress', jobId, progress });
         },

@@ -1,5 +1,6 @@
 // The one public engine API: restore a photo file into a new file. Used by the worker, the CLI
 // and the tests alike. Loaded models are kept between calls (loading x4plus takes ~1 s).
+import { dirname } from 'node:path';
 import * as v from 'valibot';
 import { EngineError, throwIfAborted } from '../common/errors';
 import { EtaEstimator } from '../common/eta';
@@ -7,15 +8,21 @@ import { decodeImage } from '../image/decode';
 import { writeImage } from '../image/encode';
 import { joinAlpha, rgbToGrey, to8Bit } from '../image/raster';
 import { resizeRaster } from '../image/resize';
-import type { RasterImage } from '../image/types';
+import type { DecodedImage, RasterImage } from '../image/types';
 import { catalogEntry } from '../models/catalog';
 import { locateModel } from '../models/model-store';
 import { studioHome } from '../models/paths';
+import { readPureManifest } from '../pure/package/pure-manifest';
 import { PureEngine } from '../pure/pipeline/pure-engine';
 import { perceive, withEngineLevels } from '../quality/perception';
-import { RestoreOptionsSchema, type RestoreOptions, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
+import { RestoreOptionsSchema, type PureEstimate, type Region, type RestoreOptions, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
 import { checkOutput, defaultOutputPath } from './output-path';
-import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun } from './pure-restore';
+import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun, type PureTiling } from './pure-restore';
+import { assumedSpeed, estimatePure, tokensPerTile } from './pure-tile-estimate';
+import { planPureTiles, pureFactor, pureTileGeometry } from './pure-tile-plan';
+import { PureTilePreview } from './pure-tile-preview';
+import { measuredSpeed, recordSpeed } from './pure-tile-speed';
+import { cropDecoded } from './roi';
 import { Upscaler } from './upscaler';
 
 export const SOFTWARE = 'PURE Studio';
@@ -23,6 +30,21 @@ export const SOFTWARE = 'PURE Studio';
 export interface RestoreContext {
   signal?: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
+  /**
+   * PURE: write live previews (small PNGs in a folder beside the output, removed at the end) and
+   * name them in the progress. Off by default: only a page has somewhere to show them.
+   */
+  previews?: boolean;
+}
+
+/** What `restore --estimate` prints: the work a PURE restoration would do, nothing run. */
+export interface EstimateResult {
+  input: string;
+  engine: 'pure';
+  inputSize: { width: number; height: number };
+  roi?: Region;
+  outputSize: { width: number; height: number };
+  estimate: PureEstimate;
 }
 
 /** Share of the whole job given to each stage, for one progress bar. */
@@ -49,17 +71,74 @@ export class Restorer {
 
   async restore(input: string, output: string | undefined, optionsInput: RestoreOptionsInput, ctx: RestoreContext = {}): Promise<RestoreResult> {
     const options = parseRestoreOptions(optionsInput);
-    const { signal } = ctx;
     const t0 = performance.now();
-    const report = (stage: RestoreProgress['stage'], fraction: number, extra: Partial<RestoreProgress> = {}): void =>
-      ctx.onProgress?.({ stage, fraction, ...extra });
+    // The latest preview goes with every later report, so a page never loses it between two.
+    let preview: string | undefined;
+    let last: RestoreProgress = { stage: 'decoding', fraction: 0 };
+    const report = (stage: RestoreProgress['stage'], fraction: number, extra: Partial<RestoreProgress> = {}): void => {
+      last = { stage, fraction, ...extra, ...(preview && stage !== 'done' && { preview }) };
+      ctx.onProgress?.(last);
+    };
+    let previews: PureTilePreview | undefined;
+    try {
+      return await this.run(input, output, options, ctx, t0, report, async (source, tiling, folder) => {
+        previews = await PureTilePreview.create(folder, source, tiling.plan, tiling.geometry.factor, (path) => {
+          preview = path;
+          report(last.stage, last.fraction, { ...last, preview: path });
+        });
+        return previews;
+      });
+    } finally {
+      await previews?.close();
+    }
+  }
+
+  /** The up-front estimate of a PURE restoration: tiles and time, without loading the model. */
+  async estimate(input: string, optionsInput: RestoreOptionsInput): Promise<EstimateResult> {
+    const options = parseRestoreOptions(optionsInput);
+    if (options.engine !== 'pure') throw new EngineError('INVALID_OPTION', '--estimate is for the PURE engine (Real-ESRGAN takes seconds, not hours).', 'Add --engine pure.');
+    const full = await decodeImage(input, { maxPixels: options.maxInputPixels });
+    const decoded = options.roi ? cropDecoded(full, options.roi) : full;
+    const { width, height } = decoded.rgb;
+    const tiling = await this.pureTiling(options, width, height);
+    return {
+      input,
+      engine: 'pure',
+      inputSize: { width: full.rgb.width, height: full.rgb.height },
+      ...(options.roi && { roi: options.roi }),
+      outputSize: targetSize(width, height, options),
+      estimate: tiling.estimate,
+    };
+  }
+
+  private async pureTiling(options: RestoreOptions, width: number, height: number): Promise<PureTiling> {
+    const dir = pureModelDir(options, this.home);
+    const manifest = await readPureManifest(dir);
+    const geometry = pureTileGeometry(manifest.config.imageSize, pureFactor(options, width));
+    const plan = planPureTiles(width, height, geometry);
+    const speed = (await measuredSpeed(this.home, dir, options.threads)) ?? assumedSpeed(manifest.config, manifest.dtype);
+    return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed) };
+  }
+
+  private async run(
+    input: string,
+    output: string | undefined,
+    options: RestoreOptions,
+    ctx: RestoreContext,
+    t0: number,
+    report: (stage: RestoreProgress['stage'], fraction: number, extra?: Partial<RestoreProgress>) => void,
+    startPreviews: (source: { rgb: Uint8Array; width: number; height: number }, tiling: PureTiling, folder: string) => Promise<PureTilePreview>,
+  ): Promise<RestoreResult> {
+    const { signal } = ctx;
     const outPath = output ?? (await defaultOutputPath(input));
     const format = await checkOutput(outPath, input, options.overwrite);
     throwIfAborted(signal);
 
     // Decode first: a bad file is refused before a model is loaded for it.
     report('decoding', SPAN.decode[0]);
-    const decoded = await decodeImage(input, { maxPixels: options.maxInputPixels, signal });
+    const full = await decodeImage(input, { maxPixels: options.maxInputPixels, signal });
+    // A region is cut out before anything else sees the pixels: every engine restores just it.
+    const decoded: DecodedImage = options.roi ? cropDecoded(full, options.roi) : full;
     // Noise and blur as measured on the input, for every engine (a few ms per megapixel).
     const perception = perceive(decoded.rgb);
     const t1 = performance.now();
@@ -70,20 +149,23 @@ export class Restorer {
     let provider: string;
     let tiles = 0;
     let workerPeakRssBytes: number;
-    let pure: (PureRun & { engine: PureEngine }) | undefined;
+    let pure: (PureRun & { engine: PureEngine; tiling: PureTiling }) | undefined;
     let t2: number;
     if (options.engine === 'pure') {
+      const tiling = await this.pureTiling(options, decoded.rgb.width, decoded.rgb.height);
       const engine = await this.pureEngine(options);
       t2 = performance.now();
-      report('restoring', restoreFraction(0));
-      const run = await runPure(engine, to8Bit(decoded.rgb), options, (f, extra) => report('restoring', restoreFraction(f), extra), signal).catch((error: unknown) => {
+      const rgb8 = to8Bit(decoded.rgb);
+      const previews = ctx.previews ? await startPreviews({ rgb: rgb8.data as Uint8Array, width: rgb8.width, height: rgb8.height }, tiling, dirname(outPath)) : undefined;
+      const run = await runPure(engine, rgb8, options, tiling, (f, extra) => report('restoring', restoreFraction(f), extra), signal, previews).catch((error: unknown) => {
         this.forgetPure(); // a cancelled or crashed process is gone: load afresh next time
         throw error;
       });
-      pure = { ...run, engine };
+      await recordSpeed(this.home, pureModelDir(options, this.home), options.threads, run.speed);
+      pure = { ...run, engine, tiling };
       rgb = pure.rgb;
-      provider = 'cpu';
-      tiles = 1;
+      provider = engine.provider;
+      tiles = tiling.plan.count;
       workerPeakRssBytes = engine.peakRssBytes;
     } else {
       const upscaler = await this.upscaler(options);
@@ -134,7 +216,7 @@ export class Restorer {
       software: SOFTWARE,
       signal,
     });
-    const entropyMap = pure ? await writeEntropyMap(entropyMapPath(outPath), pure.done, input) : undefined;
+    const entropyMap = pure ? await writeEntropyMap(entropyMapPath(outPath), pure.entropy, size, input) : undefined;
     const t4 = performance.now();
     report('done', 1);
     return {
@@ -142,13 +224,14 @@ export class Restorer {
       output: outPath,
       engine: options.engine,
       provider,
-      inputSize: { width: decoded.rgb.width, height: decoded.rgb.height },
+      inputSize: { width: full.rgb.width, height: full.rgb.height },
+      ...(options.roi && { roi: options.roi }),
       outputSize: { width: final.width, height: final.height },
       tiles,
       workerPeakRssBytes,
       timings: { decodeMs: t1 - t0, loadModelMs: t2 - t1, inferenceMs: t3 - t2, encodeMs: t4 - t3, totalMs: t4 - t0 },
       ...(perception && { perception: pure ? withEngineLevels(perception, pure.done.perception) : perception }),
-      ...(pure && entropyMap && { pure: pureInfo(pure.done, pure.engine, entropyMap) }),
+      ...(pure && entropyMap && { pure: pureInfo(pure, pure.engine, entropyMap, pure.tiling.estimate) }),
     };
   }
 
@@ -173,10 +256,10 @@ export class Restorer {
 
   private pureEngine(options: RestoreOptions): Promise<PureEngine> {
     const dir = pureModelDir(options, this.home);
-    const key = `${dir}|${options.threads}`;
+    const key = `${dir}|${options.providers.join(',')}|${options.threads}`;
     if (this.pure?.key !== key) {
       this.forgetPure();
-      const engine = PureEngine.load(dir, options.threads);
+      const engine = PureEngine.load(dir, options.threads, options.providers);
       engine.catch(() => {
         if (this.pure?.engine === engine) this.pure = undefined;
       });

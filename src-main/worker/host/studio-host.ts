@@ -4,13 +4,14 @@
 // and settings, and it checks every request: the page is never trusted with a path.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
 import { displayFile, thumbnailFile } from '../../engine/image/thumbnail';
+import { ModelService } from '../../engine/models/model-service';
 import { ExportCallSchema, OpenPathsSchema, RestoreCallSchema } from '../../protocol/api';
 import type { ExportOutcome, FolderListing, HostInfo, OutputFormatId, PhotoItem, Settings } from '../../protocol/api';
-import { MediaScope } from '../../protocol/media-scope';
+import { isInside, MediaScope } from '../../protocol/media-scope';
 import type { JobEvent } from '../../protocol/messages';
 import { ENGINE_IDS } from '../../protocol/restore';
 import type { RestoreResult } from '../../protocol/restore';
@@ -66,10 +67,12 @@ function producedFiles(result: RestoreResult): string[] {
 export class StudioHost {
   readonly scope = new MediaScope({ realpath });
   readonly workers: WorkerHost;
+  /** The Models page's tasks (downloads, imports, checks), run here rather than in the worker. */
+  readonly models: ModelService;
   private readonly settings: SettingsStore;
   private readonly listeners = new Set<(event: JobEvent) => void>();
   /** Running jobs: the photo and the folder their result goes to. */
-  private readonly jobs = new Map<string, { output: string; folder: string }>();
+  private readonly jobs = new Map<string, { output: string; folder: string; previews?: { folder: string; allowed: Promise<boolean> } }>();
   /** Results produced (canonical path), with how they were encoded. */
   private readonly results = new Map<string, { format: OutputFormatId; quality?: number; original: string }>();
   private readonly log: (line: string) => void;
@@ -79,6 +82,7 @@ export class StudioHost {
   constructor(private readonly options: StudioHostOptions) {
     this.log = options.log ?? (() => {});
     this.settings = new SettingsStore(options.settingsFile);
+    this.models = new ModelService({ canMoveFolder: options.info.nativeDialogs, log: this.log });
     this.thumbsDir = join(options.stateDir, 'thumbnails');
     this.resultsDir = join(options.stateDir, 'results');
     this.workers = new WorkerHost({
@@ -99,6 +103,7 @@ export class StudioHost {
   }
 
   stop(): Promise<void> {
+    this.models.stop();
     return this.workers.stop();
   }
 
@@ -168,6 +173,9 @@ export class StudioHost {
     }
     const folder = join(this.resultsDir, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
     await mkdir(folder, { recursive: true });
+    // Open before the job starts: in the desktop app progress (and PURE's previews in it) reaches
+    // the page straight from the worker, possibly before this host has seen the same report.
+    await this.scope.allowFolder(folder);
     const stem = basename(input, extname(input));
     const output = join(folder, `${stem}-restored${EXTENSION_OF[format]}`);
     let jobId: string;
@@ -236,6 +244,10 @@ export class StudioHost {
   }
 
   private async received(event: JobEvent): Promise<void> {
+    if (event.type === 'progress' && event.progress.preview && !(await this.allowPreview(event.jobId, event.progress.preview))) {
+      const { preview: _dropped, ...progress } = event.progress;
+      event = { ...event, progress };
+    }
     if (event.type !== 'progress') {
       const job = this.jobs.get(event.jobId);
       this.jobs.delete(event.jobId);
@@ -256,6 +268,29 @@ export class StudioHost {
       }
     }
     for (const listener of this.listeners) listener(event);
+  }
+
+  /**
+   * PURE's live previews live in a folder inside the job's own working folder (which the page may
+   * read from the start); a preview named anywhere else is not passed on.
+   */
+  private allowPreview(jobId: string, preview: string): Promise<boolean> {
+    const job = this.jobs.get(jobId);
+    if (!job) return Promise.resolve(false);
+    const folder = dirname(preview);
+    // One check per job, shared by the reports that arrive while it runs.
+    if (job.previews) return job.previews.folder === folder ? job.previews.allowed : Promise.resolve(false);
+    const allowed = (async () => {
+      try {
+        const [real, own] = [await realpath(folder), await realpath(job.folder)];
+        return dirname(real) === own && isInside(real, own);
+      } catch (error) {
+        this.log(`preview ${preview} cannot be served: ${toErrorPayload(error).message}`);
+        return false;
+      }
+    })();
+    job.previews = { folder, allowed };
+    return allowed;
   }
 
   private async removeOldResults(): Promise<void> {

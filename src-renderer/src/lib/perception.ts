@@ -35,9 +35,7 @@ export function perceptionOf(result: RestoreResult | undefined): PerceptionView 
   return Object.values(view).some((v) => v !== undefined) ? view : undefined;
 }
 
-/** The live preview image an engine may send while it works (PURE: every few rows). */
+/** The live preview image an engine sends while it works (PURE: the whole picture so far, a file path). */
 export function previewOf(progress: RestoreProgress | undefined): string | undefined {
-  // Not in the protocol yet: read loosely so the viewer shows it the day the engine sends it.
-  const preview = (progress as { preview?: unknown } | undefined)?.preview;
-  return typeof preview === 'string' && preview ? preview : undefined;
+  return text(progress?.preview);
 }

@@ -1,0 +1,114 @@
+// How long a tiled PURE restoration will take, before any generation and while it runs.
+// A tile costs a fixed part (prompt prefill, VQ encode and decode) plus its generated tokens at
+// the decoder's speed: seconds = tiles x (overhead + tokens per tile / tokens per second). The
+// speed is the one last measured for this model on this machine when there is one, else a rough
+// guess from the model's size; during a run the measured tiles take over.
+// Pure TypeScript: no Node built-ins.
+import type { PureConfig } from '../pure/config';
+import { gridSide } from '../pure/config';
+import { imageSequenceLength } from '../pure/generation/token-layout';
+import type { TilePlan } from '../common/tiling';
+import type { PureEstimate } from '../../protocol/restore';
+import type { PureTileGeometry } from './pure-tile-plan';
+
+export interface PureSpeed {
+  /** Decoder steps per second while generating the image (both CFG branches together). */
+  tokensPerSecond: number;
+  overheadSecondsPerTile: number;
+  source: PureEstimate['source'];
+}
+
+/** About how many tokens the degradation + caption text takes; a guess, small beside the image's 4164. */
+export const TEXT_TOKENS_GUESS = 48;
+
+// Assumptions behind the guess for an unmeasured model, stated so they can be argued with:
+// generation reads every decoder weight once per step (memory-bound), at this effective bandwidth;
+const ASSUMED_BYTES_PER_SECOND = 20e9;
+// prefill is compute-bound, at this throughput (CFG doubles it);
+const ASSUMED_FLOPS = 3e11;
+// and no step runs faster than this however small the model (per-step overhead).
+const MAX_ASSUMED_TOKENS_PER_SECOND = 50;
+
+/** Weights the decoder reads per step and the per-token matmul weights of its layers. */
+function decoderParameters(config: PureConfig): { total: number; layers: number } {
+  const d = config.decoder;
+  const attention = d.hiddenSize * d.headDim * (d.numHeads * 2 + d.numKvHeads * 2);
+  const mlp = 3 * d.hiddenSize * d.intermediateSize;
+  const layers = d.numLayers * (attention + mlp);
+  return { total: layers + 2 * d.vocabSize * d.hiddenSize, layers };
+}
+
+/** Bytes per decoder weight as stored (int4 blocks carry a scale per 32 weights); unknown: fp16's. */
+const BYTES_PER_WEIGHT: Record<string, number> = { fp32: 4, fp16: 2, int4: 0.5 + 2 / 32 };
+
+/** A rough speed for a model never run here (the 7B in fp16 on a desktop CPU: ~1.4 tokens/s). */
+export function assumedSpeed(config: PureConfig, dtype: string): PureSpeed {
+  const params = decoderParameters(config);
+  const bytes = params.total * (BYTES_PER_WEIGHT[dtype] ?? 2);
+  const promptTokens = imageSequenceLength(gridSide(config), gridSide(config)) + 64;
+  return {
+    tokensPerSecond: Math.min(MAX_ASSUMED_TOKENS_PER_SECOND, ASSUMED_BYTES_PER_SECOND / bytes),
+    overheadSecondsPerTile: (2 * 2 * params.layers * promptTokens) / ASSUMED_FLOPS,
+    source: 'assumed',
+  };
+}
+
+/** New tokens one tile generates: its text and the whole image plus end of turn, or the budget. */
+export function tokensPerTile(config: PureConfig, maxNewTokens: number | undefined): number {
+  const full = TEXT_TOKENS_GUESS + imageSequenceLength(gridSide(config), gridSide(config)) + 1;
+  return maxNewTokens === undefined ? full : Math.min(maxNewTokens, full);
+}
+
+export function estimatePure(plan: TilePlan, geometry: PureTileGeometry, tokens: number, speed: PureSpeed): PureEstimate {
+  const perTile = speed.overheadSecondsPerTile + tokens / speed.tokensPerSecond;
+  return {
+    tiles: plan.count,
+    columns: plan.xs.length,
+    rows: plan.ys.length,
+    tileSize: geometry.tile,
+    factor: geometry.factor,
+    tokensPerTile: tokens,
+    tokensPerSecond: speed.tokensPerSecond,
+    overheadSecondsPerTile: speed.overheadSecondsPerTile,
+    seconds: plan.count * perTile,
+    source: speed.source,
+  };
+}
+
+/**
+ * Seconds left in a run. Until a tile has finished, the estimate's figures, with the live speed of
+ * the current tile once the decoder reports one; afterwards the mean time of the finished tiles.
+ * The clock is passed in (milliseconds), so tests control it.
+ */
+export class PureTileEta {
+  private readonly finished: number[] = [];
+  private tileStart: number;
+
+  constructor(
+    private readonly estimate: Pick<PureEstimate, 'tiles' | 'tokensPerTile' | 'tokensPerSecond' | 'overheadSecondsPerTile'>,
+    private readonly now: () => number,
+  ) {
+    this.tileStart = now();
+  }
+
+  /** Call when a tile has finished; the next tile's clock starts now. */
+  tileDone(): void {
+    const t = this.now();
+    this.finished.push((t - this.tileStart) / 1000);
+    this.tileStart = t;
+  }
+
+  /** Seconds left, given the current tile's new tokens so far and its live speed (if known). */
+  secondsLeft(token = 0, liveTokensPerSecond?: number): number {
+    const e = this.estimate;
+    const after = Math.max(0, e.tiles - this.finished.length - 1); // tiles after the current one
+    if (this.finished.length > 0) {
+      const mean = this.finished.reduce((a, b) => a + b, 0) / this.finished.length;
+      const elapsed = (this.now() - this.tileStart) / 1000;
+      return after * mean + (this.finished.length < e.tiles ? Math.max(0, mean - elapsed) : 0);
+    }
+    const speed = liveTokensPerSecond && liveTokensPerSecond > 0 ? liveTokensPerSecond : e.tokensPerSecond;
+    const current = Math.max(0, e.tokensPerTile - token) / speed;
+    return current + after * (e.overheadSecondsPerTile + e.tokensPerTile / speed);
+  }
+}

@@ -1,0 +1,42 @@
+// The PURE speed measured on this machine, kept between runs (in the studio home, pure-speed.json)
+// so that the next estimate, --estimate included, starts from a real figure instead of a guess.
+// Keyed by model folder and thread count; a missing or damaged file only means "not measured".
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { PureSpeed } from './pure-tile-estimate';
+
+type SpeedFile = Record<string, { tokensPerSecond: number; overheadSecondsPerTile: number; measuredAt: string }>;
+
+export const speedFile = (home: string): string => join(home, 'pure-speed.json');
+const keyOf = (modelDir: string, threads: number): string => `${resolve(modelDir)}|threads=${threads}`;
+
+async function readAll(home: string): Promise<SpeedFile> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(speedFile(home), 'utf8'));
+    return typeof parsed === 'object' && parsed !== null ? (parsed as SpeedFile) : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function measuredSpeed(home: string, modelDir: string, threads: number): Promise<PureSpeed | undefined> {
+  const entry = (await readAll(home))[keyOf(modelDir, threads)];
+  const ok = entry && entry.tokensPerSecond > 0 && Number.isFinite(entry.tokensPerSecond) && entry.overheadSecondsPerTile >= 0;
+  return ok ? { tokensPerSecond: entry.tokensPerSecond, overheadSecondsPerTile: entry.overheadSecondsPerTile, source: 'measured' } : undefined;
+}
+
+/** Records a run's speed; written atomically, and never fails a restoration. */
+export async function recordSpeed(home: string, modelDir: string, threads: number, speed: Omit<PureSpeed, 'source'>): Promise<void> {
+  if (!(speed.tokensPerSecond > 0) || !Number.isFinite(speed.tokensPerSecond)) return;
+  try {
+    const all = await readAll(home);
+    all[keyOf(modelDir, threads)] = { ...speed, overheadSecondsPerTile: Math.max(0, speed.overheadSecondsPerTile), measuredAt: new Date().toISOString() };
+    const path = speedFile(home);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(all, null, 2)}\n`);
+    await rename(temp, path);
+  } catch {
+    // A read-only home costs the next estimate its accuracy, nothing more.
+  }
+}
