@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'NETWORK', // a model download failed: host unreachable, HTTP error, connection lost after retries
   'DOWNLOAD_STALLED', // a download received no bytes for too long (after retries)
   'INSUFFICIENT_DISK', // refused before starting: not enough free space for a model
+  'INSUFFICIENT_MEMORY', // refused before loading: the model would not fit in free (GPU) memory
   'MODEL_LOCKED', // another PURE Studio instance is installing or removing this model
   'PROVIDER_UNAVAILABLE', // the requested execution provider cannot be used
   'OUT_OF_MEMORY', // allocation failed; try a smaller tile

@@ -11,13 +11,16 @@ export const DEFAULT_OPSET = 17;
 // ---- tensors -------------------------------------------------------------------------------
 
 /** TensorProto.DataType values for the element types we write. */
-const DATA_TYPE = { float32: 1, int32: 6, int64: 7, float16: 10 } as const;
+const DATA_TYPE = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 } as const;
 export type ElementType = keyof typeof DATA_TYPE;
 
 /** Tensor contents; float16 is given as raw IEEE half bits. */
 export type TensorValues =
   | { type: 'float32'; data: Float32Array }
   | { type: 'float16'; data: Uint16Array }
+  | { type: 'uint8'; data: Uint8Array }
+  | { type: 'bool'; data: Uint8Array } // 0 or 1 per element
+  | { type: 'float64'; data: Float64Array }
   | { type: 'int32'; data: Int32Array }
   | { type: 'int64'; data: BigInt64Array };
 
@@ -40,7 +43,7 @@ export interface ExternalStorage {
 }
 
 /** Bytes per element of each element type. */
-export const ELEMENT_SIZE: Readonly<Record<ElementType, number>> = { float32: 4, int32: 4, int64: 8, float16: 2 };
+export const ELEMENT_SIZE: Readonly<Record<ElementType, number>> = { float32: 4, uint8: 1, int32: 4, int64: 8, bool: 1, float16: 2, float64: 8 };
 
 export interface TensorSpec {
   name: string;
@@ -60,6 +63,11 @@ function emptyValues(type: ElementType): TensorValues {
       return { type, data: new Float32Array(0) };
     case 'float16':
       return { type, data: new Uint16Array(0) };
+    case 'uint8':
+    case 'bool':
+      return { type, data: new Uint8Array(0) };
+    case 'float64':
+      return { type, data: new Float64Array(0) };
     case 'int32':
       return { type, data: new Int32Array(0) };
     case 'int64':
@@ -308,6 +316,13 @@ function littleEndianBytes(values: TensorValues): Uint8Array {
         break;
       case 'float16':
         view.setUint16(i * 2, values.data[i], true);
+        break;
+      case 'uint8':
+      case 'bool':
+        view.setUint8(i, values.data[i]);
+        break;
+      case 'float64':
+        view.setFloat64(i * 8, values.data[i], true);
         break;
       case 'int32':
         view.setInt32(i * 4, values.data[i], true);

@@ -7,25 +7,29 @@
 //   logits_positions int64 (batch, n_select)        indices into the new tokens
 //   -> logits        f32 (batch, n_select, vocab)
 //   -> present.{i}.key/.value      T (batch, kv_heads, past + seq, head_dim)
-// T is float32, or float16 for dtype 'fp16'. A query at new index j sees cache slots
+// T is float32 for dtype 'fp32', float16 for 'fp16' and 'int4'. A query at new index j sees cache slots
 // 0..past+j whose attention_mask is 1 (causal by slot, not by position id), so rows of a batch
 // may hold sequences of different lengths when they are left-padded to a common length.
 
-import { GraphBuilder, encodeModel } from '../../onnx/onnx-builder';
+import { DEFAULT_OPSET, GraphBuilder, encodeModel } from '../../onnx/onnx-builder';
 import type { ExternalDataSummary } from '../../onnx/external-data';
 import type { DecoderConfig } from '../config';
-import { addDecoderLayer, rmsNorm, toCompute, toF32, linear } from './decoder-layer';
-import type { DecoderDtype, LayerCacheNames, LayerContext } from './decoder-layer';
+import { addDecoderLayer, INT4_DEFAULTS, isHalfCompute, rmsNorm, toCompute, toF32, linear } from './decoder-layer';
+import type { DecoderDtype, Int4GraphOptions, LayerCacheNames, LayerContext } from './decoder-layer';
+import { MS_OPSET } from '../quant/matmul-nbits';
 import { decoderNames, expectLength } from './decoder-weight-names';
 import type { GetWeight } from './decoder-weight-names';
 import { GraphOps } from './graph-ops';
 import { toFloat16Bits } from './weight-prep';
 import { WeightSink } from './weight-sink';
 
-export type { DecoderDtype } from './decoder-layer';
+export type { DecoderDtype, Int4GraphOptions } from './decoder-layer';
+export { INT4_DEFAULTS } from './decoder-layer';
 
 export interface DecoderGraphOptions {
   dtype: DecoderDtype;
+  /** For dtype 'int4' only; default INT4_DEFAULTS. */
+  int4?: Partial<Int4GraphOptions>;
   /**
    * Write every weight of 1 KiB or more to this file as it is produced (ONNX external data).
    * The returned model must then be saved in the same directory: the tensors reference the
@@ -62,8 +66,10 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
   const g = new GraphBuilder('chameleon_decoder');
   const ops = new GraphOps(g);
   const sink = new WeightSink(g, options.externalDataPath);
+  if (options.int4 && options.dtype !== 'int4') throw new Error(`int4 options given for dtype '${options.dtype}'`);
+  const int4 = options.dtype === 'int4' ? { ...INT4_DEFAULTS, ...options.int4 } : undefined;
   try {
-    const kvType = options.dtype === 'fp16' ? 'float16' : 'float32';
+    const kvType = isHalfCompute(options.dtype) ? 'float16' : 'float32';
     const ids = g.addInput({ name: DECODER_IO.inputIds, elementType: 'int64', shape: ['batch', 'seq'] });
     const positions = g.addInput({ name: DECODER_IO.positionIds, elementType: 'int64', shape: ['batch', 'seq'] });
     const attentionMask = g.addInput({ name: DECODER_IO.attentionMask, elementType: 'int64', shape: ['batch', 'total_seq'] });
@@ -81,7 +87,7 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
 
     const { cos, sinSigned } = ropeTables(ops, config, positions);
     const maskBias = attentionBias(ops, ids, attentionMask, caches[0]?.pastKey);
-    const ctx: LayerContext = { ops, config, dtype: options.dtype, getWeight, sink, cos, sinSigned, maskBias };
+    const ctx: LayerContext = { ops, config, dtype: options.dtype, ...(int4 ? { int4 } : {}), getWeight, sink, cos, sinSigned, maskBias };
 
     let x = embed(ctx, ids); // (batch, seq, hidden) f32
     for (let i = 0; i < config.numLayers; i++) x = addDecoderLayer(ctx, i, x, caches[i]);
@@ -91,8 +97,8 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
     const index = ops.op('Unsqueeze', [logitsPositions, ops.i64([-1])], 'logits_index'); // (batch, n_select, 1)
     const picked = ops.op('GatherND', [x, index], 'picked_hidden', { batch_dims: { type: 'int', value: 1 } }); // (batch, n_select, hidden)
     const normed = toCompute(ctx, rmsNorm(ctx, picked, decoderNames.finalNorm, 'final')); // (batch, n_select, hidden)
-    const head = linear(ctx, normed, decoderNames.lmHead, config.vocabSize, config.hiddenSize, 'lm_head'); // (batch, n_select, vocab)
-    const logits = options.dtype === 'fp16' ? ops.cast(head, 'float32', 'logits_f32') : head;
+    const head = linear(ctx, normed, decoderNames.lmHead, config.vocabSize, config.hiddenSize, 'lm_head', int4?.lmHead ?? false); // (batch, n_select, vocab)
+    const logits = isHalfCompute(options.dtype) ? ops.cast(head, 'float32', 'logits_f32') : head;
     ops.op('Identity', [logits], '', undefined, DECODER_IO.logits); // (batch, n_select, vocab) f32
 
     g.addOutput({ name: DECODER_IO.logits, elementType: 'float32', shape: ['batch', 'n_select', config.vocabSize] });
@@ -106,7 +112,9 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
       graph: g,
       producerName: 'pure-studio',
       docString: 'Chameleon decoder (PURE / Lumina-mGPT architecture), built by src-main/engine/pure/decoder',
-      metadata: { dtype: options.dtype, config: JSON.stringify(config) },
+      metadata: { dtype: options.dtype, config: JSON.stringify(config), ...(int4 ? { int4: JSON.stringify(int4) } : {}) },
+      // MatMulNBits lives in ONNX Runtime's contrib domain.
+      ...(int4 ? { opsetImports: [{ domain: '', version: DEFAULT_OPSET }, MS_OPSET] } : {}),
     });
     return externalData ? { model, externalData } : { model };
   } catch (error) {
@@ -120,7 +128,7 @@ function embed(ctx: LayerContext, ids: string): string {
   const c = ctx.config;
   const name = decoderNames.embed;
   const table = expectLength(name, ctx.getWeight(name), c.vocabSize * c.hiddenSize); // (vocab, hidden)
-  const init = ctx.sink.add(name, [c.vocabSize, c.hiddenSize], ctx.dtype === 'fp16' ? { type: 'float16', data: toFloat16Bits(table) } : { type: 'float32', data: table });
+  const init = ctx.sink.add(name, [c.vocabSize, c.hiddenSize], isHalfCompute(ctx.dtype) ? { type: 'float16', data: toFloat16Bits(table) } : { type: 'float32', data: table });
   return toF32(ctx, ctx.ops.op('Gather', [init, ids], 'embedded', { axis: { type: 'int', value: 0 } }));
 }
 

@@ -2,6 +2,8 @@
 // rotate-half RoPE over a concatenated KV cache, then a pre-norm SwiGLU MLP. The residual
 // stream, the norms, RoPE and the softmax are always fp32; with dtype 'fp16' the weights, the
 // MatMuls and the KV cache are fp16 (HF Chameleon likewise computes its norms in fp32).
+// dtype 'int4' is the fp16 graph with every Linear as a 4-bit MatMulNBits (quant/): the weights
+// shrink ~3.5x and the rest (embeddings, KV cache, activations) stays fp16.
 // Pure TypeScript: no Node built-ins.
 
 import type { DecoderConfig } from '../config';
@@ -10,14 +12,32 @@ import type { GetWeight } from './decoder-weight-names';
 import type { GraphOps } from './graph-ops';
 import { expandPerHead, toFloat16Bits, transpose } from './weight-prep';
 import type { WeightSink } from './weight-sink';
+import { matMulNBits } from '../quant/matmul-nbits';
+import type { Int4Scheme } from '../quant/int4-blockwise';
 
-export type DecoderDtype = 'fp32' | 'fp16';
+export type DecoderDtype = 'fp32' | 'fp16' | 'int4';
+
+/** How an 'int4' graph quantises its Linears (see quant/int4-blockwise.ts). */
+export interface Int4GraphOptions {
+  blockSize: number;
+  scheme: Int4Scheme;
+  /** Quantise the LM head too (73728 x 4096: 604 MB fp16 -> 175 MB). */
+  lmHead: boolean;
+}
+
+/** Block 32, asymmetric, LM head int4: the least error of the int4 layouts within 4% of the smallest (quant/int4-error.probe.ts). */
+export const INT4_DEFAULTS: Int4GraphOptions = { blockSize: 32, scheme: 'asymmetric', lmHead: true };
+
+/** fp16 activations and KV cache for 'fp16' and 'int4'; fp32 only for 'fp32'. */
+export const isHalfCompute = (dtype: DecoderDtype): boolean => dtype !== 'fp32';
 
 /** What every layer shares: builders, weights, and the tensors computed once per run. */
 export interface LayerContext {
   ops: GraphOps;
   config: DecoderConfig;
   dtype: DecoderDtype;
+  /** Set exactly when dtype is 'int4'. */
+  int4?: Int4GraphOptions;
   getWeight: GetWeight;
   sink: WeightSink;
   cos: string; // (batch, 1, seq, head_dim) f32
@@ -145,11 +165,18 @@ export function rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: 
   return ops.op('Mul', [ops.op('Div', [x, rms], `${hint}_unit`), w], `${hint}_norm`); // (..., hidden)
 }
 
-/** x (..., inDim) in compute dtype times a torch Linear weight (outDim, inDim) -> (..., outDim). */
-export function linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string): string {
-  const w = ctx.getWeight(weightName);
-  const wt = transpose(expectLength(weightName, w, outDim * inDim), outDim, inDim); // (in, out): MatMul layout
-  const name = ctx.sink.add(`${weightName}.T`, [inDim, outDim], ctx.dtype === 'fp16' ? { type: 'float16', data: toFloat16Bits(wt) } : { type: 'float32', data: wt });
+/**
+ * x (..., inDim) in compute dtype times a torch Linear weight (outDim, inDim) -> (..., outDim).
+ * `quantizable` false keeps this one in fp16 even in an int4 graph (the LM head, by option).
+ */
+export function linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string, quantizable = true): string {
+  const w = expectLength(weightName, ctx.getWeight(weightName), outDim * inDim);
+  if (ctx.int4 && quantizable) {
+    const options = { blockSize: ctx.int4.blockSize, scheme: ctx.int4.scheme, scaleType: 'float16' } as const;
+    return matMulNBits(ctx.ops, ctx.sink, x, weightName, w, outDim, inDim, options, hint);
+  }
+  const wt = transpose(w, outDim, inDim); // (in, out): MatMul layout
+  const name = ctx.sink.add(`${weightName}.T`, [inDim, outDim], isHalfCompute(ctx.dtype) ? { type: 'float16', data: toFloat16Bits(wt) } : { type: 'float32', data: wt });
   return ctx.ops.op('MatMul', [x, name], hint);
 }
 
@@ -160,11 +187,11 @@ function headParam(ctx: LayerContext, name: string, nh: number): string {
 }
 
 export function toCompute(ctx: LayerContext, x: string): string {
-  return ctx.dtype === 'fp16' ? ctx.ops.cast(x, 'float16') : x;
+  return isHalfCompute(ctx.dtype) ? ctx.ops.cast(x, 'float16') : x;
 }
 
 export function toF32(ctx: LayerContext, x: string): string {
-  return ctx.dtype === 'fp16' ? ctx.ops.cast(x, 'float32') : x;
+  return isHalfCompute(ctx.dtype) ? ctx.ops.cast(x, 'float32') : x;
 }
 
 const int = (value: number) => ({ type: 'int', value }) as const;

@@ -7,7 +7,7 @@ import { EngineError, throwIfAborted } from '../../common/errors';
 import { openCheckpoint } from '../../checkpoint/open-checkpoint';
 import { openTorchCheckpoint } from '../../checkpoint/torch-zip';
 import { sha256File } from '../../models/digest';
-import { buildDecoderGraph, type DecoderDtype } from '../decoder/decoder-graph';
+import { buildDecoderGraph, INT4_DEFAULTS, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
 import { isIgnoredDecoderTensor } from '../tensor-names';
 import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
 import { buildVqEncoderGraph } from '../vq/vq-encoder-graph';
@@ -22,6 +22,8 @@ export interface ConvertPureOptions {
   vq: string;
   out: string;
   dtype: DecoderDtype;
+  /** dtype 'int4' only: block size, scheme, LM head (defaults: INT4_DEFAULTS). */
+  int4?: Partial<Int4GraphOptions>;
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction: number) => void;
@@ -33,6 +35,8 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
   if (!options.overwrite && (await stat(out).then(() => true, () => false))) {
     throw new EngineError('OUTPUT_EXISTS', `${out} already exists.`, 'Choose another --out, or pass --overwrite.');
   }
+  if (options.int4 && options.dtype !== 'int4') throw new EngineError('INVALID_OPTION', `int4 settings were given for a ${options.dtype} conversion.`, 'Use them with --dtype int4 only.');
+  const int4 = options.dtype === 'int4' ? { ...INT4_DEFAULTS, ...options.int4 } : undefined;
   const { config, testModel } = await readCheckpointConfig(options.checkpoint);
   await mkdir(dirname(out), { recursive: true });
   const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.staging-`));
@@ -42,7 +46,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     const total = [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)).length;
     const weights = safetensorsWeights(reader, () => progress('decoder', weights.served / total));
     try {
-      const decoder = buildDecoderGraph(config.decoder, weights.get, { dtype: options.dtype, externalDataPath: join(staging, PURE_FILES.decoderData) });
+      const decoder = buildDecoderGraph(config.decoder, weights.get, { dtype: options.dtype, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) });
       await writeFile(join(staging, PURE_FILES.decoder), decoder.model);
     } finally {
       weights.close();
@@ -82,6 +86,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
       name: testModel ? 'PURE tiny test model' : 'PURE 7B',
       testModel,
       dtype: options.dtype,
+      ...(int4 ? { int4 } : {}),
       config,
       files,
       source: { checkpoint: resolve(options.checkpoint), vq: resolve(options.vq) },
@@ -95,7 +100,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     return manifest;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new EngineError('DISK_FULL', 'The disk filled up while converting PURE; nothing was kept.', 'The 7B package needs about 15 GB (fp16) or 29 GB (fp32) free.');
+      throw new EngineError('DISK_FULL', 'The disk filled up while converting PURE; nothing was kept.', 'The 7B package needs about 15 GB (fp16), 29 GB (fp32) or 5 GB (int4) free.');
     }
     throw error;
   } finally {

@@ -20,7 +20,9 @@ const PureManifestSchema = v.object({
   engine: v.literal('pure'),
   name: v.string(),
   testModel: v.boolean(),
-  dtype: v.picklist(['fp32', 'fp16']),
+  dtype: v.picklist(['fp32', 'fp16', 'int4']),
+  /** How an 'int4' decoder was quantised (MatMulNBits, 4 bits): recorded for people and tools. */
+  int4: v.optional(v.object({ blockSize: v.number(), scheme: v.picklist(['asymmetric', 'symmetric']), lmHead: v.boolean() })),
   config: v.custom<PureConfig>((x) => typeof x === 'object' && x !== null && 'decoder' in x && 'vq' in x),
   files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) })),
   source: v.object({ checkpoint: v.string(), vq: v.string() }),

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench:pure at PURE's real 7B shape on a GPU machine that has no Node.js and no node_modules.
+# Two steps (docs/gpu.md):
+#   scripts/gpu-bench.sh pack        here: builds .cache/gpu-kit (~40 MB): node (xz), the bench
+#                                    bundled into one file, onnxruntime-node's Linux x64 binaries
+#                                    (the library xz'd) and the Vulkan loader for WebGPU.
+#   scripts/gpu-bench.sh run [--dry] there, with .cache/gpu-kit carried: unpacks what is missing,
+#                                    picks the best provider that loads a tiny benchmark model,
+#                                    runs bench:pure at the 7b shape with it and prints the numbers
+#                                    (and the peak GPU memory from nvidia-smi). --dry: tiny shape, for
+#                                    trying the script on any machine.
+# Every model it builds is a benchmark model (random weights, not PURE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+KIT=$ROOT/.cache/gpu-kit
+ORT_SUB=bin/napi-v6/linux/x64 # onnxruntime-node's Linux x64 binaries, inside its package
+
+pack() {
+  rm -rf "$KIT" && mkdir -p "$KIT/node_modules"
+  npx esbuild bench/pure-model.bench.ts --bundle --platform=node --format=esm --target=node20 \
+    --external:onnxruntime-node --outfile="$KIT/bench.mjs" --log-level=warning
+  xz -6 -T0 -c "$(command -v node)" > "$KIT/node.xz"
+  # onnxruntime-node without its other platforms' binaries; the 46 MB library goes xz'd.
+  mkdir -p "$KIT/node_modules/onnxruntime-node/$ORT_SUB"
+  cp -r node_modules/onnxruntime-node/package.json node_modules/onnxruntime-node/dist "$KIT/node_modules/onnxruntime-node/"
+  cp "node_modules/onnxruntime-node/$ORT_SUB/onnxruntime_binding.node" "$KIT/node_modules/onnxruntime-node/$ORT_SUB/"
+  xz -6 -T0 -c "node_modules/onnxruntime-node/$ORT_SUB/libonnxruntime.so.1" > "$KIT/libonnxruntime.so.1.xz"
+  cp -r node_modules/onnxruntime-common "$KIT/node_modules/"
+  # WebGPU (Dawn) reaches the GPU through Vulkan: carry the loader in case the machine lacks it.
+  local vk
+  vk=$(ldconfig -p | awk '/libvulkan\.so\.1 .*x86-64/ {print $NF}' | head -1 || true)
+  if [ -n "$vk" ]; then cp -L "$vk" "$KIT/libvulkan.so.1"; else echo "gpu-bench: no libvulkan.so.1 here (apt-get install libvulkan1); WebGPU will need the machine's own"; fi
+  du -sh "$KIT"
+}
+
+unpack() {
+  # What is unpacked is removed on exit: the kit must stay small enough to carry (64 MiB).
+  trap 'rm -rf "$KIT/bin" "$KIT/lib" "$KIT/node_modules/onnxruntime-node/$ORT_SUB/libonnxruntime.so.1"' EXIT
+  if ! command -v node >/dev/null; then
+    mkdir -p "$KIT/bin"
+    [ -x "$KIT/bin/node" ] || xz -dc "$KIT/node.xz" > "$KIT/bin/node"
+    chmod +x "$KIT/bin/node"
+    export PATH=$KIT/bin:$PATH
+  fi
+  local lib=$KIT/node_modules/onnxruntime-node/$ORT_SUB/libonnxruntime.so.1
+  [ -f "$lib" ] || xz -dc "$KIT/libonnxruntime.so.1.xz" > "$lib"
+  mkdir -p "$KIT/lib"
+  local libs
+  libs=$(ldconfig -p || true)
+  if ! grep -q 'libvulkan\.so\.1 ' <<<"$libs" && [ -f "$KIT/libvulkan.so.1" ]; then
+    cp "$KIT/libvulkan.so.1" "$KIT/lib/"
+  fi
+  export LD_LIBRARY_PATH=$KIT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  export PURE_BENCH_ROOT=$ROOT
+}
+
+bench() { node "$KIT/bench.mjs" "$@"; }
+
+run() {
+  local dry=${1:-}
+  unpack
+  echo "node $(node --version); $(nproc) cores; $(free -g | awk '/Mem:/ {print $7}') GB RAM available; disk: $(df -h --output=avail "$ROOT" | tail -1)"
+  local free_gb=""
+  if command -v nvidia-smi >/dev/null; then
+    nvidia-smi --query-gpu=name,memory.total,memory.free,driver_version --format=csv
+    free_gb=$(nvidia-smi --query-gpu=memory.free --format=csv,noheader,nounits | head -1 | awk '{printf "%.1f", $1 / 1000}')
+  fi
+  # The best provider is the first that runs a tiny benchmark model end to end.
+  local provider=cpu p
+  for p in cuda webgpu; do
+    if bench --shape tiny --provider "$p" --dtype fp16 --contexts 32 --steps 2 --threads 4 >"$KIT/probe-$p.log" 2>&1; then provider=$p; break; fi
+    echo "provider $p: not usable here: $(grep -m1 'bench:pure' "$KIT/probe-$p.log" || tail -1 "$KIT/probe-$p.log")"
+  done
+  echo "provider: $provider"
+  local shape=7b dtype=fp16 contexts=4096,8192 steps=8
+  if [ "$dry" = "--dry" ]; then shape=tiny; contexts=256,512; fi
+  if [ "$provider" = cpu ] && [ "$dry" != "--dry" ]; then
+    # 7B on 16 CPU cores: seconds per step and minutes per prefill; measure the small shape instead.
+    echo "no GPU provider worked: measuring the small shape on the CPU instead of 7b"
+    shape=small dtype=fp32 contexts=1024,2048
+  fi
+  local mem_log=$KIT/gpu-mem.log mon=""
+  if command -v nvidia-smi >/dev/null; then
+    nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 500 >"$mem_log" &
+    mon=$!
+  fi
+  local status=0
+  bench --shape "$shape" --dtype "$dtype" --provider "$provider" --contexts "$contexts" --steps "$steps" \
+    --prefill-chunk 512 --threads "$(nproc)" ${free_gb:+--device-free-gb "$free_gb"} --json >"$KIT/result.json" || status=$?
+  if [ -n "$mon" ]; then
+    kill "$mon" 2>/dev/null || true
+    echo "peak GPU memory used: $(sort -n "$mem_log" | tail -1) MiB (nvidia-smi, whole device)"
+  fi
+  if [ "$status" -eq 0 ]; then
+    cat "$KIT/result.json"
+    if [ -n "${OUT:-}" ]; then cp "$KIT/result.json" "$OUT/gpu-bench-result.json"; fi
+  fi
+  return "$status"
+}
+
+case "${1:-}" in
+  pack) pack ;;
+  run) run "${2:-}" ;;
+  *) echo "usage: scripts/gpu-bench.sh pack | run [--dry]" >&2; exit 2 ;;
+esac

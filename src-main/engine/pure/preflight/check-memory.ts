@@ -1,0 +1,33 @@
+// The memory preflight where PURE is loaded: the package's shape and dtype against the machine's
+// free memory, refusing with INSUFFICIENT_MEMORY and the advice instead of loading into a crash.
+// Node only (os).
+import { freemem } from 'node:os';
+import { EngineError } from '../../common/errors';
+import type { PureManifest } from '../package/pure-manifest';
+import { preflightMemory } from './memory-preflight';
+import type { PreflightResult } from './memory-preflight';
+
+export interface MemoryCheckOptions {
+  /** where the decoder will run; the pipeline runs on the CPU today */
+  device?: 'gpu' | 'cpu';
+  /** free bytes of that device; default for the CPU: the memory the OS says is available */
+  freeBytes?: number;
+  cpuFreeBytes?: number;
+}
+
+/** Throws INSUFFICIENT_MEMORY unless the package fits; returns the preflight otherwise. */
+export function assertPureFitsInMemory(manifest: Pick<PureManifest, 'config' | 'dtype' | 'int4'>, options: MemoryCheckOptions = {}): PreflightResult {
+  const device = options.device ?? 'cpu';
+  const freeBytes = options.freeBytes ?? (device === 'cpu' ? freemem() : undefined);
+  if (freeBytes === undefined) throw new EngineError('INTERNAL', 'The free GPU memory must be given for a GPU preflight.');
+  const result = preflightMemory({
+    config: manifest.config,
+    dtype: manifest.dtype,
+    device,
+    freeBytes,
+    ...(options.cpuFreeBytes !== undefined ? { cpuFreeBytes: options.cpuFreeBytes } : {}),
+    ...(manifest.int4 ? { estimate: { int4: { blockSize: manifest.int4.blockSize, asymmetric: manifest.int4.scheme === 'asymmetric', lmHead: manifest.int4.lmHead } } } : {}),
+  });
+  if (result.verdict !== 'fits') throw new EngineError('INSUFFICIENT_MEMORY', result.message, result.advice.join(' '));
+  return result;
+}

@@ -1,0 +1,142 @@
+// What PURE needs in memory for one 512x512 restoration, from the decoder's shape and dtype:
+// weights, the KV cache of both CFG branches over the whole sequence, and the workspace of the
+// graph as built (decoder-graph.ts). Estimates, documented term by term, so that a machine that
+// cannot run the model is told so before loading 14 GB, not by a crash an hour in.
+// Pure TypeScript: no Node built-ins.
+
+import type { DecoderConfig, VqConfig } from '../config';
+
+/** How the weights are stored: 'bf16' is the checkpoint's own, the same size as fp16. */
+export type WeightDtype = 'fp32' | 'fp16' | 'bf16' | 'int4';
+
+/** int4 storage as the converter writes it (quant/int4-blockwise.ts, decoder-layer INT4_DEFAULTS). */
+export interface Int4Layout {
+  blockSize: number;
+  /** zero points: half a byte per block */
+  asymmetric: boolean;
+  lmHead: boolean;
+}
+
+export const INT4_LAYOUT_DEFAULT: Int4Layout = { blockSize: 32, asymmetric: true, lmHead: true };
+
+/** Token counts of one restoration, per branch. */
+export interface SequencePlan {
+  /** BOS + instruction + the 4164 LQ image tokens + end of turn (~4191 for 512 px): rounded up */
+  promptTokens: number;
+  /** degradation + caption text the model writes (a generous allowance) */
+  textTokens: number;
+  /** the HQ image (4164) + the stop token */
+  imageTokens: number;
+  /** 2 with CFG: the unconditional branch is padded to the conditional one's length in a batch-2 step */
+  branches: number;
+}
+
+export const PURE_512_PLAN: SequencePlan = { promptTokens: 4200, textTokens: 256, imageTokens: 4165, branches: 2 };
+
+/**
+ * 'concat': the graph returns present = Concat(past, new) as a fresh tensor while the past is
+ * still alive, so during a step the cache exists twice (the design of decoder-graph.ts today).
+ * 'in-place': a static cache updated where it is (one copy).
+ */
+export type CacheDesign = 'concat' | 'in-place';
+
+export interface EstimateOptions {
+  plan?: SequencePlan;
+  cache?: CacheDesign;
+  int4?: Int4Layout;
+  /** prompt tokens per prefill call; default: the whole prompt in one call (what generation does today) */
+  prefillChunk?: number;
+}
+
+export interface MemoryEstimate {
+  dtype: WeightDtype;
+  weightBytes: number;
+  /** KV cache bytes per token per branch */
+  kvBytesPerToken: number;
+  /** KV cache at the end of the image, both branches, copies included */
+  kvBytes: number;
+  /** prefill transient: attention scores and MLP activations of one layer over the prompt */
+  prefillWorkspaceBytes: number;
+  /** VQ encoder/decoder activations at the image size, ONNX Runtime and process overhead */
+  fixedBytes: number;
+  /** weights + fixed + the larger of the two phases (prefill, or the last decode step) */
+  totalBytes: number;
+}
+
+/** fp16 (and bf16) for everything but fp32: the KV cache and activations follow the decoder graph. */
+const halfCompute = (dtype: WeightDtype): boolean => dtype !== 'fp32';
+
+export function linearParams(c: DecoderConfig): number {
+  const qDim = c.numHeads * c.headDim;
+  const kvDim = c.numKvHeads * c.headDim;
+  const perLayer = c.hiddenSize * qDim * 2 + c.hiddenSize * kvDim * 2 + 3 * c.hiddenSize * c.intermediateSize; // q, o, k, v, gate, up, down
+  return c.numLayers * perLayer;
+}
+
+/** RMSNorm weights (2 per layer + final) and the QK-norm weight and bias, stored one row per head. */
+export function normParams(c: DecoderConfig): number {
+  return c.numLayers * (2 * c.hiddenSize + 2 * (c.numHeads + c.numKvHeads) * c.headDim) + c.hiddenSize;
+}
+
+/** Bytes per weight of a 4-bit block layout: codes + fp16 scale (+ packed zero point) per block. */
+export function int4BytesPerWeight(layout: Int4Layout): number {
+  return 0.5 + 2 / layout.blockSize + (layout.asymmetric ? 0.5 / layout.blockSize : 0);
+}
+
+export function weightBytes(c: DecoderConfig, dtype: WeightDtype, int4: Int4Layout = INT4_LAYOUT_DEFAULT): number {
+  const table = c.vocabSize * c.hiddenSize; // embedding, and the LM head
+  const norms = normParams(c) * 4; // always fp32 in the graph
+  if (dtype === 'int4') {
+    const head = int4.lmHead ? table * int4BytesPerWeight(int4) : table * 2;
+    return linearParams(c) * int4BytesPerWeight(int4) + head + table * 2 + norms;
+  }
+  const bytes = dtype === 'fp32' ? 4 : 2;
+  return (linearParams(c) + 2 * table) * bytes + norms;
+}
+
+/** K and V, every layer, one token of one branch. */
+export function kvBytesPerToken(c: DecoderConfig, dtype: WeightDtype): number {
+  return 2 * c.numLayers * c.numKvHeads * c.headDim * (halfCompute(dtype) ? 2 : 4);
+}
+
+export function planTokens(plan: SequencePlan): number {
+  return plan.promptTokens + plan.textTokens + plan.imageTokens;
+}
+
+export function estimateMemory(c: DecoderConfig, vq: VqConfig, imageSize: number, dtype: WeightDtype, options: EstimateOptions = {}): MemoryEstimate {
+  const plan = options.plan ?? PURE_512_PLAN;
+  const copies = (options.cache ?? 'concat') === 'concat' ? 2 : 1;
+  const cb = halfCompute(dtype) ? 2 : 4; // compute element size
+  const perToken = kvBytesPerToken(c, dtype);
+  const weights = weightBytes(c, dtype, options.int4);
+
+  // Prefill (conditional branch only), one layer at a time: the (heads, chunk, prompt) attention
+  // scores pass through f32 nodes (mask add, softmax) whose input and output are alive together,
+  // 8 bytes per score at the peak; plus the MLP's gate, up and product (chunk, intermediate).
+  const chunk = Math.min(options.prefillChunk ?? plan.promptTokens, plan.promptTokens);
+  const scores = c.numHeads * chunk * plan.promptTokens * 8;
+  const mlp = 3 * chunk * c.intermediateSize * cb;
+  const residual = 4 * chunk * c.hiddenSize * 4; // residual stream, norms, q/k/v in f32
+  const prefillWorkspace = scores + mlp + residual;
+  const prefillPhase = plan.promptTokens * perToken * copies + prefillWorkspace;
+
+  // Last decode step: the whole cache of both branches, copies included, and the logits.
+  const kv = planTokens(plan) * plan.branches * perToken * copies;
+  const decodeWorkspace = plan.branches * (c.vocabSize * 4 * 2 + c.numHeads * planTokens(plan) * (cb + 8));
+  const decodePhase = kv + decodeWorkspace;
+
+  // The VQ graphs' largest activations: a few (channels, S, S) f32 tensors at full resolution,
+  // and ONNX Runtime + the Node process itself.
+  const vqBytes = 4 * vq.baseChannels * imageSize * imageSize * 4;
+  const fixed = vqBytes + 256 * 2 ** 20;
+
+  return {
+    dtype,
+    weightBytes: weights,
+    kvBytesPerToken: perToken,
+    kvBytes: kv,
+    prefillWorkspaceBytes: prefillWorkspace,
+    fixedBytes: fixed,
+    totalBytes: weights + fixed + Math.max(prefillPhase, decodePhase),
+  };
+}
