@@ -3,7 +3,9 @@
 // (a native exception during teardown). A child process can be killed at any instant, which is
 // what makes Cancel immediate and safe.
 import * as ort from 'onnxruntime-node';
-import type { FromOrtWorker, ProviderAttempt, ToOrtWorker } from './worker-messages';
+import { EngineError } from '../common/errors';
+import { createWithFallback } from './provider-chain';
+import type { FromOrtWorker, ToOrtWorker } from './worker-messages';
 
 if (!process.send) throw new Error('ort-worker must run as a child process with an IPC channel');
 // A provider that cannot load is expected (that is what the fallback chain is for) and is
@@ -16,27 +18,19 @@ function post(message: FromOrtWorker): void {
 }
 
 async function load(modelPath: string, providers: string[], threads: number): Promise<void> {
-  const attempts: ProviderAttempt[] = [];
-  // One provider per attempt: onnxruntime fails outright when any listed provider is missing,
-  // so the fallback chain is walked here, and every refusal is reported.
-  for (const provider of providers) {
-    try {
-      session = await ort.InferenceSession.create(modelPath, {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        logSeverityLevel: 4,
-        ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
-      });
-      attempts.push({ provider });
-      post({ type: 'loaded', provider, attempts, inputName: session.inputNames[0], outputName: session.outputNames[0] });
-      return;
-    } catch (error) {
-      attempts.push({ provider, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
-    }
+  try {
+    const loaded = await createWithFallback(modelPath, providers, {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      logSeverityLevel: 4,
+      ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+    });
+    session = loaded.session;
+    post({ type: 'loaded', provider: loaded.provider, attempts: loaded.attempts, inputName: session.inputNames[0], outputName: session.outputNames[0] });
+  } catch (error) {
+    if (!(error instanceof EngineError && error.code === 'PROVIDER_UNAVAILABLE')) throw error;
+    post({ type: 'error', code: 'PROVIDER_UNAVAILABLE', message: error.message });
   }
-  const summary = attempts.map((a) => `${a.provider}: ${a.error}`).join('; ');
-  post({ type: 'error', code: 'PROVIDER_UNAVAILABLE', message: `No execution provider could load the model (${summary})` });
 }
 
 async function run(id: number, data: Float32Array, dims: number[]): Promise<void> {

@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EngineError, cancelledError } from '../../common/errors';
 import type { RasterImage } from '../../image/types';
 import { spawnWorker, workerScript } from '../../runtime/inference-worker';
+import type { ProviderAttempt } from '../../runtime/worker-messages';
 import type { GenerationProgress } from '../generation/progress';
 import type { FromPureWorker, PureDone } from './pure-messages';
 import type { PureSettings } from './pure-pipeline';
@@ -23,9 +24,13 @@ export class PureEngine {
     /** How the model is named to people ("... (TEST MODEL ...)" for test models). */
     readonly modelName: string,
     readonly testModel: boolean,
+    /** The execution provider PURE runs on, and each provider tried before it with why it was refused. */
+    readonly provider: string = 'cpu',
+    readonly providerAttempts: readonly ProviderAttempt[] = [],
   ) {}
 
-  static async load(modelDir: string, threads: number): Promise<PureEngine> {
+  /** `providers`: tried in order, the first that loads every PURE graph is used (as for Real-ESRGAN). */
+  static async load(modelDir: string, threads: number, providers: readonly string[] = ['cpu']): Promise<PureEngine> {
     const child = spawnWorker(workerScript('pure-worker', import.meta.url, process.env.PURE_STUDIO_PURE_WORKER));
     try {
       const loaded = await new Promise<Extract<FromPureWorker, { type: 'loaded' }>>((resolve, reject) => {
@@ -34,11 +39,11 @@ export class PureEngine {
           else if (m.type === 'error') reject(new EngineError(m.error.code, m.error.message, m.error.hint));
         });
         child.once('exit', (code, signal) => reject(new EngineError('WORKER_CRASHED', `The PURE process stopped while loading (${signal ?? code}).`)));
-        child.send({ type: 'load', modelDir, threads });
+        child.send({ type: 'load', modelDir, threads, providers: [...providers] });
       });
       child.removeAllListeners('message');
       child.removeAllListeners('exit');
-      return new PureEngine(child, loaded.name, loaded.testModel);
+      return new PureEngine(child, loaded.name, loaded.testModel, loaded.provider, loaded.providerAttempts);
     } catch (error) {
       child.kill('SIGKILL');
       throw error;

@@ -1,20 +1,27 @@
 // Child-process entry that owns the PURE pipeline (decoder + VQ sessions and the KV caches):
 // thousands of decoder steps run here, next to their caches, and only progress, previews and
 // the result cross to the parent. Killing this process is how a restoration is cancelled.
+import * as ort from 'onnxruntime-node';
 import { toErrorPayload } from '../../common/errors';
-import { describePureModel } from '../package/pure-manifest';
+import { describePureModel, readPureManifest } from '../package/pure-manifest';
+import { assertPureFitsInMemory } from '../preflight/check-memory';
 import type { FromPureWorker, ToPureWorker } from './pure-messages';
 import { PurePipeline } from './pure-pipeline';
 
 if (!process.send) throw new Error('pure-worker must run as a child process with an IPC channel');
+// A provider that cannot load is expected (the fallback chain handles it and says why in the
+// result); onnxruntime's own red log lines would only alarm.
+ort.env.logLevel = 'fatal';
 let pipeline: PurePipeline | undefined;
 
 const post = (message: FromPureWorker): void => void process.send!(message);
 
 async function handle(message: ToPureWorker): Promise<void> {
   if (message.type === 'load') {
-    pipeline = await PurePipeline.load(message.modelDir, message.threads);
-    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel });
+    // Refuse with advice (INSUFFICIENT_MEMORY) before mapping gigabytes of weights.
+    assertPureFitsInMemory(await readPureManifest(message.modelDir));
+    pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers);
+    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts });
     return;
   }
   if (!pipeline) throw new Error('restore before load');

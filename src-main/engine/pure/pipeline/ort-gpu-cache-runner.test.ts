@@ -1,0 +1,68 @@
+// The GPU-resident KV cache runner against the CPU decoder session on the tiny TEST MODEL decoder
+// (seeded random weights; it restores nothing). Needs a WebGPU adapter: on a machine without one
+// (no GPU, no Vulkan driver Dawn accepts) it is skipped and says so. On a CPU it runs on Mesa's
+// lavapipe (Vulkan on the CPU; see docs/gpu-kv-cache.md for the driver version it needs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
+import { PURE_TINY_TEST } from '../config';
+import { buildDecoderGraph } from '../decoder/decoder-graph';
+import { DecoderSession } from '../decoder/decoder-session';
+import type { KvCache } from '../decoder/decoder-session';
+import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
+import { encodeModel, GraphBuilder } from '../../onnx/onnx-builder';
+import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
+
+const C = PURE_TINY_TEST.decoder;
+
+/** Why WebGPU cannot run here, or undefined when it can (a one-node graph on 'webgpu'). */
+async function webgpuUnavailable(): Promise<string | undefined> {
+  const g = new GraphBuilder('probe');
+  g.addInput({ name: 'x', elementType: 'float32', shape: [4] });
+  g.addNode({ opType: 'Add', inputs: ['x', 'x'], outputs: ['y'] });
+  g.addOutput({ name: 'y', elementType: 'float32', shape: [4] });
+  try {
+    const s = await ort.InferenceSession.create(encodeModel({ graph: g }), { executionProviders: ['webgpu'], logSeverityLevel: 4 });
+    await s.release();
+    return undefined;
+  } catch (error) {
+    return `no WebGPU adapter here (${(error instanceof Error ? error.message : String(error)).split('\n')[0].slice(-120)})`;
+  }
+}
+
+const skip = await webgpuUnavailable();
+
+test('the cache stays on the device, only tokens and logits cross, and the logits match the CPU runner', { skip, timeout: 300_000 }, async () => {
+  const model = buildDecoderGraph(C, weightGetter(makeTestWeights(C)), { dtype: 'fp32' }).model;
+  const cpu = await DecoderSession.create(model, C, 'fp32');
+  const gpu = await OrtGpuCacheRunner.create(model, C, 'fp32');
+  try {
+    const prompt = [0, 5, 100, 8197, 8820, 8820, 70000, 4, 9];
+    const seq = await gpu.openSequence();
+    let [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.from(prompt), position: 0 }]);
+    let ref = await cpu.run({ inputIds: [prompt] });
+    let past: KvCache = ref.present;
+    let worst = 0;
+    const upBefore = gpu.bytesUp;
+    const downBefore = gpu.bytesDown;
+    const decodeSteps = 12;
+    for (let s = 0; s < decodeSteps; s++) {
+      for (let v = 0; v < C.vocabSize; v++) worst = Math.max(worst, Math.abs(logits[v] - ref.logits[v]));
+      let token = 0;
+      for (let v = 1; v < C.vocabSize; v++) if (ref.logits[v] > ref.logits[token]) token = v; // greedy on the CPU's logits: both follow one path
+      [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.of(token), position: prompt.length + s }]);
+      ref = await cpu.run({ inputIds: [[token]], past });
+      past = ref.present;
+      assert.deepEqual(new Set(gpu.cacheLocations(seq)), new Set(['gpu-buffer']), 'every present.* stayed on the device');
+    }
+    const up = (gpu.bytesUp - upBefore) / decodeSteps;
+    const down = (gpu.bytesDown - downBefore) / decodeSteps;
+    console.log(`webgpu KV runner, tiny TEST MODEL: max |logit - cpu| ${worst.toExponential(2)}; per decode step ${up.toFixed(0)} B up, ${down.toFixed(0)} B down`);
+    assert.ok(worst < 1e-3, `logits within 1e-3 of the CPU's (got ${worst})`);
+    assert.equal(down, C.vocabSize * 4, 'only the logits come down');
+    assert.ok(up < 8 * (prompt.length + decodeSteps + 3) + 64, 'only ids, positions and the mask go up');
+    await gpu.closeSequence(seq);
+  } finally {
+    await Promise.all([cpu.release(), gpu.release()]);
+  }
+});

@@ -1,0 +1,117 @@
+// A DecoderRunner whose KV cache never leaves the GPU: the decoder session is created with
+// preferredOutputLocation 'gpu-buffer' for every present.* output and 'cpu' for the logits, and
+// each step feeds the previous step's present.* tensors (GPU buffers) straight back as
+// past_key_values.*. Per step only the new token, its position, the attention mask and the
+// logits cross between host and device (bytesUp / bytesDown count them), never the cache.
+// Needs an execution provider with gpu-buffer outputs in onnxruntime-node: WebGPU (measured
+// with onnxruntime-node 1.30; see docs/gpu-kv-cache.md and scripts/probe-webgpu.ts).
+
+import * as ort from 'onnxruntime-node';
+import type { DecoderConfig } from '../config';
+import { DECODER_IO } from '../decoder/decoder-graph';
+import type { DecoderDtype } from '../decoder/decoder-graph';
+import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
+
+interface DeviceCache {
+  length: number;
+  keys: ort.Tensor[]; // per layer (1, kv_heads, length, head_dim), on the device once length > 0
+  values: ort.Tensor[];
+}
+
+export class OrtGpuCacheRunner implements DecoderRunner {
+  readonly vocabSize: number;
+  readonly maxBatch = 1;
+  /** Bytes of input tensors uploaded and output tensors downloaded, over all steps. */
+  bytesUp = 0;
+  bytesDown = 0;
+  steps = 0;
+  private readonly caches = new Map<SequenceId, DeviceCache>();
+  private nextId = 1;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly config: DecoderConfig,
+    private readonly dtype: DecoderDtype,
+  ) {
+    this.vocabSize = config.vocabSize;
+  }
+
+  /** A decoder session on `provider` (default webgpu) whose present.* outputs stay on the device. */
+  static async create(model: string | Uint8Array, config: DecoderConfig, dtype: DecoderDtype, provider = 'webgpu', options: ort.InferenceSession.SessionOptions = {}): Promise<OrtGpuCacheRunner> {
+    const location: Record<string, 'cpu' | 'gpu-buffer'> = { [DECODER_IO.logits]: 'cpu' };
+    for (let i = 0; i < config.numLayers; i++) {
+      location[DECODER_IO.presentKey(i)] = 'gpu-buffer';
+      location[DECODER_IO.presentValue(i)] = 'gpu-buffer';
+    }
+    const opts: ort.InferenceSession.SessionOptions = { ...options, executionProviders: [provider], preferredOutputLocation: location };
+    const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    return new OrtGpuCacheRunner(session, config, dtype);
+  }
+
+  openSequence(): Promise<SequenceId> {
+    const id = this.nextId++;
+    const c = this.config;
+    // A zero-length past: host tensors of 0 bytes (nothing to upload).
+    const empty = () => new ort.Tensor(this.dtype === 'fp16' ? 'float16' : 'float32', this.dtype === 'fp16' ? new Uint16Array(0) : new Float32Array(0), [1, c.numKvHeads, 0, c.headDim]);
+    this.caches.set(id, { length: 0, keys: Array.from({ length: c.numLayers }, empty), values: Array.from({ length: c.numLayers }, empty) });
+    return Promise.resolve(id);
+  }
+
+  async forward(steps: readonly DecoderStep[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (const step of steps) {
+      const past = this.caches.get(step.sequence);
+      if (!past) throw new Error(`sequence ${step.sequence} is not open`);
+      if (past.length !== step.position) throw new Error(`sequence ${step.sequence} is at ${past.length}, step says ${step.position}`);
+      const n = step.tokens.length;
+      const total = past.length + n;
+      const feeds: Record<string, ort.Tensor> = {
+        [DECODER_IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(step.tokens, (t) => BigInt(t)), [1, n]), // (1, n)
+        [DECODER_IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, j) => BigInt(past.length + j)), [1, n]), // (1, n)
+        [DECODER_IO.attentionMask]: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]), // (1, past + n)
+        [DECODER_IO.logitsPositions]: new ort.Tensor('int64', BigInt64Array.of(BigInt(n - 1)), [1, 1]), // (1, 1)
+      };
+      for (const t of Object.values(feeds)) this.bytesUp += (t.data as BigInt64Array).byteLength;
+      for (let i = 0; i < this.config.numLayers; i++) {
+        feeds[DECODER_IO.pastKey(i)] = past.keys[i];
+        feeds[DECODER_IO.pastValue(i)] = past.values[i];
+      }
+      const result = await this.session.run(feeds);
+      const logits = result[DECODER_IO.logits].data as Float32Array; // (1, 1, vocab)
+      this.bytesDown += logits.byteLength;
+      const present: DeviceCache = { length: total, keys: [], values: [] };
+      for (let i = 0; i < this.config.numLayers; i++) {
+        present.keys.push(result[DECODER_IO.presentKey(i)]);
+        present.values.push(result[DECODER_IO.presentValue(i)]);
+      }
+      disposeCache(past);
+      this.caches.set(step.sequence, present);
+      this.steps++;
+      out.push(logits.subarray(0, this.vocabSize));
+    }
+    return out;
+  }
+
+  /** Where each present.* output of the last step lives ('gpu-buffer' when the cache stayed on the device). */
+  cacheLocations(sequence: SequenceId): string[] {
+    const c = this.caches.get(sequence);
+    return c ? [...c.keys, ...c.values].map((t) => t.location) : [];
+  }
+
+  closeSequence(sequence: SequenceId): Promise<void> {
+    const c = this.caches.get(sequence);
+    this.caches.delete(sequence);
+    if (c) disposeCache(c);
+    return Promise.resolve();
+  }
+
+  async release(): Promise<void> {
+    for (const id of [...this.caches.keys()]) await this.closeSequence(id);
+    await this.session.release();
+  }
+}
+
+/** Frees the device buffers of a cache that was replaced (host tensors have nothing to free). */
+function disposeCache(c: DeviceCache): void {
+  for (const t of [...c.keys, ...c.values]) if (t.location === 'gpu-buffer') t.dispose();
+}

@@ -1,0 +1,147 @@
+// The sampling graph (sampling-graph.ts) behind the same call as the host TokenSampler:
+// sample(logits, step, rng) -> token. It draws the uniform from the RNG exactly where the host
+// sampler would (one nextFloat per sampled token), runs the graph, and checks the two margins the
+// graph reports: where exp/log's last-ulp differences between V8 and onnxruntime could have
+// changed the answer, it redoes that one step on the host from the same RNG state, so the tokens
+// are always the host sampler's. On CPU that costs nothing but the rare redo; on a GPU the redo
+// needs that step's logits on the host (see docs/gpu-kv-cache.md).
+
+import * as ort from 'onnxruntime-node';
+import { TokenSampler } from '../../common/sampling/sampler';
+import type { SampleResult, StepLogits } from '../../common/sampling/sampler';
+import type { MaskIds } from '../../common/sampling/processors';
+import { cloneRng, nextFloat } from '../../common/sampling/rng';
+import type { RngState } from '../../common/sampling/rng';
+import type { StepKind } from '../../common/sampling/step-tracker';
+import type { SamplingSettings } from '../../common/sampling/settings';
+import { buildSamplingGraph, SAMPLING_IO, SAMPLING_MODE } from './sampling-graph';
+import { topKTable } from './top-k-table';
+
+/**
+ * Steps whose margins are below these are redone on the host. Both bound the possible host/graph
+ * difference with a wide safety factor: each exp/log differs by at most 1 ulp (2.2e-16 relative;
+ * measured 1 ulp at most), and a sequential sum of n <= 73728 such terms moves by at most
+ * n * 2.2e-16 = 1.6e-11 of the total (u) or of sum |p ln p| <= ~30 nats (entropy: 5e-10).
+ */
+export const MARGIN_U = 1e-9;
+export const MARGIN_H = 1e-8;
+
+export interface DeviceSample extends SampleResult {
+  /** True when the graph's margins were too small and the host sampler decided this token. */
+  redone: boolean;
+}
+
+/** The graph's raw answer for one row (tests read it directly). */
+export interface GraphSample {
+  token: number;
+  entropy: number;
+  k: number;
+  kept: number;
+  marginU: number;
+  marginH: number;
+}
+
+export class DeviceSampler {
+  private readonly host: TokenSampler;
+  private readonly kBase: ort.Tensor;
+  private readonly kThresholds: ort.Tensor;
+  /** Steps the host redid (margins too small), for tests and benches. */
+  redone = 0;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly settings: SamplingSettings,
+    private readonly maskIds: MaskIds,
+  ) {
+    this.host = new TokenSampler(settings, maskIds);
+    const table = topKTable(this.host.settings);
+    this.kBase = new ort.Tensor('int64', BigInt64Array.of(BigInt(table.base)), [1]);
+    this.kThresholds = new ort.Tensor('float64', table.thresholds, [table.thresholds.length]);
+  }
+
+  static async create(vocabSize: number, settings: Partial<SamplingSettings>, maskIds: MaskIds, options: ort.InferenceSession.SessionOptions = {}): Promise<DeviceSampler> {
+    const model = buildSamplingGraph({ vocabSize, codeIds: maskIds.codeIds });
+    const session = await ort.InferenceSession.create(model, options);
+    const host = new TokenSampler(settings, maskIds); // validates the settings before a graph exists
+    return new DeviceSampler(session, host.settings, maskIds);
+  }
+
+  get usesCfg(): boolean {
+    return this.host.usesCfg;
+  }
+
+  /** One token, equal to TokenSampler.sample(logits, step, rng) for the same state; advances rng the same way. */
+  async sample(logits: StepLogits, step: StepKind, rng: RngState): Promise<DeviceSample> {
+    const before = cloneRng(rng);
+    const u = nextFloat(rng);
+    const [r] = await this.runGraph([{ logits, step, u }]);
+    const sure = r.marginU >= MARGIN_U && r.marginH >= MARGIN_H;
+    if (sure) return { token: r.token, entropy: r.entropy, k: r.k, kept: r.kept, redone: false };
+    this.redone++;
+    const result = this.host.sample(logits, step, before);
+    rng.s.set(before.s); // the host drew the same single uniform
+    return { ...result, redone: true };
+  }
+
+  /** Rows of (logits, step kind, uniform) through the graph in one batch: its raw outputs. */
+  async runGraph(rows: readonly { logits: StepLogits; step: StepKind; u: number }[]): Promise<GraphSample[]> {
+    const B = rows.length;
+    const V = rows[0].logits.cond.length;
+    const cond = new Float32Array(B * V); // (B, V)
+    const uncond = new Float32Array(B * V); // (B, V)
+    const mode = new BigInt64Array(B);
+    const forcedId = new BigInt64Array(B);
+    const useCfg = new Uint8Array(B);
+    const guidance = new Float64Array(B).fill(this.settings.guidanceScale);
+    const temperature = new Float64Array(B).fill(this.settings.temperature);
+    const u = new Float64Array(B);
+    const textK = new BigInt64Array(B).fill(BigInt(this.settings.textTopK));
+    rows.forEach((row, b) => {
+      const { cond: c, uncond: un } = row.logits;
+      if (c.length !== V || (un !== undefined && un.length !== V)) throw new RangeError('All logits rows must have the vocabulary size.');
+      cond.set(c, b * V);
+      const cfg = row.step.mode === 'image' && un !== undefined && this.host.usesCfg;
+      uncond.set(cfg ? un : c, b * V);
+      useCfg[b] = cfg ? 1 : 0;
+      const m = stepMode(row.step, this.maskIds);
+      mode[b] = BigInt(m.mode);
+      forcedId[b] = BigInt(m.forcedId);
+      u[b] = row.u;
+    });
+    const out = await this.session.run({
+      [SAMPLING_IO.cond]: new ort.Tensor('float32', cond, [B, V]),
+      [SAMPLING_IO.uncond]: new ort.Tensor('float32', uncond, [B, V]),
+      [SAMPLING_IO.mode]: new ort.Tensor('int64', mode, [B]),
+      [SAMPLING_IO.forcedId]: new ort.Tensor('int64', forcedId, [B]),
+      [SAMPLING_IO.useCfg]: new ort.Tensor('bool', useCfg, [B]),
+      [SAMPLING_IO.guidance]: new ort.Tensor('float64', guidance, [B]),
+      [SAMPLING_IO.temperature]: new ort.Tensor('float64', temperature, [B]),
+      [SAMPLING_IO.u]: new ort.Tensor('float64', u, [B]),
+      [SAMPLING_IO.textK]: new ort.Tensor('int64', textK, [B]),
+      [SAMPLING_IO.kBase]: this.kBase,
+      [SAMPLING_IO.kThresholds]: this.kThresholds,
+    });
+    const i64 = (name: string, b: number) => Number((out[name].data as BigInt64Array)[b]);
+    const f64 = (name: string, b: number) => (out[name].data as Float64Array)[b];
+    return rows.map((_, b) => ({
+      token: i64(SAMPLING_IO.token, b),
+      entropy: f64(SAMPLING_IO.entropy, b),
+      k: i64(SAMPLING_IO.k, b),
+      kept: i64(SAMPLING_IO.kept, b),
+      marginU: f64(SAMPLING_IO.marginU, b),
+      marginH: f64(SAMPLING_IO.marginH, b),
+    }));
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** The graph's mode for a step kind (the mask ids are the host sampler's: see ImageMask). */
+function stepMode(step: StepKind, ids: MaskIds): { mode: number; forcedId: number } {
+  if (step.mode === 'text') return { mode: SAMPLING_MODE.text, forcedId: -1 };
+  if (step.mode === 'grid') return { mode: SAMPLING_MODE.grid, forcedId: -1 };
+  if (step.slot === 'code') return { mode: SAMPLING_MODE.imageCode, forcedId: -1 };
+  return { mode: SAMPLING_MODE.forced, forcedId: step.slot === 'rowEnd' ? ids.rowEnd : ids.imageEnd };
+}
