@@ -43,6 +43,8 @@ export default defineConfig({
           'ort-worker': resolve(root, 'src-main/engine/runtime/ort-worker.ts'),
           // PURE's child process, forked the same way as ort-worker.
           'pure-worker': resolve(root, 'src-main/engine/pure/pipeline/pure-worker.ts'),
+          // The model manager's conversion child process (PURE's converter), forked the same way.
+          'convert-worker': resolve(root, 'src-main/engine/models/convert-worker.ts'),
         },
         external: nativeExternal,
         // Shared chunks stay beside the entries (not in chunks/): engine code in a chunk resolves

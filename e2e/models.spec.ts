@@ -2,7 +2,8 @@
 // manager reads a test catalog (PURE_STUDIO_CATALOG) of small TEST MODELS served by a real HTTP
 // server on 127.0.0.1: list them, download one and watch it become ready, pause and resume a
 // slower one (the resume asks for the rest by Range), remove with confirmation, import a folder
-// (trusted on first use: unverified), and choose the PURE engine without its model.
+// (trusted on first use: unverified), a download that fails (Failed, why, Retry and Discard),
+// and choose the PURE engine without its model.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ test('the Models page lists the catalog with states, sizes and TEST MODEL labels
   const errors = collectErrors(page);
   await openModels(page);
   const cards = page.getByRole('list', { name: 'Models' }).getByRole('article');
-  await expect(cards).toHaveCount(4);
+  await expect(cards).toHaveCount(5);
   const small = modelCard(page, 'Small test model');
   await expect(small.getByTestId('model-status')).toHaveText('Not installed');
   await expect(small.getByText('TEST MODEL', { exact: true })).toBeVisible();
@@ -146,6 +147,39 @@ test('importing a folder with an unpinned file installs it marked unverified', a
   expect(readFileSync(installed('e2e-tofu', 'tofu.bin')).equals(modelFiles.files.tofu.bytes)).toBe(true);
   expect(modelFiles.ranges('tofu.bin')).toEqual([]); // nothing was downloaded
   await screenshot(page, 'models-unverified');
+  expect(errors).toEqual([]);
+});
+
+test('a failed download says so and why, and offers Retry and Discard', async ({ page }) => {
+  const errors = collectErrors(page);
+  modelFiles.failWith('flaky', 404);
+  await openModels(page);
+  const flaky = modelCard(page, 'Flaky test model');
+  await flaky.getByRole('button', { name: 'Download' }).click();
+  await expect(flaky.getByTestId('model-status')).toHaveText('Failed', { timeout: 30_000 });
+  const failure = flaky.getByTestId('model-failure');
+  await expect(failure).toContainText('The download failed');
+  await expect(failure.getByTestId('model-failure-message')).toContainText('HTTP 404');
+  await expect(failure.getByTestId('model-failure-hint')).toContainText('catalog may be out of date');
+  await expect(failure).toContainText('Retry downloads it from the start.'); // no byte of it arrived
+  await expect(flaky.getByRole('alert')).toHaveCount(0); // the same error is not shown twice
+  await expect(flaky.getByRole('button', { name: 'Retry' })).toBeEnabled();
+  await screenshot(page, 'models-failed');
+
+  // A reload reads it from the host: the failure is the model's state, not the page's memory.
+  await openModels(page);
+  await expect(flaky.getByTestId('model-status')).toHaveText('Failed');
+  await flaky.getByRole('button', { name: 'Discard' }).click();
+  await expect(flaky.getByTestId('model-status')).toHaveText('Not installed');
+  expect(existsSync(join(home, 'models', '.downloads', 'e2e-flaky'))).toBe(false);
+
+  await flaky.getByRole('button', { name: 'Download' }).click();
+  await expect(flaky.getByTestId('model-status')).toHaveText('Failed', { timeout: 30_000 });
+  modelFiles.failWith('flaky', undefined);
+  await flaky.getByRole('button', { name: 'Retry' }).click();
+  await expect(flaky.getByTestId('model-status')).toHaveText('Ready', { timeout: 30_000 });
+  await expect(flaky.getByTestId('model-failure')).toHaveCount(0);
+  expect(readFileSync(installed('e2e-flaky', 'flaky.bin')).equals(modelFiles.files.flaky.bytes)).toBe(true);
   expect(errors).toEqual([]);
 });
 

@@ -1,7 +1,8 @@
 // The model downloads the Models page tests fetch: a catalog (PURE_STUDIO_CATALOG) of small TEST
 // MODELS whose files come from a real HTTP server on 127.0.0.1, which paces its bytes so that a
 // download lasts long enough to watch and to pause, honours Range (a resume fetches only the
-// rest), and records every request. The "copy" converter installs the files as they are.
+// rest), records every request, and can be told to answer a file with an HTTP error (a failed
+// download). The "copy" converter installs the files as they are.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -22,6 +23,8 @@ export interface ModelFiles {
   files: Record<string, ServedFile>;
   /** The Range header of each request for a file, in order (undefined: from the start). */
   ranges(name: string): (string | undefined)[];
+  /** Answers requests for the file `key` with this HTTP status (undefined: serve it again). */
+  failWith(key: string, status: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -45,14 +48,18 @@ export async function startModelFiles(dir: string): Promise<ModelFiles> {
     slow: { name: 'slow.bin', bytes: fixtureBytes(1536 << 10, 'slow'), pace: 60 },
     tofu: { name: 'tofu.bin', bytes: fixtureBytes(64 << 10, 'tofu'), pace: 0 },
     pure: { name: 'pure-standin.bin', bytes: fixtureBytes(256 << 10, 'pure'), pace: 40 },
+    flaky: { name: 'flaky.bin', bytes: fixtureBytes(128 << 10, 'flaky'), pace: 0 },
   };
   const requests = new Map<string, (string | undefined)[]>();
+  const failing = new Map<string, number>();
 
   const server: Server = createServer((request, response) => {
     const key = (request.url ?? '').replace(/^\//, '');
     const file = files[key];
     if (!file) return void response.writeHead(404).end('not found');
     requests.set(file.name, [...(requests.get(file.name) ?? []), request.headers.range]);
+    const failure = failing.get(key);
+    if (failure) return void response.writeHead(failure).end(`status ${failure}`);
     const size = file.bytes.length;
     const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
@@ -102,6 +109,7 @@ export async function startModelFiles(dir: string): Promise<ModelFiles> {
       entry('e2e-small', 'small', 'Small test model', { pin: true }),
       entry('e2e-slow', 'slow', 'Slow test model', { pin: true }),
       entry('e2e-tofu', 'tofu', 'Unpinned test model', { pin: false }),
+      entry('e2e-flaky', 'flaky', 'Flaky test model', { pin: true }),
       // Stands in for PURE's model, so choosing the PURE engine finds its model missing.
       entry('pure-7b', 'pure', 'PURE stand-in', { pin: true, engine: 'pure', description: 'Fixture bytes in place of PURE 7B: choosing the PURE engine asks for it.' }),
     ],
@@ -113,6 +121,7 @@ export async function startModelFiles(dir: string): Promise<ModelFiles> {
     catalogPath,
     files,
     ranges: (name) => requests.get(name) ?? [],
+    failWith: (key, status) => void (status === undefined ? failing.delete(key) : failing.set(key, status)),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -115,7 +115,7 @@ test('two app instances pulling the same model: the second is refused while the 
   await assertNothingHalfMade(home, 'tiny');
 });
 
-test('a PURE-style model downloads its checkpoint, then says the converter is not there yet; the files stay', async () => {
+test('a PURE-style model downloads its checkpoint; a checkpoint the converter refuses lists as failed, with why; the files stay', async () => {
   const server = await FixtureServer.start();
   const home = tempDir();
   const config = '{"architectures": ["ChameleonForConditionalGeneration"]}';
@@ -152,7 +152,14 @@ test('a PURE-style model downloads its checkpoint, then says the converter is no
   const files = downloadFilesDir('pure-7b', home);
   for (const name of ['config.json', 'model-00001-of-00001.safetensors', 'tokenizer/vq_ds8_c2i.pt']) assert.ok(existsSync(join(files, name)), name);
   assert.ok(!existsSync(join(files, 'README.md')));
-  const listed = JSON.parse((await models(['list', '--json'], env)).stdout) as { status: string }[];
-  assert.equal(listed[0].status, 'downloaded');
+  // The list says it failed and why (not "downloaded", as if the conversion had never run).
+  const listed = JSON.parse((await models(['list', '--json'], env)).stdout) as { status: string; failure?: { stage: string; code: string; message: string } }[];
+  assert.equal(listed[0].status, 'failed');
+  assert.equal(listed[0].failure?.stage, 'convert');
+  assert.equal(listed[0].failure?.code, 'MODEL_FORMAT');
+  const table = (await models(['list'], env)).stdout;
+  assert.match(table, /^pure-7b +failed +\d/m);
+  assert.match(table, /^pure-7b: conversion failed: error MODEL_FORMAT: config\.json in .+ is not a Chameleon config/m);
+  assert.match(table, /Retry: npm run models -- pull pure-7b \(resumes what was kept\)/);
   await assertNothingHalfMade(home, 'pure-7b');
 });

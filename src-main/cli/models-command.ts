@@ -83,17 +83,24 @@ const STATUS_WORDS: Record<ModelInfo['status'], string> = {
   converting: 'converting',
   paused: 'paused',
   downloaded: 'downloaded, not converted',
+  failed: 'failed',
   damaged: 'damaged',
   'not-installed': 'not installed',
 };
 
 function printList(models: ModelInfo[], manager: ModelManager, stdout: TextOut): void {
-  const rows = models.map((m) => [m.id, STATUS_WORDS[m.status], m.sizeOnDisk ? formatBytes(m.sizeOnDisk) : '-', formatBytes(m.requirements.downloadBytes)]);
+  const rows = models.map((m) => [m.id, `${STATUS_WORDS[m.status]}${m.testModel ? ' (TEST MODEL)' : ''}`, m.sizeOnDisk ? formatBytes(m.sizeOnDisk) : '-', formatBytes(m.requirements.downloadBytes)]);
   const header = ['MODEL', 'STATUS', 'ON DISK', 'DOWNLOAD'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const row of [header, ...rows]) stdout.write(`${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
   for (const m of models.filter((x) => x.problem || x.busy)) {
     stdout.write(`\n${m.id}: ${m.problem ?? ''}${m.busy ? `busy: process ${m.busy.pid} is ${m.busy.activity} it` : ''}`);
+  }
+  for (const m of models.filter((x) => x.status === 'failed' && x.failure)) {
+    const f = m.failure!;
+    const retry = m.downloadedBytes > 0 ? ' (resumes what was kept)' : '';
+    stdout.write(`\n${m.id}: ${f.stage === 'download' ? 'download' : 'conversion'} failed: error ${f.code}: ${f.message}${f.hint ? `\n  ${f.hint}` : ''}`);
+    stdout.write(`\n  Retry: npm run models -- pull ${m.id}${retry}. Discard: npm run models -- remove ${m.id}.`);
   }
   stdout.write(`\nModels folder: ${manager.modelsDir}\n`);
 }

@@ -120,10 +120,11 @@ export interface ExportOutcome {
  * A model's state as the page shows it. ready: installed, every file pinned by the catalog;
  * unverified: installed, some file trusted on first use (or imported); downloading / converting:
  * a task holds it; paused: a download stopped part way (pull resumes it by Range); downloaded:
- * the files are here, the conversion has not succeeded (pull retries it); damaged: files
- * missing or the wrong size; missing: nothing installed.
+ * the files are here, the conversion has not run to the end (pull retries it); failed: the last
+ * pull ended in an error, kept in `failure` (pull retries it, resuming what was kept; cancel
+ * discards the downloads); damaged: files missing or the wrong size; missing: nothing installed.
  */
-export const MODEL_STATUSES = ['ready', 'unverified', 'downloading', 'converting', 'paused', 'downloaded', 'damaged', 'missing'] as const;
+export const MODEL_STATUSES = ['ready', 'unverified', 'downloading', 'converting', 'paused', 'downloaded', 'failed', 'damaged', 'missing'] as const;
 export type ModelStatusId = (typeof MODEL_STATUSES)[number];
 
 /** What the host may be doing with a model on the page's behalf. */
@@ -146,6 +147,13 @@ export interface ModelTaskProgress {
   /** 0..1 in phases that know it (conversion, verification). */
   fraction?: number;
   message?: string;
+}
+
+export interface ModelFailure {
+  stage: 'download' | 'convert';
+  error: ErrorPayload;
+  /** ISO time of the failure. */
+  at: string;
 }
 
 export interface ModelItem {
@@ -176,6 +184,8 @@ export interface ModelItem {
   homepage?: string;
   /** What is wrong, for damaged models. */
   problem?: string;
+  /** Why the last pull failed, for failed models: fetching the files, or converting them. */
+  failure?: ModelFailure;
   /** Shipped inside the app: cannot be removed. */
   bundled: boolean;
   /** Another PURE Studio process (a second window, the CLI) is working on it. */

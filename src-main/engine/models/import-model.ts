@@ -10,7 +10,8 @@ import { copyFile, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/
 import { dirname, join, resolve } from 'node:path';
 import { EngineError, throwIfAborted } from '../common/errors';
 import { isDownloadEntry, loadCatalog, modelEntry, type DownloadEntry, type ModelEntry } from './catalog';
-import { converters as builtInConverters, linkOrCopy, type ConverterRegistry } from './converters';
+import { modelConverters } from './convert-process';
+import { linkOrCopy, type ConverterRegistry } from './converters';
 import { digestFile } from './digest';
 import { matchesAny, missingRequired } from './hf-listing';
 import { installPackage } from './install-package';
@@ -103,7 +104,7 @@ async function importOriginals(dir: string, entry: DownloadEntry, home: string, 
 async function importPackage(dir: string, manifest: ModelManifest, home: string, catalog: ModelEntry[], options: ImportOptions): Promise<ImportResult> {
   if (options.id && options.id !== manifest.id) throw new EngineError('INVALID_OPTION', `${dir} holds "${manifest.id}", not "${options.id}".`);
   const entry = modelEntry(manifest.id, catalog);
-  const converter = (options.converters ?? builtInConverters)[isDownloadEntry(entry) ? entry.source.convert : 'onnx-verify'];
+  const converter = (options.converters ?? modelConverters)[isDownloadEntry(entry) ? entry.source.convert : 'onnx-verify'];
   const lock = await acquireModelLock(entry.id, { home, activity: 'importing', signal: options.signal });
   try {
     options.onProgress?.({ id: entry.id, phase: 'verifying' });

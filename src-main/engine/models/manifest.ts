@@ -46,9 +46,55 @@ const ManifestSchema = v.object({
   converter: v.object({ name: v.string(), version: v.number() }),
   files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: Sha256 })),
   createdAt: v.string(),
+  /**
+   * A tiny or random model (tests, benchmarks): the catalog said so, or the converter did (the
+   * PURE converter marks a package made from the tiny test checkpoint). Absent means false.
+   */
+  testModel: v.optional(v.boolean()),
 });
 
 export type ModelManifest = v.InferOutput<typeof ManifestSchema>;
+
+/** What a catalog entry tells every manifest of its model, whichever way it was installed. */
+export interface ManifestEntry {
+  id: string;
+  name: string;
+  engine: string;
+  scale: number;
+  licence: string;
+  authors: string;
+  testModel?: boolean;
+}
+
+export interface ManifestParts {
+  source: ModelManifest['source'];
+  converter: ModelManifest['converter'];
+  files: ModelManifest['files'];
+  /** The converter's own word that the package is a test model (the catalog's counts too). */
+  testModel?: boolean;
+}
+
+/**
+ * The store's manifest for a freshly made package, the same way for every install path (the
+ * Real-ESRGAN engines from npm, downloads, imports of original files).
+ */
+export function buildManifest(entry: ManifestEntry, parts: ManifestParts): ModelManifest {
+  const manifest: ModelManifest = {
+    manifestVersion: 1,
+    id: entry.id,
+    name: entry.name,
+    engine: entry.engine,
+    scale: entry.scale,
+    licence: entry.licence,
+    authors: entry.authors,
+    source: parts.source,
+    converter: parts.converter,
+    files: parts.files,
+    createdAt: new Date().toISOString(),
+  };
+  if (entry.testModel === true || parts.testModel === true) manifest.testModel = true;
+  return manifest;
+}
 
 /** True when every original file was pinned by the catalog (npm packages are pinned by integrity). */
 export function isVerified(manifest: ModelManifest): boolean {

@@ -4,23 +4,27 @@
 // listing cannot; remove; import; and every request from the page is checked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelEvent } from '../../protocol/messages';
+import { childProcessConverters } from './convert-process';
 import { DEFAULT_TRANSFER } from './download-file';
-import { ModelManager } from './model-manager';
+import { readManifest } from './manifest';
+import { ModelManager, type ModelManagerOptions } from './model-manager';
 import { ModelService, modelIdForEngine } from './model-service';
 import { modelDir } from './model-store';
 import { downloadDirFor, downloadFilesDir } from './pull';
 import { assertNothingHalfMade, onnxEntry, tinyOnnx, writeCatalog } from './test-catalog';
-import { FixtureServer } from './test-server';
+import { stuckConverters, TEST_CONVERTERS_MODULE, throwingConverters } from './test-converters';
+import { FixtureServer, type Behaviour } from './test-server';
 import { PARTIAL_SUFFIX } from './url-policy';
+import { makeTinyPureCheckpoint, VQ_FILE } from '../pure/fixtures/make-tiny-checkpoint';
 import { tempDir } from '../../testing/fixtures';
 
 const good = tinyOnnx();
 const transfer = { ...DEFAULT_TRANSFER, retries: 1, backoffMs: 1, stallMs: 2000, parts: 1 };
 
-async function service(behaviour = {}) {
+async function service(behaviour: Behaviour = {}, pull: ModelManagerOptions['pull'] = {}) {
   const server = await FixtureServer.start();
   server.serve('/pinned.onnx', good, behaviour);
   server.serve('/tofu.onnx', good, behaviour);
@@ -29,7 +33,7 @@ async function service(behaviour = {}) {
     onnxEntry('pinned', [{ name: 'model.onnx', url: server.url('/pinned.onnx'), pin: good }], { testModel: true }),
     onnxEntry('tofu', [{ name: 'model.onnx', url: server.url('/tofu.onnx') }]),
   ]);
-  const models_ = new ModelService({ manager: () => new ModelManager({ home, catalog: models, pull: { transfer, proxy: null } }) });
+  const models_ = new ModelService({ manager: () => new ModelManager({ home, catalog: models, pull: { transfer, proxy: null, ...pull } }) });
   const events: ModelEvent[] = [];
   models_.onEvent((event) => events.push(event));
   return { server, home, service: models_, events };
@@ -121,19 +125,134 @@ test('cancel stops a pull and deletes what arrived; cancel of a paused download 
   await assertNothingHalfMade(home, 'pinned');
 });
 
-test('a failed pull is a failed event with a code; nothing is marked ready', async () => {
-  const { server, home, service: s, events } = await service();
-  server.serve('/pinned.onnx', good, { status: 404 });
+test('a failed pull (404, 500) lists as failed with the error and its hint, not as paused; Discard clears it', async () => {
+  for (const status of [404, 500]) {
+    const { server, home, service: s, events } = await service();
+    server.serve('/pinned.onnx', good, { status });
+    await s.pull('pinned');
+    const failed = ends(events).at(-1);
+    assert.equal(failed?.type, 'failed');
+    assert.equal(failed?.type === 'failed' && failed.error.code, 'NETWORK');
+    assert.match(failed?.type === 'failed' ? failed.error.message : '', new RegExp(String(status)));
+    const item = await itemOf(s, 'pinned');
+    assert.equal(item.status, 'failed');
+    assert.equal(item.task, undefined);
+    assert.equal(item.failure?.stage, 'download');
+    assert.deepEqual(item.failure?.error, failed?.type === 'failed' ? failed.error : undefined, 'the list says what the event said');
+    assert.ok(item.failure?.error.hint, 'with what to do about it');
+    assert.equal(item.downloadedBytes, 0, 'no model byte arrived (the download state files do not count)');
+    assert.ok(!existsSync(modelDir('pinned', home)));
+    await assertNothingHalfMade(home, 'pinned');
+
+    await s.cancel('pinned'); // the page's Discard
+    assert.equal((await itemOf(s, 'pinned')).status, 'missing');
+    assert.ok(!existsSync(downloadDirFor('pinned', home)));
+  }
+});
+
+test('a stalled download lists as failed, keeps its bytes, and Retry resumes by Range', async () => {
+  // The test's own behaviour object: clearing stallAt later lets the same file (same ETag) flow.
+  const behaviour: Behaviour = { stallAt: 60_000, chunkSize: 8 << 10 };
+  const { server, home, service: s, events } = await service(behaviour, { transfer: { ...transfer, retries: 1, stallMs: 200 } });
   await s.pull('pinned');
   const failed = ends(events).at(-1);
-  assert.equal(failed?.type, 'failed');
-  assert.equal(failed?.type === 'failed' && failed.error.code, 'NETWORK');
-  assert.match(failed?.type === 'failed' ? failed.error.message : '', /404/);
+  assert.equal(failed?.type === 'failed' && failed.error.code, 'DOWNLOAD_STALLED');
   const item = await itemOf(s, 'pinned');
-  assert.ok(!['ready', 'unverified'].includes(item.status), item.status);
-  assert.equal(item.task, undefined);
-  assert.ok(!existsSync(modelDir('pinned', home)));
+  assert.equal(item.status, 'failed', 'a stall is a failure, not a pause');
+  assert.equal(item.failure?.error.code, 'DOWNLOAD_STALLED');
+  assert.ok(item.downloadedBytes >= 60_000, `kept ${item.downloadedBytes} bytes`);
+  assert.ok(existsSync(join(downloadFilesDir('pinned', home), `model.onnx${PARTIAL_SUFFIX}`)));
+
+  delete behaviour.stallAt;
+  await s.pull('pinned'); // the page's Retry
+  assert.deepEqual(ends(events).at(-1), { type: 'ended', id: 'pinned', task: 'pull', outcome: 'done' });
+  const ready = await itemOf(s, 'pinned');
+  assert.equal(ready.status, 'ready');
+  assert.equal(ready.failure, undefined);
+  assert.match(server.stats('/pinned.onnx').ranges.at(-1) ?? '', /^bytes=60000-/);
   await assertNothingHalfMade(home, 'pinned');
+});
+
+test('DIGEST_MISMATCH lists as failed and keeps none of the bad bytes; Retry starts over', async () => {
+  const { server, home, service: s, events } = await service();
+  const altered = Uint8Array.from(good);
+  altered[1000] ^= 0xff; // same size: caught by the sha256 once every byte is in
+  server.serve('/pinned.onnx', altered);
+  await s.pull('pinned');
+  const failed = ends(events).at(-1);
+  assert.equal(failed?.type === 'failed' && failed.error.code, 'DIGEST_MISMATCH');
+  const item = await itemOf(s, 'pinned');
+  assert.equal(item.status, 'failed');
+  assert.equal(item.failure?.error.code, 'DIGEST_MISMATCH');
+  assert.equal(item.downloadedBytes, 0, 'the bad bytes are gone');
+  const left = existsSync(downloadFilesDir('pinned', home)) ? readdirSync(downloadFilesDir('pinned', home)) : [];
+  assert.deepEqual(left, [], 'no partial file, no sidecar');
+  assert.ok(!existsSync(modelDir('pinned', home)));
+
+  server.serve('/pinned.onnx', good);
+  await s.pull('pinned');
+  assert.equal((await itemOf(s, 'pinned')).status, 'ready');
+  assert.equal(server.stats('/pinned.onnx').ranges.at(-1), undefined, 'fetched from the start');
+  await assertNothingHalfMade(home, 'pinned');
+});
+
+test('a conversion that fails in its child process reaches the page as a clear error; a pause there stops the child', async () => {
+  const failing = await service({}, { converters: childProcessConverters(throwingConverters, { module: TEST_CONVERTERS_MODULE, exportName: 'throwingConverters' }) });
+  await failing.service.pull('pinned');
+  const failed = ends(failing.events).at(-1);
+  assert.equal(failed?.type, 'failed');
+  assert.equal(failed?.type === 'failed' && failed.error.code, 'MODEL_FORMAT');
+  assert.equal(failed?.type === 'failed' && failed.error.message, 'Converting Test model pinned failed: the weights are torn at byte 42');
+  const item = await itemOf(failing.service, 'pinned');
+  assert.equal(item.status, 'failed');
+  assert.equal(item.failure?.stage, 'convert');
+  assert.match(item.failure?.error.hint ?? '', /downloaded files are kept/);
+  await assertNothingHalfMade(failing.home, 'pinned');
+
+  const stuck = await service({}, { converters: childProcessConverters(stuckConverters, { module: TEST_CONVERTERS_MODULE, exportName: 'stuckConverters' }) });
+  const pulling = stuck.service.pull('pinned');
+  let pid: number | undefined;
+  while (pid === undefined) {
+    for (const e of stuck.events) if (e.type === 'progress' && /^pid \d+$/.test(e.progress.message ?? '')) pid = Number(e.progress.message!.slice(4));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  stuck.service.pause('pinned');
+  await pulling;
+  assert.deepEqual(ends(stuck.events), [{ type: 'ended', id: 'pinned', task: 'pull', outcome: 'paused' }]);
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the conversion process is gone');
+  assert.equal((await itemOf(stuck.service, 'pinned')).status, 'downloaded');
+  await assertNothingHalfMade(stuck.home, 'pinned');
+});
+
+test('a PURE package converted (in its child process) from the tiny test checkpoint lists as a TEST MODEL though the catalog does not say so', async () => {
+  const home = tempDir();
+  const folder = join(tempDir(), 'checkpoint');
+  await makeTinyPureCheckpoint(folder, { seed: 3 });
+  mkdirSync(join(folder, 'tokenizer'));
+  renameSync(join(folder, VQ_FILE), join(folder, 'tokenizer', VQ_FILE));
+  const pure = {
+    ...onnxEntry('pure-7b', []),
+    engine: 'pure',
+    source: {
+      kind: 'download',
+      convert: 'pure',
+      huggingface: { repo: 'nonwhy/PURE', revision: 'main', include: ['*.safetensors', '*.json'], require: ['config.json', '*.safetensors'] },
+      files: [{ name: `tokenizer/${VQ_FILE}`, url: 'https://example.invalid/vq_ds8_c2i.pt', approxBytes: 100_000 }],
+    },
+  };
+  const { models } = writeCatalog(home, [pure]);
+  assert.equal(models[0].testModel, undefined);
+  const s = new ModelService({ manager: () => new ModelManager({ home, catalog: models }) });
+  const seen: ModelEvent[] = [];
+  s.onEvent((event) => seen.push(event));
+  assert.equal((await itemOf(s, 'pure-7b')).testModel, false);
+  assert.equal(await s.import(folder), 'pure-7b');
+  assert.ok(seen.some((e) => e.type === 'progress' && e.progress.phase === 'converting' && /converting: decoder/.test(e.progress.message ?? '')), 'the child reported its stages');
+  const item = await itemOf(s, 'pure-7b');
+  assert.equal(item.status, 'unverified');
+  assert.equal(item.testModel, true, 'the package says it is a TEST MODEL');
+  assert.equal((await readManifest(modelDir('pure-7b', home)))?.testModel, true);
+  await assertNothingHalfMade(home, 'pure-7b');
 });
 
 test('verify re-hashes: a same-size, altered file turns a ready model damaged until it is removed', async () => {

@@ -3,7 +3,8 @@
 // from the page, runs at most one task per model, and reports each task as ModelEvents, the way
 // restore jobs report JobEvents. Long tasks start and return at once; their end is an event.
 // Pause is a cancel that keeps the partial files (the next pull resumes them by Range); cancel
-// also deletes them.
+// also deletes them. A pull that fails lists as `failed` with its error (pull.ts records it):
+// the page offers Retry (a pull: it resumes what was kept) and Discard (a cancel).
 import { hostname } from 'node:os';
 import * as v from 'valibot';
 import { EngineError, toErrorPayload } from '../common/errors';
@@ -263,7 +264,7 @@ export class ModelService {
       description: info.description,
       engines: ENGINE_IDS.filter((engine) => modelIdForEngine(engine) === info.id),
       status: damaged ? 'damaged' : info.status === 'not-installed' ? 'missing' : info.status,
-      testModel: entry.testModel ?? false,
+      testModel: info.testModel,
       sizeOnDisk: info.sizeOnDisk,
       downloadedBytes: info.downloadedBytes,
       downloadBytes: requirements.downloadBytes,
@@ -280,6 +281,10 @@ export class ModelService {
     if (entry.homepage) item.homepage = entry.homepage;
     const problem = damaged ?? info.problem;
     if (problem) item.problem = problem;
+    if (info.failure && item.status === 'failed') {
+      const { stage, at, code, message, hint } = info.failure;
+      item.failure = { stage, at, error: hint === undefined ? { code, message } : { code, message, hint } };
+    }
     if (info.busy && (info.busy.pid !== process.pid || info.busy.host !== hostname())) item.busyElsewhere = `another PURE Studio (process ${info.busy.pid}) is ${info.busy.activity} it`;
     if (running) {
       item.task = running.task;

@@ -13,9 +13,10 @@ import type { ProgressListener } from './model-progress';
 import { installedState, modelDir } from './model-store';
 import { modelsDir, studioHome } from './paths';
 import { downloadDirFor, downloadFilesDir } from './pull';
-import { PARTIAL_SUFFIX } from './url-policy';
+import { readPullFailure, type PullFailure } from './pull-failure';
+import { PARTIAL_SUFFIX, SIDECAR_SUFFIX } from './url-policy';
 
-export type ModelStatus = 'ready' | 'unverified' | 'downloading' | 'converting' | 'paused' | 'downloaded' | 'damaged' | 'not-installed';
+export type ModelStatus = 'ready' | 'unverified' | 'downloading' | 'converting' | 'paused' | 'downloaded' | 'failed' | 'damaged' | 'not-installed';
 
 export interface ModelInfo {
   id: string;
@@ -30,9 +31,15 @@ export interface ModelInfo {
    * ready: installed, every original file pinned by the catalog; unverified: installed, but some
    * file was trusted on first use; downloading / converting: another task holds it right now;
    * paused: a download stopped part way (pull resumes it); downloaded: all files are here but
-   * the conversion has not succeeded (pull retries it); damaged: files missing or the wrong size.
+   * the conversion has not run to the end (pull retries it); failed: the last pull ended in an
+   * error, recorded in `failure` (pull retries, resuming what was kept; discarding the downloads
+   * clears it); damaged: files missing or the wrong size.
    */
   status: ModelStatus;
+  /** Why the last pull failed, while the model is `failed`. */
+  failure?: PullFailure;
+  /** A tiny or random model: the catalog says so, or the installed package's own manifest does. */
+  testModel: boolean;
   /** Where the ready model is, or will be. */
   dir: string;
   /** Bytes on disk: the model plus any downloads. */
@@ -51,22 +58,30 @@ export interface StoreOptions {
   catalog?: ModelEntry[];
 }
 
-async function treeSize(dir: string): Promise<{ bytes: number; partial: boolean; files: number }> {
+/**
+ * Bytes under `dir`; `payloadBytes` leaves out the download sidecars (a few hundred bytes of
+ * state each), so that "downloaded" counts only the model's own bytes.
+ */
+async function treeSize(dir: string): Promise<{ bytes: number; payloadBytes: number; partial: boolean; files: number }> {
   let entries;
   try {
     entries = await readdir(dir, { recursive: true, withFileTypes: true });
   } catch {
-    return { bytes: 0, partial: false, files: 0 };
+    return { bytes: 0, payloadBytes: 0, partial: false, files: 0 };
   }
   let bytes = 0;
+  let payloadBytes = 0;
   let partial = false;
   let files = 0;
   for (const e of entries.filter((x) => x.isFile())) {
-    bytes += await stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0);
+    const size = await stat(join(e.parentPath, e.name)).then((s) => s.size, () => 0);
+    bytes += size;
+    if (e.name.endsWith(SIDECAR_SUFFIX) || e.name.endsWith(`${SIDECAR_SUFFIX}.tmp`)) continue;
+    payloadBytes += size;
     partial ||= e.name.endsWith(PARTIAL_SUFFIX);
     files++;
   }
-  return { bytes, partial, files };
+  return { bytes, payloadBytes, partial, files };
 }
 
 export async function modelInfo(entry: ModelEntry, home: string): Promise<ModelInfo> {
@@ -84,9 +99,10 @@ export async function modelInfo(entry: ModelEntry, home: string): Promise<ModelI
     licenceNote: entry.licenceNote,
     requirements: entry.requirements,
     status: 'not-installed',
+    testModel: entry.testModel === true || ('manifest' in installed && installed.manifest?.testModel === true),
     dir: installed.dir,
     sizeOnDisk: packageBytes + downloads.bytes,
-    downloadedBytes: payload.bytes,
+    downloadedBytes: payload.payloadBytes,
     bundled,
   };
   if (lock && !lock.stale) info.busy = { pid: lock.pid, host: lock.host, activity: lock.activity, since: lock.startedAt };
@@ -94,7 +110,11 @@ export async function modelInfo(entry: ModelEntry, home: string): Promise<ModelI
   else if (info.busy?.activity === 'converting' || info.busy?.activity === 'importing') info.status = 'converting';
   else if (installed.kind === 'ok') info.status = isVerified(installed.manifest) ? 'ready' : 'unverified';
   else if (installed.kind === 'damaged') [info.status, info.problem] = ['damaged', installed.problem];
-  else if (isDownloadEntry(entry) && payload.files > 0) info.status = payload.partial ? 'paused' : 'downloaded';
+  else if (isDownloadEntry(entry)) {
+    const failure = await readPullFailure(entry.id, home);
+    if (failure) [info.status, info.failure] = ['failed', failure];
+    else if (payload.files > 0) info.status = payload.partial ? 'paused' : 'downloaded';
+  }
   return info;
 }
 

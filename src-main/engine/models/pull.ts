@@ -18,6 +18,7 @@ import type { SourceFile } from './manifest';
 import { acquireModelLock } from './model-lock';
 import { RateMeter, throttled, type ProgressListener } from './model-progress';
 import { installedState } from './model-store';
+import { clearPullFailure, recordPullFailure, type PullStage } from './pull-failure';
 import { downloadsDir, studioHome } from './paths';
 import { recordTrust } from './trust-store';
 import { isRetryable } from './transfer-errors';
@@ -70,11 +71,22 @@ export async function pullModel(id: string, options: PullOptions = {}): Promise<
       return await installNcnnModel(entry, { home, signal: options.signal, log: (message) => report({ id, phase: 'installing', message }) });
     }
     if ((await installedState(id, home)).kind === 'ok') return 'present';
-    const { sources, revision } = await fetchAll(entry, home, options);
-    await lock.setActivity('converting');
-    const filesDir = downloadFilesDir(id, home);
-    await pruneExtras(filesDir, new Set(sources.map((s) => s.name)));
-    await installPackage(entry, filesDir, sources, { kind: 'download', revision }, { home, converters: options.converters, signal: options.signal, onProgress: report });
+    await clearPullFailure(id, home);
+    let stage: PullStage = 'download';
+    try {
+      const { sources, revision } = await fetchAll(entry, home, options);
+      stage = 'convert';
+      await lock.setActivity('converting');
+      const filesDir = downloadFilesDir(id, home);
+      await pruneExtras(filesDir, new Set(sources.map((s) => s.name)));
+      await installPackage(entry, filesDir, sources, { kind: 'download', revision }, { home, converters: options.converters, signal: options.signal, onProgress: report });
+    } catch (error) {
+      // A pause or cancel is the user's choice; anything else is remembered so that the model
+      // lists as failed, with why, until the next pull (the kept files make that a resume).
+      const stopped = options.signal?.aborted || (error instanceof EngineError && error.code === 'CANCELLED');
+      if (!stopped) await recordPullFailure(id, home, stage, error).catch(() => undefined);
+      throw error;
+    }
     if (!options.keepDownloads) await rm(downloadDirFor(id, home), { recursive: true, force: true });
     report({ id, phase: 'done' });
     return 'installed';
