@@ -28,6 +28,15 @@ export interface DecoderStep {
   past?: KvCache;
 }
 
+/** One step's feeds as ready int64 tensors, for callers that build them without per-value BigInts. */
+export interface DecoderTensorStep {
+  inputIds: ort.Tensor; // (batch, seq)
+  positionIds: ort.Tensor; // (batch, seq)
+  attentionMask: ort.Tensor; // (batch, past + seq)
+  logitsPositions: ort.Tensor; // (batch, n_select)
+  past: KvCache;
+}
+
 export interface DecoderResult {
   /** (batch, n_select, vocab), row-major. */
   logits: Float32Array;
@@ -62,18 +71,29 @@ export class DecoderSession {
   }
 
   async run(step: DecoderStep): Promise<DecoderResult> {
-    const c = this.config;
     const batch = step.inputIds.length;
     const seq = step.inputIds[0].length;
     const past = step.past ?? this.emptyCache(batch);
     const positions = step.positionIds ?? step.inputIds.map((row) => row.map((_, j) => past.length + j));
     const mask = step.attentionMask ?? step.inputIds.map(() => new Array<number>(past.length + seq).fill(1));
     const select = step.logitsPositions ?? step.inputIds.map(() => [seq - 1]);
+    return this.runTensors({
+      inputIds: int64(step.inputIds, seq),
+      positionIds: int64(positions, seq),
+      attentionMask: int64(mask, past.length + seq),
+      logitsPositions: int64(select, select[0].length),
+      past,
+    });
+  }
+
+  async runTensors(step: DecoderTensorStep): Promise<DecoderResult> {
+    const c = this.config;
+    const { past } = step;
     const feeds: Record<string, ort.Tensor> = {
-      [DECODER_IO.inputIds]: int64(step.inputIds, seq),
-      [DECODER_IO.positionIds]: int64(positions, seq),
-      [DECODER_IO.attentionMask]: int64(mask, past.length + seq),
-      [DECODER_IO.logitsPositions]: int64(select, select[0].length),
+      [DECODER_IO.inputIds]: step.inputIds,
+      [DECODER_IO.positionIds]: step.positionIds,
+      [DECODER_IO.attentionMask]: step.attentionMask,
+      [DECODER_IO.logitsPositions]: step.logitsPositions,
     };
     for (let i = 0; i < c.numLayers; i++) {
       feeds[DECODER_IO.pastKey(i)] = past.keys[i];
@@ -81,7 +101,7 @@ export class DecoderSession {
     }
     const out = await this.session.run(feeds);
     const logits = out[DECODER_IO.logits];
-    const present: KvCache = { length: past.length + seq, keys: [], values: [] };
+    const present: KvCache = { length: past.length + step.inputIds.dims[1], keys: [], values: [] };
     for (let i = 0; i < c.numLayers; i++) {
       present.keys.push(out[DECODER_IO.presentKey(i)]);
       present.values.push(out[DECODER_IO.presentValue(i)]);

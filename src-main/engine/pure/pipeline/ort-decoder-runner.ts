@@ -1,13 +1,13 @@
-// The generation loop's DecoderRunner over the ONNX decoder session: each sequence keeps its own
-// KV cache as onnxruntime tensors, fed back as the next step's past (on CPU nothing is copied
-// between steps but the new token's keys and values).
+// The generation loop's DecoderRunner over the ONNX decoder session, one sequence per call: each
+// sequence keeps its own batch-1 KV cache as onnxruntime tensors, fed back as the next step's
+// past, so CFG costs two calls per image token. OrtBatchedRunner runs both in one call.
 import type { DecoderSession, KvCache } from '../decoder/decoder-session';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
+import { stepTensors } from './step-tensors';
 
 export class OrtDecoderRunner implements DecoderRunner {
   readonly vocabSize: number;
-  // One sequence per call: the graph takes a common past length per batch, and CFG's two branches
-  // have different lengths. Batching them (padding + mask) is a measured follow-up, not a given.
+  // One sequence per call: no padding, no cache copies (see OrtBatchedRunner for the other trade).
   readonly maxBatch = 1;
   private readonly caches = new Map<SequenceId, KvCache>();
   private nextId = 1;
@@ -28,7 +28,7 @@ export class OrtDecoderRunner implements DecoderRunner {
       const past = this.caches.get(step.sequence);
       if (!past) throw new Error(`sequence ${step.sequence} is not open`);
       if (past.length !== step.position) throw new Error(`sequence ${step.sequence} is at ${past.length}, step says ${step.position}`);
-      const result = await this.session.run({ inputIds: [Array.from(step.tokens)], past });
+      const result = await this.session.runTensors({ ...stepTensors([{ ...step, pad: 0 }], past.length), past });
       this.caches.set(step.sequence, result.present);
       out.push(result.logits.subarray(0, this.vocabSize)); // (vocab,): the last token's logits
     }

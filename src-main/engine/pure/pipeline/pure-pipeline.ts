@@ -17,7 +17,9 @@ import { loadPureTokenizer, type PureTokenizer } from '../tokenizer/text-tokeniz
 import { preprocessLq } from '../vq/vq-preprocess';
 import { rgb8ToUnitPlanar, unitPlanarToRgb8, vqOutputToRgb8 } from '../vq/vq-postprocess';
 import { waveletColorFix } from '../vq/wavelet-color-fix';
-import { OrtDecoderRunner } from './ort-decoder-runner';
+import { withProviderFallback } from '../../runtime/provider-chain';
+import type { ProviderAttempt } from '../../runtime/worker-messages';
+import { createDecoderRunner, type CfgBatching } from './decoder-runner-choice';
 
 export interface PureSettings {
   seed: number;
@@ -28,6 +30,8 @@ export interface PureSettings {
   previewEveryRows: number;
   /** Stop after this many new tokens (the LQ codes fill what is not generated); for quick checks. */
   maxNewTokens?: number;
+  /** CFG's two branches in one batch-2 decoder call, or one call each; default DEFAULT_CFG_BATCHING. */
+  cfgBatching?: CfgBatching;
 }
 
 export interface PureHooks {
@@ -44,8 +48,8 @@ export interface PureOutput {
   generation: GenerationResult;
 }
 
-const session = (path: string, threads: number): Promise<ort.InferenceSession> =>
-  ort.InferenceSession.create(path, { graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
+const session = (path: string, threads: number, provider: string): Promise<ort.InferenceSession> =>
+  ort.InferenceSession.create(path, { executionProviders: [provider], graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
 
 export class PurePipeline {
   private constructor(
@@ -56,19 +60,40 @@ export class PurePipeline {
     private readonly tokenizer: PureTokenizer,
   ) {}
 
-  /** Loads a converted package after proving every file against its sha256. */
-  static async load(dir: string, threads: number): Promise<PurePipeline> {
+  /** The execution provider every session runs on, and each provider tried before it and why it was refused. */
+  provider = 'cpu';
+  providerAttempts: ProviderAttempt[] = [{ provider: 'cpu' }];
+
+  /**
+   * Loads a converted package after proving every file against its sha256, on the first of
+   * `providers` that can load all three graphs (the same explicit fallback chain as Real-ESRGAN).
+   */
+  static async load(dir: string, threads: number, providers: readonly string[] = ['cpu']): Promise<PurePipeline> {
     const manifest = await readPureManifest(dir);
     for (const file of manifest.files) {
       const ok = await sha256File(join(dir, file.name)).then((h) => h === file.sha256, () => false);
       if (!ok) throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${file.name}.`, 'Convert the model again.');
     }
     const options = threads > 0 ? { intraOpNumThreads: threads } : {};
-    const decoder = await DecoderSession.create(join(dir, PURE_FILES.decoder), manifest.config.decoder, manifest.dtype, { graphOptimizationLevel: 'all', ...options });
-    const [vqEncoder, vqDecoder] = await Promise.all([session(join(dir, PURE_FILES.vqEncoder), threads), session(join(dir, PURE_FILES.vqDecoder), threads)]);
+    const chosen = await withProviderFallback(providers, async (provider) => {
+      const made = await Promise.allSettled([
+        DecoderSession.create(join(dir, PURE_FILES.decoder), manifest.config.decoder, manifest.dtype, { executionProviders: [provider], graphOptimizationLevel: 'all', ...options }),
+        session(join(dir, PURE_FILES.vqEncoder), threads, provider),
+        session(join(dir, PURE_FILES.vqDecoder), threads, provider),
+      ]);
+      const failed = made.find((m) => m.status === 'rejected');
+      if (failed === undefined) return made.map((m) => (m as PromiseFulfilledResult<DecoderSession | ort.InferenceSession>).value) as [DecoderSession, ort.InferenceSession, ort.InferenceSession];
+      const release = (m: PromiseSettledResult<DecoderSession | ort.InferenceSession>): Promise<void> => (m.status === 'fulfilled' ? m.value.release() : Promise.resolve());
+      await Promise.all(made.map(release));
+      throw failed.reason;
+    });
+    const [decoder, vqEncoder, vqDecoder] = chosen.value;
     const tokenizer = await loadPureTokenizer(dir, { codebookSize: manifest.config.vq.codebookSize, vocabSize: manifest.config.decoder.vocabSize });
     tokenizer.checkTokenIds(manifest.config.tokens);
-    return new PurePipeline(manifest, decoder, vqEncoder, vqDecoder, tokenizer);
+    const pipeline = new PurePipeline(manifest, decoder, vqEncoder, vqDecoder, tokenizer);
+    pipeline.provider = chosen.provider;
+    pipeline.providerAttempts = chosen.attempts;
+    return pipeline;
   }
 
   async restore(image: RasterImage, settings: PureSettings, hooks: PureHooks = {}): Promise<PureOutput> {
@@ -82,7 +107,7 @@ export class PurePipeline {
     const { codeToId } = this.tokenizer.codeMap;
     const lqTokens = serializeImage(codes, side, side, codeToId, config.tokens, latentPerGrid(config.vq.downsample));
     const prompt = buildPrompt(config.tokens, this.tokenizer.encode(PURE_INSTRUCTION), lqTokens);
-    const runner = new OrtDecoderRunner(this.decoder);
+    const runner = createDecoderRunner(this.decoder, settings.cfgBatching);
     const generation = await generatePure(
       runner,
       { prompt, lqCodes: codes, ...(settings.text ? { forcedText: this.tokenizer.encode(settings.text) } : {}) },
