@@ -4,12 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { modelDir } from '../engine/models/model-store';
 import { downloadFilesDir } from '../engine/models/pull';
 import { assertNothingHalfMade, onnxEntry, tinyOnnx, writeCatalog } from '../engine/models/test-catalog';
 import { FixtureServer } from '../engine/models/test-server';
+import { makeTinyPureCheckpoint } from '../engine/pure/fixtures/make-tiny-checkpoint';
+import { convertPure } from '../engine/pure/package/convert-pure';
+import { PURE_FILES } from '../engine/pure/package/pure-manifest';
 import { tempDir } from '../testing/fixtures';
 import { runModels } from './models-command';
 
@@ -162,4 +165,35 @@ test('a PURE-style model downloads its checkpoint; a checkpoint the converter re
   assert.match(table, /^pure-7b: conversion failed: error MODEL_FORMAT: config\.json in .+ is not a Chameleon config/m);
   assert.match(table, /Retry: npm run models -- pull pure-7b \(resumes what was kept\)/);
   await assertNothingHalfMade(home, 'pure-7b');
+});
+
+test('import of a package made by `convert pure`: installed as pure-7b (TEST MODEL) from the built-in catalog; a damaged copy is refused, naming the file', { timeout: 300_000 }, async () => {
+  const work = tempDir();
+  const tiny = await makeTinyPureCheckpoint(join(work, 'checkpoint'), { seed: 9 });
+  const converted = join(work, 'converted');
+  await convertPure({ checkpoint: join(work, 'checkpoint'), vq: tiny.vqFile, out: converted, dtype: 'fp16' });
+  const home = tempDir();
+  const env = { PURE_STUDIO_HOME: home, PURE_STUDIO_CATALOG: '' }; // the built-in catalog
+
+  const imported = await models(['import', converted], env);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stderr, /^pure-7b: validating/m);
+  assert.ok(imported.stderr.includes(`pure-7b: imported (converted package) in ${modelDir('pure-7b', home)}: ready (unverified), TEST MODEL.`), imported.stderr);
+  assert.match((await models(['list'], env)).stdout, /^pure-7b +ready \(unverified\) \(TEST MODEL\) +\d/m);
+  assert.equal((await models(['verify', 'pure-7b'], env)).code, 0);
+  await assertNothingHalfMade(home, 'pure-7b');
+
+  const damaged = join(work, 'damaged');
+  cpSync(converted, damaged, { recursive: true });
+  const file = join(damaged, PURE_FILES.decoder);
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 1] ^= 0x80;
+  writeFileSync(file, bytes);
+  const other = tempDir();
+  const refused = await models(['import', damaged, '--json'], { ...env, PURE_STUDIO_HOME: other });
+  assert.equal(refused.code, 5);
+  assert.match(refused.stderr, /^error DIGEST_MISMATCH: The PURE package in .+ is damaged: decoder\.onnx does not match the sha256 its manifest records\./m);
+  assert.equal((JSON.parse(refused.stdout.trim().split('\n').at(-1)!) as { error: { code: string } }).error.code, 'DIGEST_MISMATCH');
+  assert.ok(!existsSync(modelDir('pure-7b', other)));
+  assert.deepEqual(readdirSync(join(other, 'models')).filter((n) => n !== '.locks'), [], 'no staging folder left');
 });

@@ -14,8 +14,10 @@ const MODELS_USAGE = `npm run models -- <command> [options]
   list                       every model: status, size on disk, where it lives
   pull <id>                  download, check, convert and install (resumes where it stopped;
                              Ctrl-C pauses)
-  import <dir> [--id <id>]   install from a folder: a converted package, or the original files
-                             (for PURE: the Hugging Face checkpoint plus tokenizer/vq_ds8_c2i.pt)
+  import <dir> [--id <id>]   install from a folder (only read, never changed): a converted
+                             package (for PURE: what \`npm run convert -- pure\` wrote), checked
+                             and validated; or the original files, converted (for PURE: the
+                             Hugging Face checkpoint plus tokenizer/vq_ds8_c2i.pt)
   verify <id>                re-hash every file of an installed model
   remove <id>                delete a model and its downloads
   move <dir>                 move the models folder (and everything in it) to <dir>
@@ -159,8 +161,12 @@ async function run(argv: string[], io: ModelsIo): Promise<number> {
       case 'import': {
         const result = await manager.import(arg, { id: values.id, signal, onProgress });
         view.end();
-        if (values.json) out({ ok: true, ...result });
-        else stderr.write(`${result.id}: imported (${result.kind === 'package' ? 'converted package' : 'original files, converted'}).\n`);
+        const info = await manager.info(result.id);
+        if (values.json) out({ ok: true, ...result, status: info.status, testModel: info.testModel, dir: info.dir });
+        else {
+          const how = result.kind === 'package' ? 'converted package' : 'original files, converted';
+          stderr.write(`${result.id}: imported (${how}) in ${info.dir}: ${STATUS_WORDS[info.status]}${info.testModel ? ', TEST MODEL' : ''}.\n`);
+        }
         return EXIT.OK;
       }
       case 'verify': {

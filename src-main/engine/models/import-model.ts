@@ -1,6 +1,8 @@
-// `import <dir>`: a model the user already has on disk. Two kinds of folder:
-//   a ready package (it has a manifest.json): its files are checked against that manifest,
-//     copied in, and validated (loaded and run) before it is marked ready;
+// `import <dir>`: a model the user already has on disk. Three kinds of folder:
+//   a converted PURE package (its manifest.json is PURE's own, as `npm run convert -- pure`
+//     writes it): checked, placed, validated and given the store's fields (import-pure-package.ts);
+//   a ready package (it has the store's manifest.json): its files are checked against that
+//     manifest, copied in, and validated (loaded and run) before it is marked ready;
 //   original files (say a Hugging Face PURE checkpoint and the VQ .pt): recognised by the
 //     catalog's file names and `require` globs, hashed (pinned digests are enforced), converted
 //     and validated exactly like a download; the user's folder is only read.
@@ -14,6 +16,7 @@ import { modelConverters } from './convert-process';
 import { linkOrCopy, type ConverterRegistry } from './converters';
 import { digestFile } from './digest';
 import { matchesAny, missingRequired } from './hf-listing';
+import { importPurePackage } from './import-pure-package';
 import { installPackage } from './install-package';
 import { MANIFEST_FILE, manifestJson, readManifest, type ModelManifest, type SourceFile } from './manifest';
 import { acquireModelLock } from './model-lock';
@@ -21,6 +24,7 @@ import type { ProgressListener } from './model-progress';
 import { verifyModelFiles } from './model-store';
 import { downloadsDir, studioHome } from './paths';
 import { publishModel } from './publish';
+import { readPurePackage } from './pure-package';
 import { isSafeRelativeName } from './url-policy';
 
 export interface ImportOptions {
@@ -43,6 +47,9 @@ export async function importModel(folder: string, options: ImportOptions = {}): 
   const home = options.home ?? studioHome();
   const catalog = options.catalog ?? loadCatalog();
   if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new EngineError('INPUT_NOT_FOUND', `${dir} is not a folder.`);
+  // PURE's manifest first: the store's reader would call a converter's manifest damaged.
+  const pure = await readPurePackage(dir);
+  if (pure) return importPurePackage(dir, pure, home, catalog, options);
   const manifest = await readManifest(dir);
   if (manifest) return importPackage(dir, manifest, home, catalog, options);
   const entry = options.id ? modelEntry(options.id, catalog) : await recognise(dir, catalog);
