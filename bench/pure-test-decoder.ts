@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PURE_TINY_TEST } from '../src-main/engine/pure/config';
 import type { DecoderConfig } from '../src-main/engine/pure/config';
 import { buildDecoderGraph } from '../src-main/engine/pure/decoder/decoder-graph';
-import type { DecoderDtype } from '../src-main/engine/pure/decoder/decoder-graph';
+import type { DecoderCacheKind, DecoderDtype } from '../src-main/engine/pure/decoder/decoder-graph';
 import { DecoderSession } from '../src-main/engine/pure/decoder/decoder-session';
 import { makeTestWeights, weightGetter } from '../src-main/engine/pure/decoder/decoder-test-weights';
 import { decoderTensorSpecs } from '../src-main/engine/pure/decoder/decoder-weight-names';
@@ -50,13 +50,13 @@ function lazyTestWeights(c: DecoderConfig): GetWeight {
   };
 }
 
-export async function openBenchDecoder(which: keyof typeof TEST_DECODERS, threads: number, dtype: DecoderDtype = 'fp32'): Promise<BenchDecoder> {
+export async function openBenchDecoder(which: keyof typeof TEST_DECODERS, threads: number, dtype: DecoderDtype = 'fp32', cache: DecoderCacheKind = 'concat'): Promise<BenchDecoder> {
   const { label, config } = TEST_DECODERS[which];
   const dir = mkdtempSync(join(tmpdir(), 'pure-bench-decoder-'));
   try {
     // The tiny model uses exactly the unit tests' weights; the mid-size one lazy ones of the same scales.
     const getWeight = which === 'tiny' ? weightGetter(makeTestWeights(config)) : lazyTestWeights(config);
-    const built = buildDecoderGraph(config, getWeight, { dtype, externalDataPath: join(dir, 'decoder.onnx.data') });
+    const built = buildDecoderGraph(config, getWeight, { dtype, cache, externalDataPath: join(dir, 'decoder.onnx.data') });
     const path = join(dir, 'decoder.onnx');
     writeFileSync(path, built.model);
     const options = { graphOptimizationLevel: 'all' as const, intraOpNumThreads: threads, interOpNumThreads: 1 };

@@ -2,14 +2,19 @@
 // loop on TEST MODELS (the real decoder graph at small sizes with random weights: they restore
 // nothing, and their speed says little about 7B's except how the two CFG runners compare).
 //   1. The whole decode loop on the tiny test model: prefill time, image tokens per second, decoder
-//      time per image token, CFG batched (one batch-2 call per image token) vs one call per branch.
-//   2. Decoder time per image token at the start, middle and end of an image, both runners, on the
+//      time per image token, RSS growth, for four runners: the concat-cache graph (the whole cache
+//      copied out of every call) one call per branch or CFG batched (left padding), and the
+//      static-cache graph (JS buffers read in place, only new K/V out) one by one or batched.
+//   2. Decoder time per image token at the start, middle and end of an image, all four, on the
 //      tiny and a mid-size test model (hidden 512, 8 layers), with what the left padding costs.
 // Prints numbers; asserts nothing. BENCH_THREADS sets onnxruntime's threads (default 2).
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { PURE_7B, PURE_TOKENS } from '../src-main/engine/pure/config';
 import type { DecoderConfig } from '../src-main/engine/pure/config';
+import * as ort from 'onnxruntime-node';
+import { DECODER_IO, STATIC_DECODER_IO } from '../src-main/engine/pure/decoder/decoder-graph';
+import type { DecoderCacheKind } from '../src-main/engine/pure/decoder/decoder-graph';
 import type { DecoderSession, KvCache } from '../src-main/engine/pure/decoder/decoder-session';
 import { makeTinyTokenizer } from '../src-main/engine/pure/fixtures/tiny-tokenizer';
 import { generatePure } from '../src-main/engine/pure/generation/generate';
@@ -22,6 +27,7 @@ import { stackLeftPadded } from '../src-main/engine/pure/pipeline/kv-rows';
 import { stepTensors } from '../src-main/engine/pure/pipeline/step-tensors';
 import { buildImageCodeMap, vocabularyEntries } from '../src-main/engine/pure/tokenizer/code-map';
 import { openBenchDecoder, TEST_DECODERS } from './pure-test-decoder';
+import { RssSampler } from './rss-sampler';
 import { TimedRunner } from './timed-runner';
 import type { ForwardRecord } from './timed-runner';
 
@@ -31,6 +37,8 @@ const threads = Number(process.env.BENCH_THREADS ?? 2);
 const SIDE = quick ? 32 : 64; // latent tokens per image side: 64 is PURE's 512 px
 const PROBE_STEPS = quick ? 5 : 15;
 const MODES: CfgBatching[] = ['one-by-one', 'batched'];
+const GRAPHS: DecoderCacheKind[] = ['concat', 'static'];
+const VARIANTS = GRAPHS.flatMap((graph) => MODES.map((mode) => ({ graph, mode, name: `${graph} ${mode}` })));
 
 const codeMap = buildImageCodeMap(vocabularyEntries(makeTinyTokenizer()), 16384, TEST_DECODERS.tiny.config.vocabSize);
 const INSTRUCTION = Array.from({ length: 24 }, (_, i) => 9100 + i); // stand-in for the tokenized instruction
@@ -59,60 +67,67 @@ if (process.argv.includes('--mid-loop')) await decodeLoop('mid', workload(32));
 // ---- 2. decoder time per image token at fixed contexts ----
 for (const which of withMid ? (['tiny', 'mid'] as const) : (['tiny'] as const)) {
   const model = await openBenchDecoder(which, threads);
+  const fixed = await openBenchDecoder(which, threads, 'fp32', 'static');
   try {
-    console.log(`2. Decoder ms per image token at fixed contexts, ${model.label}, fp32 (fastest of ${PROBE_STEPS}; cond cache = ${main.condAtImage} + i, uncond = 3 + i)`);
-    console.log('image token i   one-by-one wall / cpu   batched wall / cpu   batched vs one-by-one   pad cost ms (share of batched)');
+    console.log(`2. Decoder ms per image token at fixed contexts, ${model.label}, fp32 (fastest of ${PROBE_STEPS}; cond cache = ${main.condAtImage} + i, uncond = 3 + i; wall / cpu)`);
+    console.log('image token i   concat 1-by-1   concat batched   static 1-by-1   static batched   concat pad cost ms');
     for (const i of [0, main.imageTokens >> 1, main.imageTokens - 1]) {
       const p = await probeAt(model.session, main.condAtImage + i, 3 + i);
-      console.log(
-        `${String(i).padStart(13)}${`${fmt(p.sequential.wall)} / ${fmt(p.sequential.cpu)}`.padStart(24)}${`${fmt(p.batched.wall)} / ${fmt(p.batched.cpu)}`.padStart(21)}` +
-          `${`${fmt(p.sequential.wall / p.batched.wall)}x`.padStart(24)}${`${fmt(p.padCostMs)} (${fmt((100 * p.padCostMs) / p.batched.wall, 0)} %)`.padStart(32)}`,
-      );
+      const st = await probeStatic(fixed.session, main.condAtImage + i, 3 + i);
+      const cell = (t: Timing) => `${fmt(t.wall)} / ${fmt(t.cpu)}`.padStart(17);
+      console.log(`${String(i).padStart(13)}${cell(p.sequential)}${cell(p.batched)}${cell(st.sequential)}${cell(st.batched)}${fmt(p.padCostMs).padStart(20)}`);
     }
     console.log(kvMemoryLine(model.config, 'this model', 4, main));
     console.log('');
   } finally {
     await model.close();
+    await fixed.close();
   }
 }
 console.log(kvMemoryLine(PURE_7B.decoder, `PURE 7B fp16 at ${SIDE}x${SIDE} (computed, not run)`, 2, main));
 
 /** The whole generation loop on a test model, with each runner; the same seed. */
 async function decodeLoop(which: keyof typeof TEST_DECODERS, w: Workload): Promise<void> {
-  const model = await openBenchDecoder(which, threads);
+  const models = { concat: await openBenchDecoder(which, threads), static: await openBenchDecoder(which, threads, 'fp32', 'static') };
   try {
-    console.log(`1. Decode loop, ${model.label}, fp32: prompt ${w.prompt.length} tokens, ${FORCED_TEXT.length} forced text tokens, a ${w.side}x${w.side} image (${w.imageTokens} tokens) with CFG`);
-    await warmUp(model.session);
-    const results = new Map<CfgBatching, GenerationResult>();
-    console.log('runner        prefill ms   image tok/s   decoder ms/image token (wall, cpu)   calls/token   pad share of attended KV   JS GC s');
-    for (const mode of MODES) {
-      // Every call hands the whole KV cache to JS as fresh buffers: the GC's share shows that cost.
+    console.log(`1. Decode loop, ${models.concat.label}, fp32: prompt ${w.prompt.length} tokens, ${FORCED_TEXT.length} forced text tokens, a ${w.side}x${w.side} image (${w.imageTokens} tokens) with CFG`);
+    for (const graph of GRAPHS) await warmUp(models[graph].session);
+    const results = new Map<string, GenerationResult>();
+    console.log('runner                prefill ms   image tok/s   decoder ms/image token (wall, cpu)   calls/token   pad share of attended KV   JS GC s   RSS peak growth MiB');
+    for (const v of VARIANTS) {
+      // Every concat call hands the whole KV cache to JS as fresh buffers: the GC's share shows that cost.
       let gcMs = 0;
       const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
       gc.observe({ entryTypes: ['gc'] });
-      const timed = new TimedRunner(createDecoderRunner(model.session, mode));
+      const rss0 = process.memoryUsage().rss;
+      const timed = new RssSampler(new TimedRunner(createDecoderRunner(models[v.graph].session, v.mode)));
       const r = await generatePure(timed, { prompt: w.prompt, lqCodes: w.lq, forcedText: FORCED_TEXT }, { tokens: PURE_TOKENS, codeMap, side: w.side, latentPerGrid: 4, seed: 1 });
       await new Promise((resolve) => setImmediate(resolve)); // let the observer hear the last GCs
       gc.disconnect();
       if (!r.imageComplete) throw new Error('the bench image did not complete');
-      results.set(mode, r);
-      const image = timed.records.filter((x) => x.tokensPerStep === 1 || x.batch === 2); // after the prefill
+      results.set(v.name, r);
+      const image = timed.inner.records.filter((x) => x.tokensPerStep === 1 || x.batch === 2); // after the prefill
       console.log(
-        `${mode.padEnd(14)}${fmt(r.timings.prefillMs, 0).padStart(10)}${fmt(r.timings.imageTokensPerSecond, 1).padStart(14)}` +
+        `${v.name.padEnd(22)}${fmt(r.timings.prefillMs, 0).padStart(10)}${fmt(r.timings.imageTokensPerSecond, 1).padStart(14)}` +
           `${fmt(sum(image.map((x) => x.wallMs)) / w.imageTokens, 3).padStart(17)}, ${fmt(sum(image.map((x) => x.cpuMs)) / w.imageTokens, 3).padEnd(21)}` +
-          `${fmt(image.length / w.imageTokens).padStart(6)}${`${fmt(100 * padShareOf(image), 1)} %`.padStart(22)}${fmt(gcMs / 1000, 1).padStart(13)}`,
+          `${fmt(image.length / w.imageTokens).padStart(6)}${`${fmt(100 * (v.graph === 'concat' ? padShareOf(image) : 0), 1)} %`.padStart(22)}${fmt(gcMs / 1000, 1).padStart(13)}` +
+          `${fmt((timed.peakRss - rss0) / 2 ** 20, 0).padStart(20)}`,
       );
     }
-    const [a, b] = MODES.map((m) => results.get(m)!);
-    const same = a.tokens.length === b.tokens.length && a.tokens.every((t, i) => t === b.tokens[i]);
-    console.log(`same tokens from both runners (seed 1): ${same ? 'yes' : 'NO'}`);
-    console.log(`batched / one-by-one image tokens per second: ${fmt(b.timings.imageTokensPerSecond / a.timings.imageTokensPerSecond)}x\n`);
+    const base = results.get(VARIANTS[0].name)!;
+    for (const v of VARIANTS.slice(1)) {
+      const r = results.get(v.name)!;
+      const same = r.tokens.length === base.tokens.length && r.tokens.every((t, i) => t === base.tokens[i]);
+      console.log(`${v.name}: same tokens as ${VARIANTS[0].name} (seed 1): ${same ? 'yes' : 'NO'}; image tokens/s ${fmt(r.timings.imageTokensPerSecond / base.timings.imageTokensPerSecond)}x`);
+    }
+    console.log('');
   } finally {
-    await model.close();
+    await models.concat.close();
+    await models.static.close();
   }
 }
 
-/** Both runners' shapes once (prefill, batch 1, batch 2), so first-call costs stay out of the numbers. */
+/** Every runner's shapes once (prefill, batch 1, batch 2), so first-call costs stay out of the numbers. */
 async function warmUp(session: DecoderSession): Promise<void> {
   const side = 4;
   const small = Int32Array.from({ length: side * side }, (_, i) => i);
@@ -159,6 +174,36 @@ async function probeAt(session: DecoderSession, condLen: number, uncondLen: numb
     batched,
     padCostMs: Math.max(0, batched.wall - short.wall) / 2,
   };
+}
+
+/**
+ * The static-cache graph at the same contexts, fed as OrtStaticCacheRunner feeds it: buffers of
+ * made-up values at the runner's capacity (the length rounded up to its 256-slot growth), read in
+ * place; one batch-1 call per branch over its own buffer, or one batch-2 call over two rows.
+ */
+async function probeStatic(session: DecoderSession, condLen: number, uncondLen: number): Promise<{ sequential: Timing; batched: Timing }> {
+  const c = session.config;
+  const capacity = (len: number) => Math.ceil((len + 1) / 256) * 256;
+  const call = (lengths: number[]) => {
+    const rows = lengths.length;
+    const cap = capacity(Math.max(...lengths));
+    const buffer = () => new ort.Tensor('float32', Float32Array.from({ length: rows * c.numKvHeads * cap * c.headDim }, (_, i) => Math.sin(i)), [rows, c.numKvHeads, cap, c.headDim]);
+    const feeds: Record<string, ort.Tensor> = {
+      [DECODER_IO.inputIds]: new ort.Tensor('int64', new BigInt64Array(rows).fill(4n), [rows, 1]),
+      [DECODER_IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from(lengths, BigInt), [rows, 1]),
+      [STATIC_DECODER_IO.pastLengths]: new ort.Tensor('int64', BigInt64Array.from(lengths, BigInt), [rows]),
+      [DECODER_IO.logitsPositions]: new ort.Tensor('int64', new BigInt64Array(rows), [rows, 1]),
+    };
+    for (let i = 0; i < c.numLayers; i++) {
+      feeds[STATIC_DECODER_IO.bufferKey(i)] = buffer();
+      feeds[STATIC_DECODER_IO.bufferValue(i)] = buffer();
+    }
+    return () => session.session.run(feeds);
+  };
+  const condStep = await time(call([condLen]));
+  const uncondStep = await time(call([uncondLen]));
+  const batched = await time(call([condLen, uncondLen]));
+  return { sequential: { wall: condStep.wall + uncondStep.wall, cpu: condStep.cpu + uncondStep.cpu }, batched };
 }
 
 /** The fastest of PROBE_STEPS runs (after one warm-up): on a shared machine the minimum is the least disturbed. */

@@ -225,3 +225,17 @@ test('grouped-query attention (kv_heads < heads) matches the reference', async (
     await s.release();
   }
 });
+
+test('static-cache graph: logits at every position match the reference, and only the new K/V come out', async () => {
+  const s = await DecoderSession.create(buildDecoderGraph(C, getWeight, { dtype: 'fp32', cache: 'static' }).model, C, 'fp32');
+  try {
+    assert.equal(s.cacheKind, 'static');
+    const r = await s.run({ inputIds: [PROMPT], logitsPositions: [ALL] });
+    const diff = maxDiff(r.logits, reference);
+    assert.ok(diff < TOL, `max |static graph - reference| = ${diff}`);
+    assert.deepEqual(r.present.keys[0].dims, [1, C.numKvHeads, PROMPT.length, C.headDim]);
+    await assert.rejects(s.run({ inputIds: [[5]], past: r.present }), /concat graph/);
+  } finally {
+    await s.release();
+  }
+});

@@ -7,7 +7,13 @@
 //   logits_positions int64 (batch, n_select)        indices into the new tokens
 //   -> logits        f32 (batch, n_select, vocab)
 //   -> present.{i}.key/.value      T (batch, kv_heads, past + seq, head_dim)
-// T is float32 for dtype 'fp32', float16 for 'fp16' and 'int4'. A query at new index j sees cache slots
+// T is float32 for dtype 'fp32', float16 for 'fp16' and 'int4'.
+// With `cache: 'static'` the cache I/O differs (STATIC_DECODER_IO; no attention_mask, no present):
+//   past_lengths     int64 (batch)                  valid slots at the start of each row's buffer
+//   cache.{i}.key/.value  T (batch, kv_heads, capacity, head_dim)  the runner's buffer, read in place
+//   -> new_kv.{i}.key/.value  T (batch, kv_heads, seq, head_dim)  only the new tokens' K/V
+// and the runner writes the new K/V into its buffer after the call (pipeline/ort-static-cache-runner.ts).
+// In the concat graph (the default) A query at new index j sees cache slots
 // 0..past+j whose attention_mask is 1 (causal by slot, not by position id), so rows of a batch
 // may hold sequences of different lengths when they are left-padded to a common length.
 
@@ -20,14 +26,23 @@ import { MS_OPSET } from '../quant/matmul-nbits';
 import { decoderNames, expectLength } from './decoder-weight-names';
 import type { GetWeight } from './decoder-weight-names';
 import { GraphOps } from './graph-ops';
+import { staticMask } from './static-mask';
 import { toFloat16Bits } from './weight-prep';
 import { WeightSink } from './weight-sink';
 
 export type { DecoderDtype, Int4GraphOptions } from './decoder-layer';
 export { INT4_DEFAULTS } from './decoder-layer';
 
+/**
+ * 'concat': past in, present = Concat(past, new) out (the whole cache crosses the call each step).
+ * 'static': a preallocated buffer in, read in place; only the new tokens' K/V out.
+ */
+export type DecoderCacheKind = 'concat' | 'static';
+
 export interface DecoderGraphOptions {
   dtype: DecoderDtype;
+  /** default 'concat' */
+  cache?: DecoderCacheKind;
   /** For dtype 'int4' only; default INT4_DEFAULTS. */
   int4?: Partial<Int4GraphOptions>;
   /**
@@ -57,6 +72,15 @@ export const DECODER_IO = {
   presentValue: (i: number) => `present.${i}.value`,
 };
 
+/** The static-cache graph's own inputs and outputs (the others are DECODER_IO's). */
+export const STATIC_DECODER_IO = {
+  pastLengths: 'past_lengths',
+  bufferKey: (i: number) => `cache.${i}.key`,
+  bufferValue: (i: number) => `cache.${i}.value`,
+  newKey: (i: number) => `new_kv.${i}.key`,
+  newValue: (i: number) => `new_kv.${i}.value`,
+};
+
 /** -1e9 rather than -inf: a fully masked row (a padding query) then gets a finite softmax, not NaN. */
 const MASKED = -1e9;
 
@@ -72,22 +96,43 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
     const kvType = isHalfCompute(options.dtype) ? 'float16' : 'float32';
     const ids = g.addInput({ name: DECODER_IO.inputIds, elementType: 'int64', shape: ['batch', 'seq'] });
     const positions = g.addInput({ name: DECODER_IO.positionIds, elementType: 'int64', shape: ['batch', 'seq'] });
-    const attentionMask = g.addInput({ name: DECODER_IO.attentionMask, elementType: 'int64', shape: ['batch', 'total_seq'] });
+    const isStatic = options.cache === 'static';
     const caches: LayerCacheNames[] = [];
-    for (let i = 0; i < config.numLayers; i++) {
-      const kvShape = ['batch', config.numKvHeads, 'past_seq', config.headDim];
-      caches.push({
-        pastKey: g.addInput({ name: DECODER_IO.pastKey(i), elementType: kvType, shape: kvShape }),
-        pastValue: g.addInput({ name: DECODER_IO.pastValue(i), elementType: kvType, shape: kvShape }),
-        presentKey: DECODER_IO.presentKey(i),
-        presentValue: DECODER_IO.presentValue(i),
-      });
+    let maskBias: string;
+    let keySplit: string | undefined;
+    if (isStatic) {
+      const pastLengths = g.addInput({ name: STATIC_DECODER_IO.pastLengths, elementType: 'int64', shape: ['batch'] });
+      const kvShape = ['batch', config.numKvHeads, 'capacity', config.headDim];
+      for (let i = 0; i < config.numLayers; i++) {
+        caches.push({
+          kind: 'static',
+          bufferKey: g.addInput({ name: STATIC_DECODER_IO.bufferKey(i), elementType: kvType, shape: kvShape }),
+          bufferValue: g.addInput({ name: STATIC_DECODER_IO.bufferValue(i), elementType: kvType, shape: kvShape }),
+          newKey: STATIC_DECODER_IO.newKey(i),
+          newValue: STATIC_DECODER_IO.newValue(i),
+        });
+      }
+      if (config.numLayers === 0) throw new Error('a static-cache decoder needs at least one layer');
+      // Every layer's buffer has the same capacity: layer 0's shape stands for all.
+      ({ bias: maskBias, keySplit } = staticMask(ops, ids, pastLengths, STATIC_DECODER_IO.bufferKey(0), config.numHeads / config.numKvHeads, MASKED));
+    } else {
+      const attentionMask = g.addInput({ name: DECODER_IO.attentionMask, elementType: 'int64', shape: ['batch', 'total_seq'] });
+      for (let i = 0; i < config.numLayers; i++) {
+        const kvShape = ['batch', config.numKvHeads, 'past_seq', config.headDim];
+        caches.push({
+          kind: 'concat',
+          pastKey: g.addInput({ name: DECODER_IO.pastKey(i), elementType: kvType, shape: kvShape }),
+          pastValue: g.addInput({ name: DECODER_IO.pastValue(i), elementType: kvType, shape: kvShape }),
+          presentKey: DECODER_IO.presentKey(i),
+          presentValue: DECODER_IO.presentValue(i),
+        });
+      }
+      maskBias = attentionBias(ops, ids, attentionMask, config.numLayers > 0 ? DECODER_IO.pastKey(0) : undefined);
     }
     const logitsPositions = g.addInput({ name: DECODER_IO.logitsPositions, elementType: 'int64', shape: ['batch', 'n_select'] });
 
     const { cos, sinSigned } = ropeTables(ops, config, positions);
-    const maskBias = attentionBias(ops, ids, attentionMask, caches[0]?.pastKey);
-    const ctx: LayerContext = { ops, config, dtype: options.dtype, ...(int4 ? { int4 } : {}), getWeight, sink, cos, sinSigned, maskBias };
+    const ctx: LayerContext = { ops, config, dtype: options.dtype, ...(int4 ? { int4 } : {}), getWeight, sink, cos, sinSigned, maskBias, ...(keySplit ? { keySplit } : {}) };
 
     let x = embed(ctx, ids); // (batch, seq, hidden) f32
     for (let i = 0; i < config.numLayers; i++) x = addDecoderLayer(ctx, i, x, caches[i]);
@@ -103,16 +148,17 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
 
     g.addOutput({ name: DECODER_IO.logits, elementType: 'float32', shape: ['batch', 'n_select', config.vocabSize] });
     for (const cache of caches) {
-      const shape = ['batch', config.numKvHeads, 'total_seq', config.headDim];
-      g.addOutput({ name: cache.presentKey, elementType: kvType, shape });
-      g.addOutput({ name: cache.presentValue, elementType: kvType, shape });
+      const shape = ['batch', config.numKvHeads, cache.kind === 'static' ? 'seq' : 'total_seq', config.headDim];
+      const [key, value] = cache.kind === 'static' ? [cache.newKey, cache.newValue] : [cache.presentKey, cache.presentValue];
+      g.addOutput({ name: key, elementType: kvType, shape });
+      g.addOutput({ name: value, elementType: kvType, shape });
     }
     const externalData = sink.finish();
     const model = encodeModel({
       graph: g,
       producerName: 'pure-studio',
       docString: 'Chameleon decoder (PURE / Lumina-mGPT architecture), built by src-main/engine/pure/decoder',
-      metadata: { dtype: options.dtype, config: JSON.stringify(config), ...(int4 ? { int4: JSON.stringify(int4) } : {}) },
+      metadata: { dtype: options.dtype, cache: options.cache ?? 'concat', config: JSON.stringify(config), ...(int4 ? { int4: JSON.stringify(int4) } : {}) },
       // MatMulNBits lives in ONNX Runtime's contrib domain.
       ...(int4 ? { opsetImports: [{ domain: '', version: DEFAULT_OPSET }, MS_OPSET] } : {}),
     });

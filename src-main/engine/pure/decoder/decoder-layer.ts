@@ -1,5 +1,6 @@
 // One Chameleon decoder layer as ONNX nodes: pre-norm attention with per-head QK LayerNorm and
-// rotate-half RoPE over a concatenated KV cache, then a pre-norm SwiGLU MLP. The residual
+// rotate-half RoPE over the KV cache, then a pre-norm SwiGLU MLP. The cache is either concatenated
+// (past in, present = past + new out) or a static buffer read in place (static-attention.ts). The residual
 // stream, the norms, RoPE and the softmax are always fp32; with dtype 'fp16' the weights, the
 // MatMuls and the KV cache are fp16 (HF Chameleon likewise computes its norms in fp32).
 // dtype 'int4' is the fp16 graph with every Linear as a 4-bit MatMulNBits (quant/): the weights
@@ -14,6 +15,7 @@ import { expandPerHead, toFloat16Bits, transpose } from './weight-prep';
 import type { WeightSink } from './weight-sink';
 import { matMulNBits } from '../quant/matmul-nbits';
 import type { Int4Scheme } from '../quant/int4-blockwise';
+import { staticAttention } from './static-attention';
 
 export type DecoderDtype = 'fp32' | 'fp16' | 'int4';
 
@@ -42,16 +44,34 @@ export interface LayerContext {
   sink: WeightSink;
   cos: string; // (batch, 1, seq, head_dim) f32
   sinSigned: string; // (batch, 1, seq, head_dim) f32, first half negated (see rope())
-  maskBias: string; // (batch, 1, seq, total) f32: 0 where attending, -1e9 elsewhere
+  /**
+   * Additive attention bias, f32: 0 where attending, -1e9 elsewhere. Concat cache:
+   * (batch, 1, seq, total). Static cache: (batch, 1, groups * seq, capacity + seq).
+   */
+  maskBias: string;
+  /** Static cache only: int64 (2) = [capacity, seq], where the scores split into buffer and new slots. */
+  keySplit?: string;
 }
 
 /** Cache tensors of one layer: graph input names (past) and output names (present). */
-export interface LayerCacheNames {
-  pastKey: string;
+export interface ConcatCacheNames {
+  kind: 'concat';
+  pastKey: string; // input (batch, kv_heads, past, head_dim)
   pastValue: string;
-  presentKey: string;
+  presentKey: string; // output (batch, kv_heads, past + seq, head_dim)
   presentValue: string;
 }
+
+/** A static cache: the runner's buffer as input (read in place), only the new tokens' K/V out. */
+export interface StaticCacheNames {
+  kind: 'static';
+  bufferKey: string; // input (batch, kv_heads, capacity, head_dim)
+  bufferValue: string;
+  newKey: string; // output (batch, kv_heads, seq, head_dim)
+  newValue: string;
+}
+
+export type LayerCacheNames = ConcatCacheNames | StaticCacheNames;
 
 /** Adds layer `i`; `x` is the residual stream (batch, seq, hidden) f32; returns the new one. */
 export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: LayerCacheNames): string {
@@ -71,13 +91,20 @@ export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: 
   const v4 = ops.op('Reshape', [v, ops.i64([0, 0, c.numKvHeads, c.headDim])], `l${i}_v4`); // (batch, seq, kv_heads, head_dim)
   const vh = ops.op('Transpose', [v4], `l${i}_vh`, { perm: ints([0, 2, 1, 3]) }); // (batch, kv_heads, seq, head_dim)
 
-  const axis2 = { axis: int(2) };
-  const kAll = ops.op('Concat', [cache.pastKey, toCompute(ctx, kh)], '', axis2, cache.presentKey); // (batch, kv_heads, total, head_dim)
-  const vAll = ops.op('Concat', [cache.pastValue, vh], '', axis2, cache.presentValue); // (batch, kv_heads, total, head_dim)
-
   // Scaling q (seq x head_dim values) is cheaper than scaling the scores (seq x total).
-  const qs = toCompute(ctx, ops.op('Mul', [qh, ops.scalar('attn_scale', 1 / Math.sqrt(c.headDim))], `l${i}_qs`)); // (batch, heads, seq, head_dim)
-  const attn = attention(ctx, i, qs, kAll, vAll); // (batch, seq, heads * head_dim)
+  const qScaled = ops.op('Mul', [qh, ops.scalar('attn_scale', 1 / Math.sqrt(c.headDim))], `l${i}_qs`); // (batch, heads, seq, head_dim) f32
+  let attn: string; // (batch, seq, heads * head_dim)
+  if (cache.kind === 'concat') {
+    const qs = toCompute(ctx, qScaled); // (batch, heads, seq, head_dim)
+    const axis2 = { axis: int(2) };
+    const kAll = ops.op('Concat', [cache.pastKey, toCompute(ctx, kh)], '', axis2, cache.presentKey); // (batch, kv_heads, total, head_dim)
+    const vAll = ops.op('Concat', [cache.pastValue, vh], '', axis2, cache.presentValue); // (batch, kv_heads, total, head_dim)
+    attn = attention(ctx, i, qs, kAll, vAll);
+  } else {
+    const kNew = ops.op('Identity', [toCompute(ctx, kh)], '', undefined, cache.newKey); // (batch, kv_heads, seq, head_dim)
+    const vNew = ops.op('Identity', [vh], '', undefined, cache.newValue); // (batch, kv_heads, seq, head_dim)
+    attn = staticAttention(ctx, i, qScaled, cache.bufferKey, cache.bufferValue, kNew, vNew);
+  }
   const o = linear(ctx, attn, n.o, H, qDim, `l${i}_o`); // (batch, seq, hidden)
   const x1 = ops.op('Add', [x, toF32(ctx, o)], `l${i}_resid_attn`); // (batch, seq, hidden)
 

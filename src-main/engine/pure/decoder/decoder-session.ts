@@ -4,8 +4,8 @@
 
 import * as ort from 'onnxruntime-node';
 import type { DecoderConfig } from '../config';
-import { DECODER_IO } from './decoder-graph';
-import type { DecoderDtype } from './decoder-graph';
+import { DECODER_IO, STATIC_DECODER_IO } from './decoder-graph';
+import type { DecoderCacheKind, DecoderDtype } from './decoder-graph';
 import { toFloat16Bits } from './weight-prep';
 
 /** The cache after some tokens: per layer (batch, kv_heads, length, head_dim) tensors. */
@@ -57,6 +57,11 @@ export class DecoderSession {
     return new DecoderSession(session, config, dtype);
   }
 
+  /** Which cache design the loaded graph has: its inputs say (run() and runTensors() need 'concat'). */
+  get cacheKind(): DecoderCacheKind {
+    return this.session.inputNames.includes(STATIC_DECODER_IO.pastLengths) ? 'static' : 'concat';
+  }
+
   /** A zero-length cache for `batch` rows. */
   emptyCache(batch: number): KvCache {
     const c = this.config;
@@ -73,6 +78,7 @@ export class DecoderSession {
   async run(step: DecoderStep): Promise<DecoderResult> {
     const batch = step.inputIds.length;
     const seq = step.inputIds[0].length;
+    if (this.cacheKind === 'static') return this.runStaticFromEmpty(step);
     const past = step.past ?? this.emptyCache(batch);
     const positions = step.positionIds ?? step.inputIds.map((row) => row.map((_, j) => past.length + j));
     const mask = step.attentionMask ?? step.inputIds.map(() => new Array<number>(past.length + seq).fill(1));
@@ -106,6 +112,41 @@ export class DecoderSession {
       present.keys.push(out[DECODER_IO.presentKey(i)]);
       present.values.push(out[DECODER_IO.presentValue(i)]);
     }
+    return { logits: logits.data as Float32Array, dims: logits.dims, present };
+  }
+
+  /**
+   * run() on a static-cache graph, for callers that want logits of whole sequences (checks and
+   * tests): an empty cache only (the generation loop uses OrtStaticCacheRunner, which owns the
+   * buffers). `present` is the sequence's K/V, as the concat graph would return it.
+   */
+  private async runStaticFromEmpty(step: DecoderStep): Promise<DecoderResult> {
+    const c = this.config;
+    if (step.past && step.past.length > 0) throw new Error('run() with a past cache needs a concat graph: use OrtStaticCacheRunner for a static one');
+    if (step.attentionMask?.some((row) => row.includes(0))) throw new Error('a static-cache graph takes no padding mask');
+    const batch = step.inputIds.length;
+    const seq = step.inputIds[0].length;
+    const positions = step.positionIds ?? step.inputIds.map((row) => row.map((_, j) => j));
+    const select = step.logitsPositions ?? step.inputIds.map(() => [seq - 1]);
+    // One masked slot of zeros: past_lengths 0 hides it, and the graph needs a buffer to read.
+    const buffer = () => this.kvTensor(new Float32Array(batch * c.numKvHeads * c.headDim), [batch, c.numKvHeads, 1, c.headDim]);
+    const feeds: Record<string, ort.Tensor> = {
+      [DECODER_IO.inputIds]: int64(step.inputIds, seq),
+      [DECODER_IO.positionIds]: int64(positions, seq),
+      [STATIC_DECODER_IO.pastLengths]: new ort.Tensor('int64', new BigInt64Array(batch), [batch]),
+      [DECODER_IO.logitsPositions]: int64(select, select[0].length),
+    };
+    for (let i = 0; i < c.numLayers; i++) {
+      feeds[STATIC_DECODER_IO.bufferKey(i)] = buffer();
+      feeds[STATIC_DECODER_IO.bufferValue(i)] = buffer();
+    }
+    const out = await this.session.run(feeds);
+    const present: KvCache = { length: seq, keys: [], values: [] };
+    for (let i = 0; i < c.numLayers; i++) {
+      present.keys.push(out[STATIC_DECODER_IO.newKey(i)]);
+      present.values.push(out[STATIC_DECODER_IO.newValue(i)]);
+    }
+    const logits = out[DECODER_IO.logits];
     return { logits: logits.data as Float32Array, dims: logits.dims, present };
   }
 

@@ -7,7 +7,7 @@ import { EngineError, throwIfAborted } from '../../common/errors';
 import { openCheckpoint } from '../../checkpoint/open-checkpoint';
 import { openTorchCheckpoint } from '../../checkpoint/torch-zip';
 import { sha256File } from '../../models/digest';
-import { buildDecoderGraph, INT4_DEFAULTS, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
+import { buildDecoderGraph, INT4_DEFAULTS, type DecoderCacheKind, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
 import { isIgnoredDecoderTensor } from '../tensor-names';
 import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
 import { buildVqEncoderGraph } from '../vq/vq-encoder-graph';
@@ -15,7 +15,12 @@ import { readCheckpointConfig } from './checkpoint-config';
 import { PURE_FILES, PURE_MANIFEST, pureManifestJson, type PureManifest } from './pure-manifest';
 import { preloadedWeights, safetensorsWeights } from './sync-weights';
 
+// The version stays 1 with the static-cache graph: packages of either graph load (the manifest's
+// decoderCache says which), so nothing installed has to be converted again.
 export const PURE_CONVERTER = { name: 'pure-studio pure-to-onnx', version: 1 };
+
+/** The decoder graph new packages get: see docs/gpu-kv-cache.md for the numbers behind it. */
+export const DEFAULT_DECODER_CACHE: DecoderCacheKind = 'static';
 
 export interface ConvertPureOptions {
   checkpoint: string;
@@ -24,6 +29,8 @@ export interface ConvertPureOptions {
   dtype: DecoderDtype;
   /** dtype 'int4' only: block size, scheme, LM head (defaults: INT4_DEFAULTS). */
   int4?: Partial<Int4GraphOptions>;
+  /** The decoder graph's KV-cache design; default DEFAULT_DECODER_CACHE. */
+  cache?: DecoderCacheKind;
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (stage: string, fraction: number) => void;
@@ -37,6 +44,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
   }
   if (options.int4 && options.dtype !== 'int4') throw new EngineError('INVALID_OPTION', `int4 settings were given for a ${options.dtype} conversion.`, 'Use them with --dtype int4 only.');
   const int4 = options.dtype === 'int4' ? { ...INT4_DEFAULTS, ...options.int4 } : undefined;
+  const cache = options.cache ?? DEFAULT_DECODER_CACHE;
   const { config, testModel } = await readCheckpointConfig(options.checkpoint);
   await mkdir(dirname(out), { recursive: true });
   const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.staging-`));
@@ -46,7 +54,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     const total = [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)).length;
     const weights = safetensorsWeights(reader, () => progress('decoder', weights.served / total));
     try {
-      const decoder = buildDecoderGraph(config.decoder, weights.get, { dtype: options.dtype, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) });
+      const decoder = buildDecoderGraph(config.decoder, weights.get, { dtype: options.dtype, cache, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) });
       await writeFile(join(staging, PURE_FILES.decoder), decoder.model);
     } finally {
       weights.close();
@@ -87,6 +95,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
       testModel,
       dtype: options.dtype,
       ...(int4 ? { int4 } : {}),
+      decoderCache: cache,
       config,
       files,
       source: { checkpoint: resolve(options.checkpoint), vq: resolve(options.vq) },

@@ -23,6 +23,12 @@ const PureManifestSchema = v.object({
   dtype: v.picklist(['fp32', 'fp16', 'int4']),
   /** How an 'int4' decoder was quantised (MatMulNBits, 4 bits): recorded for people and tools. */
   int4: v.optional(v.object({ blockSize: v.number(), scheme: v.picklist(['asymmetric', 'symmetric']), lmHead: v.boolean() })),
+  /**
+   * The KV-cache design of decoder.onnx (decoder-graph.ts): 'static' (a JS-owned buffer read in
+   * place, only new K/V out) or 'concat' (past in, present out). Absent in packages converted
+   * before the static cache: those are 'concat', and keep loading with the concat runners.
+   */
+  decoderCache: v.optional(v.picklist(['concat', 'static'])),
   config: v.custom<PureConfig>((x) => typeof x === 'object' && x !== null && 'decoder' in x && 'vq' in x),
   files: v.array(v.object({ name: v.string(), role: v.string(), size: v.number(), sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)) })),
   source: v.object({ checkpoint: v.string(), vq: v.string() }),
@@ -51,4 +57,9 @@ export function pureManifestJson(manifest: PureManifest): string {
 /** How the model is named to people: test models say so, always. */
 export function describePureModel(manifest: PureManifest): string {
   return manifest.testModel ? `${manifest.name} (TEST MODEL: random weights, restores nothing)` : manifest.name;
+}
+
+/** The decoder graph's cache design; packages older than the field have the concat graph. */
+export function decoderCacheOf(manifest: Pick<PureManifest, 'decoderCache'>): 'concat' | 'static' {
+  return manifest.decoderCache ?? 'concat';
 }

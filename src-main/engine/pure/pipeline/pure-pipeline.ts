@@ -12,7 +12,7 @@ import { generatePure, type GenerationResult } from '../generation/generate';
 import type { GenerationProgress } from '../generation/progress';
 import { buildPrompt, PURE_INSTRUCTION } from '../generation/prompt';
 import { latentPerGrid, serializeImage } from '../generation/token-layout';
-import { PURE_FILES, readPureManifest, type PureManifest } from '../package/pure-manifest';
+import { decoderCacheOf, PURE_FILES, readPureManifest, type PureManifest } from '../package/pure-manifest';
 import { loadPureTokenizer, type PureTokenizer } from '../tokenizer/text-tokenizer';
 import { preprocessLq } from '../vq/vq-preprocess';
 import { rgb8ToUnitPlanar, unitPlanarToRgb8, vqOutputToRgb8 } from '../vq/vq-postprocess';
@@ -30,7 +30,10 @@ export interface PureSettings {
   previewEveryRows: number;
   /** Stop after this many new tokens (the LQ codes fill what is not generated); for quick checks. */
   maxNewTokens?: number;
-  /** CFG's two branches in one batch-2 decoder call, or one call each; default DEFAULT_CFG_BATCHING. */
+  /**
+   * CFG's two branches in one batch-2 decoder call, or one call each. The runner family follows the
+   * package's decoder graph (manifest decoderCache); the default per graph is in decoder-runner-choice.ts.
+   */
   cfgBatching?: CfgBatching;
 }
 
@@ -88,6 +91,11 @@ export class PurePipeline {
       throw failed.reason;
     });
     const [decoder, vqEncoder, vqDecoder] = chosen.value;
+    // The runner family follows the graph (decoder-runner-choice.ts): the manifest must say the same.
+    if (decoder.cacheKind !== decoderCacheOf(manifest)) {
+      await Promise.all([decoder.release(), vqEncoder.release(), vqDecoder.release()]);
+      throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is inconsistent: its manifest says a ${decoderCacheOf(manifest)} KV cache, its decoder has a ${decoder.cacheKind} one.`, 'Convert the model again.');
+    }
     const tokenizer = await loadPureTokenizer(dir, { codebookSize: manifest.config.vq.codebookSize, vocabSize: manifest.config.decoder.vocabSize });
     tokenizer.checkTokenIds(manifest.config.tokens);
     const pipeline = new PurePipeline(manifest, decoder, vqEncoder, vqDecoder, tokenizer);

@@ -56,3 +56,15 @@ test('the PURE worker refuses, with advice, a package too large for this machine
 test('the TEST MODEL passes the preflight on this machine', () => {
   assert.equal(assertPureFitsInMemory(manifest(PURE_TINY_TEST, 'fp32')).verdict, 'fits');
 });
+
+test('a static-cache package is estimated with one copy of the KV cache: 7B int4 fits a 16 GB card, its concat twin does not', () => {
+  const concat = manifest(PURE_7B, 'int4');
+  const fixed = { ...concat, decoderCache: 'static' as const };
+  const a = assertPureFitsInMemory(fixed, { device: 'gpu', freeBytes: 16.5e9 });
+  assert.equal(a.verdict, 'fits');
+  assert.throws(() => assertPureFitsInMemory(concat, { device: 'gpu', freeBytes: 16.5e9 }), (e: unknown) => e instanceof EngineError && e.code === 'INSUFFICIENT_MEMORY');
+  const b = assertPureFitsInMemory(concat, { device: 'gpu', freeBytes: 79e9 });
+  // both end in the decode phase: the difference is one copy of the cache, 8621 tokens x 2 branches x 0.5 MiB
+  assert.equal(b.need.totalBytes - a.need.totalBytes, 8621 * 2 * 524_288);
+  assert.equal(a.need.totalBytes, 14_377_447_552); // 14.4 GB: weights 4.53 + cache 9.04 + logits/scores + images and runtime 0.81
+});

@@ -3,7 +3,10 @@
 // Node only (os).
 import { freemem } from 'node:os';
 import { EngineError } from '../../common/errors';
+import { decoderCacheOf } from '../package/pure-manifest';
 import type { PureManifest } from '../package/pure-manifest';
+import { STATIC_PREFILL_CHUNK } from './memory-estimate';
+import type { EstimateOptions } from './memory-estimate';
 import { preflightMemory } from './memory-preflight';
 import type { PreflightResult } from './memory-preflight';
 
@@ -16,7 +19,7 @@ export interface MemoryCheckOptions {
 }
 
 /** Throws INSUFFICIENT_MEMORY unless the package fits; returns the preflight otherwise. */
-export function assertPureFitsInMemory(manifest: Pick<PureManifest, 'config' | 'dtype' | 'int4'>, options: MemoryCheckOptions = {}): PreflightResult {
+export function assertPureFitsInMemory(manifest: Pick<PureManifest, 'config' | 'dtype' | 'int4' | 'decoderCache'>, options: MemoryCheckOptions = {}): PreflightResult {
   const device = options.device ?? 'cpu';
   const freeBytes = options.freeBytes ?? (device === 'cpu' ? freemem() : undefined);
   if (freeBytes === undefined) throw new EngineError('INTERNAL', 'The free GPU memory must be given for a GPU preflight.');
@@ -26,8 +29,18 @@ export function assertPureFitsInMemory(manifest: Pick<PureManifest, 'config' | '
     device,
     freeBytes,
     ...(options.cpuFreeBytes !== undefined ? { cpuFreeBytes: options.cpuFreeBytes } : {}),
-    ...(manifest.int4 ? { estimate: { int4: { blockSize: manifest.int4.blockSize, asymmetric: manifest.int4.scheme === 'asymmetric', lmHead: manifest.int4.lmHead } } } : {}),
+    estimate: estimateFor(manifest),
   });
   if (result.verdict !== 'fits') throw new EngineError('INSUFFICIENT_MEMORY', result.message, result.advice.join(' '));
   return result;
+}
+
+/**
+ * The package's graph decides the cache's footprint: a static-cache package holds one copy of the
+ * cache and prefills in chunks; an older concat package holds two copies during a step.
+ */
+export function estimateFor(manifest: Pick<PureManifest, 'int4' | 'decoderCache'>): EstimateOptions {
+  const cache: EstimateOptions = decoderCacheOf(manifest) === 'static' ? { cache: 'in-place', prefillChunk: STATIC_PREFILL_CHUNK } : { cache: 'concat' };
+  if (!manifest.int4) return cache;
+  return { ...cache, int4: { blockSize: manifest.int4.blockSize, asymmetric: manifest.int4.scheme === 'asymmetric', lmHead: manifest.int4.lmHead } };
 }

@@ -35,10 +35,15 @@ export const PURE_512_PLAN: SequencePlan = { promptTokens: 4200, textTokens: 256
 
 /**
  * 'concat': the graph returns present = Concat(past, new) as a fresh tensor while the past is
- * still alive, so during a step the cache exists twice (the design of decoder-graph.ts today).
- * 'in-place': a static cache updated where it is (one copy).
+ * still alive, so during a step the cache exists twice (decoder-graph.ts cache 'concat', the
+ * packages converted before the static cache).
+ * 'in-place': a static cache updated where it is, one copy (decoder-graph.ts cache 'static' with
+ * pipeline/ort-static-cache-runner.ts: JS-owned buffers read in place, only new K/V out).
  */
 export type CacheDesign = 'concat' | 'in-place';
+
+/** Prompt tokens per prefill call of the static-cache runner (STATIC_CACHE_DEFAULTS.prefillChunk). */
+export const STATIC_PREFILL_CHUNK = 512;
 
 export interface EstimateOptions {
   plan?: SequencePlan;
