@@ -95,10 +95,16 @@ const pure: Converter = {
     });
   },
   // Loading proves every file against its sha256, builds all three sessions and checks the
-  // tokenizer's special ids; the first generated token comes with the first restoration.
-  async validate(packageDir) {
+  // tokenizer's special ids; one generation step then proves the decoder computes.
+  async validate(packageDir, ctx) {
     const pipeline = await PurePipeline.load(packageDir, 1);
-    await pipeline.close();
+    try {
+      throwIfAborted(ctx.signal);
+      ctx.onProgress?.({ fraction: 0.5, message: 'one generation step' });
+      await pipeline.selfTest();
+    } finally {
+      await pipeline.close();
+    }
   },
 };
 

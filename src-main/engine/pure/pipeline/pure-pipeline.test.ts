@@ -38,6 +38,13 @@ test('the converter turns a checkpoint in the real formats into a labelled packa
   pipeline = await PurePipeline.load(packageDir, 2);
 });
 
+test('the self-test runs one generation step: finite scores over the whole vocabulary, the same token twice', async () => {
+  const first = await pipeline.selfTest();
+  assert.equal(first.logitsWidth, pipeline.manifest.config.decoder.vocabSize);
+  assert.ok(first.token >= 0 && first.token < first.logitsWidth);
+  assert.deepEqual(await pipeline.selfTest(), first, 'greedy and seedless: the same token every time');
+});
+
 // A user-supplied text skips the text phase (a random model would babble up to the guard).
 const text = 'noise: small, blur: medium. A cat.';
 

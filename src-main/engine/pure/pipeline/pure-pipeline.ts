@@ -104,6 +104,30 @@ export class PurePipeline {
     return pipeline;
   }
 
+  /**
+   * One generation step on the real runner: BOS + the instruction through the decoder, and the
+   * greedy next token. Proves the package computes (finite logits of the right width, a token in
+   * the vocabulary), not only that its files load: a conversion's last check before "ready".
+   */
+  async selfTest(): Promise<{ token: number; logitsWidth: number }> {
+    const { tokens, decoder } = this.manifest.config;
+    const prompt = Int32Array.from([tokens.bos, ...this.tokenizer.encode(PURE_INSTRUCTION)]);
+    const runner = createDecoderRunner(this.decoder);
+    const sequence = await runner.openSequence();
+    try {
+      const [logits] = await runner.forward([{ sequence, tokens: prompt, position: 0 }]); // (vocab,)
+      let best = 0;
+      for (let i = 0; i < logits.length; i++) {
+        if (!Number.isFinite(logits[i])) throw new EngineError('MODEL_FORMAT', `The PURE model computes non-finite scores (token ${i} after the instruction).`, 'Convert the model again; if it persists, the checkpoint itself is damaged.');
+        if (logits[i] > logits[best]) best = i;
+      }
+      if (logits.length !== decoder.vocabSize) throw new EngineError('MODEL_FORMAT', `The PURE decoder returns ${logits.length} scores per token, its config says ${decoder.vocabSize}.`, 'Convert the model again.');
+      return { token: best, logitsWidth: logits.length };
+    } finally {
+      await runner.closeSequence(sequence);
+    }
+  }
+
   async restore(image: RasterImage, settings: PureSettings, hooks: PureHooks = {}): Promise<PureOutput> {
     const { config } = this.manifest;
     const size = config.imageSize;
