@@ -1,7 +1,8 @@
 // A DecoderRunner wrapper for benches: times every forward() (wall and process CPU, which counts
 // all onnxruntime threads and is less sensitive to other processes than wall time) and counts the
 // KV slots each call attends over, real and padding.
-import type { DecoderRunner, DecoderStep, SequenceId } from '../src-main/engine/pure/generation/runner';
+import type { DecoderStep } from '../src-main/engine/pure/generation/runner';
+import { WrappingRunner } from './wrapping-runner';
 
 export interface ForwardRecord {
   batch: number;
@@ -14,28 +15,10 @@ export interface ForwardRecord {
   paddedSlots: number;
 }
 
-export class TimedRunner implements DecoderRunner {
+export class TimedRunner extends WrappingRunner {
   readonly records: ForwardRecord[] = [];
 
-  constructor(private readonly inner: DecoderRunner) {}
-
-  get vocabSize(): number {
-    return this.inner.vocabSize;
-  }
-
-  get maxBatch(): number {
-    return this.inner.maxBatch;
-  }
-
-  openSequence(): Promise<SequenceId> {
-    return this.inner.openSequence();
-  }
-
-  closeSequence(sequence: SequenceId): Promise<void> {
-    return this.inner.closeSequence(sequence);
-  }
-
-  async forward(steps: readonly DecoderStep[]): Promise<Float32Array[]> {
+  override async forward(steps: readonly DecoderStep[]): Promise<Float32Array[]> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const out = await this.inner.forward(steps);

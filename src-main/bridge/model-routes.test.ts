@@ -10,15 +10,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { onnxEntry, tinyOnnx, writeCatalog } from '../engine/models/test-catalog';
 import { FixtureServer } from '../engine/models/test-server';
-import { StudioHost } from '../worker/host/studio-host';
-import { TestWorker } from '../worker/host/test-worker';
-import { startBridge } from './server';
+import { startTestBridge, type TestBridge } from '../testing/test-bridge';
 import type { Bridge } from './server';
 
 const base = mkdtempSync(join(tmpdir(), 'pure-bridge-models-'));
 const root = join(base, 'root');
 let bridge: Bridge;
-let host: StudioHost;
+let served: TestBridge;
 const good = tinyOnnx();
 // At the top level: the server's own after() hook must belong to the file, not to before().
 const files = await FixtureServer.start();
@@ -29,20 +27,12 @@ before(async () => {
   const { path } = writeCatalog(base, [onnxEntry('tiny', [{ name: 'model.onnx', url: files.url('/tiny.onnx'), pin: good }], { testModel: true })]);
   process.env.PURE_STUDIO_HOME = join(base, 'home');
   process.env.PURE_STUDIO_CATALOG = path;
-  host = new StudioHost({
-    info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
-    stateDir: join(base, 'state'),
-    settingsFile: join(base, 'state', 'settings.json'),
-    browseRoot: root,
-    spawnWorker: () => new TestWorker(),
-  });
-  await host.start();
-  bridge = await startBridge({ host, rendererDir: join(base, 'renderer') });
+  served = await startTestBridge({ base, root, rendererDir: join(base, 'renderer') });
+  bridge = served.bridge;
 });
 
 after(async () => {
-  await bridge.close();
-  await host.stop();
+  await served.close();
   rmSync(base, { recursive: true, force: true });
 });
 

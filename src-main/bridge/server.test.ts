@@ -4,10 +4,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { StudioHost } from '../worker/host/studio-host';
-import { TestWorker } from '../worker/host/test-worker';
 import { safeFileName } from './api-routes';
-import { startBridge } from './server';
+import { startTestBridge, type TestBridge } from '../testing/test-bridge';
 import type { Bridge } from './server';
 
 const photos = join(import.meta.dirname, '../../test-data/photos');
@@ -15,7 +13,7 @@ const base = mkdtempSync(join(tmpdir(), 'pure-bridge-'));
 const root = join(base, 'root');
 const renderer = join(base, 'renderer');
 let bridge: Bridge;
-let host: StudioHost;
+let served: TestBridge;
 
 before(async () => {
   mkdirSync(join(renderer, 'assets'), { recursive: true });
@@ -25,20 +23,12 @@ before(async () => {
   mkdirSync(root);
   copyFileSync(join(photos, 'chelsea.png'), join(root, 'cat.png'));
   copyFileSync(join(photos, 'camera.png'), join(root, 'camera.png'));
-  host = new StudioHost({
-    info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
-    stateDir: join(base, 'state'),
-    settingsFile: join(base, 'state', 'settings.json'),
-    browseRoot: root,
-    spawnWorker: () => new TestWorker(),
-  });
-  await host.start();
-  bridge = await startBridge({ host, rendererDir: renderer });
+  served = await startTestBridge({ base, root, rendererDir: renderer });
+  bridge = served.bridge;
 });
 
 after(async () => {
-  await bridge.close();
-  await host.stop();
+  await served.close();
   rmSync(base, { recursive: true, force: true });
 });
 

@@ -14,6 +14,7 @@ import { makeTinyPureCheckpoint } from '../engine/pure/fixtures/make-tiny-checkp
 import { convertPure } from '../engine/pure/package/convert-pure';
 import { PURE_FILES } from '../engine/pure/package/pure-manifest';
 import { tempDir } from '../testing/fixtures';
+import { pureDownloadEntry } from '../testing/pure-download-entry';
 import { runModels } from './models-command';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -137,16 +138,7 @@ test('a PURE-style model downloads its checkpoint; a checkpoint the converter re
   server.serve(`/nonwhy/PURE/resolve/${commit}/config.json`, config);
   server.serve(`/nonwhy/PURE/resolve/${commit}/model-00001-of-00001.safetensors`, shard);
   server.serve('/LlamaGen/vq_ds8_c2i.pt', vq);
-  const pure = {
-    ...onnxEntry('pure-7b', []),
-    engine: 'pure',
-    source: {
-      kind: 'download',
-      convert: 'pure',
-      huggingface: { endpoint: server.origin, repo: 'nonwhy/PURE', revision: 'main', include: ['*.safetensors', '*.json'], require: ['config.json', '*.safetensors'] },
-      files: [{ name: 'tokenizer/vq_ds8_c2i.pt', url: server.url('/LlamaGen/vq_ds8_c2i.pt'), approxBytes: 20_000 }],
-    },
-  };
+  const pure = pureDownloadEntry({ endpoint: server.origin, vqUrl: server.url('/LlamaGen/vq_ds8_c2i.pt'), vqBytes: 20_000 });
   const env = { PURE_STUDIO_HOME: home, PURE_STUDIO_CATALOG: writeCatalog(home, [pure]).path };
   const pulled = await models(['pull', 'pure-7b'], env);
   assert.equal(pulled.code, 5);

@@ -1,21 +1,14 @@
 // Progress of a model operation, as the CLI prints it and the UI will show it: a phase, and for
 // downloads the bytes, the rate over the last few seconds and the time left.
 
-export type ModelPhase = 'waiting' | 'resolving' | 'downloading' | 'verifying' | 'converting' | 'validating' | 'installing' | 'done';
+import type { ModelPhase, ModelTaskProgress } from '../../protocol/api';
 
-export interface ModelProgress {
+// The phases and fields are the protocol's: the page shows exactly what the engine reports.
+export type { ModelPhase };
+
+/** A model task's progress, tagged with the model it is for. */
+export interface ModelProgress extends ModelTaskProgress {
   id: string;
-  phase: ModelPhase;
-  /** The file being fetched or checked. */
-  file?: string;
-  /** All files of the model together; bytesTotal is approximate when some sizes are unknown. */
-  bytesDone?: number;
-  bytesTotal?: number;
-  bytesPerSecond?: number;
-  etaSeconds?: number;
-  /** 0..1 within phases that know it (conversion, verification). */
-  fraction?: number;
-  message?: string;
 }
 
 export type ProgressListener = (progress: ModelProgress) => void;

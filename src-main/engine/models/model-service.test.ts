@@ -20,6 +20,7 @@ import { FixtureServer, type Behaviour } from './test-server';
 import { PARTIAL_SUFFIX } from './url-policy';
 import { makeTinyPureCheckpoint, VQ_FILE } from '../pure/fixtures/make-tiny-checkpoint';
 import { tempDir } from '../../testing/fixtures';
+import { pureDownloadEntry } from '../../testing/pure-download-entry';
 
 const good = tinyOnnx();
 const transfer = { ...DEFAULT_TRANSFER, retries: 1, backoffMs: 1, stallMs: 2000, parts: 1 };
@@ -230,16 +231,7 @@ test('a PURE package converted (in its child process) from the tiny test checkpo
   await makeTinyPureCheckpoint(folder, { seed: 3 });
   mkdirSync(join(folder, 'tokenizer'));
   renameSync(join(folder, VQ_FILE), join(folder, 'tokenizer', VQ_FILE));
-  const pure = {
-    ...onnxEntry('pure-7b', []),
-    engine: 'pure',
-    source: {
-      kind: 'download',
-      convert: 'pure',
-      huggingface: { repo: 'nonwhy/PURE', revision: 'main', include: ['*.safetensors', '*.json'], require: ['config.json', '*.safetensors'] },
-      files: [{ name: `tokenizer/${VQ_FILE}`, url: 'https://example.invalid/vq_ds8_c2i.pt', approxBytes: 100_000 }],
-    },
-  };
+  const pure = pureDownloadEntry({ vqUrl: 'https://example.invalid/vq_ds8_c2i.pt', vqBytes: 100_000 });
   const { models } = writeCatalog(home, [pure]);
   assert.equal(models[0].testModel, undefined);
   const s = new ModelService({ manager: () => new ModelManager({ home, catalog: models }) });
