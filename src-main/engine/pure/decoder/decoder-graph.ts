@@ -29,6 +29,7 @@ import { GraphOps } from './graph-ops';
 import { staticMask } from './static-mask';
 import { toFloat16Bits } from './weight-prep';
 import { WeightSink } from './weight-sink';
+import type { WeightRecord } from './weight-sink';
 
 export type { DecoderDtype, Int4GraphOptions } from './decoder-layer';
 export { INT4_DEFAULTS } from './decoder-layer';
@@ -51,12 +52,19 @@ export interface DecoderGraphOptions {
    * file by its base name.
    */
   externalDataPath?: string;
+  /**
+   * Write no weights: point every initializer at the ones another build of the same weights
+   * recorded (its `weights`), checking each name, type and shape. Excludes externalDataPath.
+   */
+  replayWeights?: WeightRecord;
 }
 
 export interface DecoderGraph {
   /** The serialised .onnx model (small when externalDataPath was given). */
   model: Uint8Array;
   externalData?: ExternalDataSummary;
+  /** Every weight initializer as this graph references it, for a twin graph's replayWeights. */
+  weights: WeightRecord;
 }
 
 /** Graph input/output names, for the code that feeds the session. */
@@ -89,7 +97,7 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
   if (config.headDim % 2 !== 0) throw new Error('RoPE needs an even headDim');
   const g = new GraphBuilder('chameleon_decoder');
   const ops = new GraphOps(g);
-  const sink = new WeightSink(g, options.externalDataPath);
+  const sink = new WeightSink(g, options.externalDataPath, options.replayWeights);
   if (options.int4 && options.dtype !== 'int4') throw new Error(`int4 options given for dtype '${options.dtype}'`);
   const int4 = options.dtype === 'int4' ? { ...INT4_DEFAULTS, ...options.int4 } : undefined;
   try {
@@ -162,7 +170,7 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
       // MatMulNBits lives in ONNX Runtime's contrib domain.
       ...(int4 ? { opsetImports: [{ domain: '', version: DEFAULT_OPSET }, MS_OPSET] } : {}),
     });
-    return externalData ? { model, externalData } : { model };
+    return externalData ? { model, externalData, weights: sink.record } : { model, weights: sink.record };
   } catch (error) {
     sink.abort();
     throw error;

@@ -7,6 +7,7 @@ import { EngineError, throwIfAborted } from '../../common/errors';
 import { openCheckpoint } from '../../checkpoint/open-checkpoint';
 import { openTorchCheckpoint } from '../../checkpoint/torch-zip';
 import { sha256File } from '../../models/digest';
+import { buildDecoderGraphPair } from '../decoder/decoder-graph-pair';
 import { buildDecoderGraph, INT4_DEFAULTS, type DecoderCacheKind, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
 import { isIgnoredDecoderTensor } from '../tensor-names';
 import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
@@ -29,7 +30,10 @@ export interface ConvertPureOptions {
   dtype: DecoderDtype;
   /** dtype 'int4' only: block size, scheme, LM head (defaults: INT4_DEFAULTS). */
   int4?: Partial<Int4GraphOptions>;
-  /** The decoder graph's KV-cache design; default DEFAULT_DECODER_CACHE. */
+  /**
+   * decoder.onnx's KV-cache design; default DEFAULT_DECODER_CACHE. A 'static' package also gets
+   * decoder-concat.onnx (the GPU runner's graph) over the same weights file.
+   */
   cache?: DecoderCacheKind;
   overwrite?: boolean;
   signal?: AbortSignal;
@@ -54,8 +58,15 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     const total = [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)).length;
     const weights = safetensorsWeights(reader, () => progress('decoder', weights.served / total));
     try {
-      const decoder = buildDecoderGraph(config.decoder, weights.get, { dtype: options.dtype, cache, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) });
-      await writeFile(join(staging, PURE_FILES.decoder), decoder.model);
+      const graph = { dtype: options.dtype, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) };
+      if (cache === 'static') {
+        // Both graphs, one weights file: the concat twin references the static graph's offsets.
+        const pair = buildDecoderGraphPair(config.decoder, weights.get, graph);
+        await writeFile(join(staging, PURE_FILES.decoder), pair.static.model);
+        await writeFile(join(staging, PURE_FILES.decoderConcat), pair.concat.model);
+      } else {
+        await writeFile(join(staging, PURE_FILES.decoder), buildDecoderGraph(config.decoder, weights.get, { ...graph, cache }).model);
+      }
     } finally {
       weights.close();
       await reader.close();
@@ -77,6 +88,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     const roles: [keyof typeof PURE_FILES, string][] = [
       ['decoder', PURE_FILES.decoder],
       ['decoderData', PURE_FILES.decoderData],
+      ['decoderConcat', PURE_FILES.decoderConcat],
       ['vqEncoder', PURE_FILES.vqEncoder],
       ['vqDecoder', PURE_FILES.vqDecoder],
       ['tokenizer', PURE_FILES.tokenizer],
@@ -85,7 +97,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     for (const [role, name] of roles) {
       const path = join(staging, name);
       const info = await stat(path).catch(() => undefined);
-      if (!info) continue; // a model small enough to keep all weights inline has no data file
+      if (!info) continue; // no data file when all weights fit inline; no twin for a concat package
       files.push({ name, role, size: info.size, sha256: await sha256File(path) });
     }
     const manifest: PureManifest = {

@@ -10,6 +10,8 @@ export const PURE_MANIFEST = 'manifest.json';
 export const PURE_FILES = {
   decoder: 'decoder.onnx',
   decoderData: 'decoder.onnx.data',
+  /** The concat-cache twin of a static decoder.onnx, over the same decoder.onnx.data (the GPU runner's graph). */
+  decoderConcat: 'decoder-concat.onnx',
   vqEncoder: 'vq-encoder.onnx',
   vqDecoder: 'vq-decoder.onnx',
   tokenizer: 'tokenizer.json',
@@ -62,4 +64,15 @@ export function describePureModel(manifest: PureManifest): string {
 /** The decoder graph's cache design; packages older than the field have the concat graph. */
 export function decoderCacheOf(manifest: Pick<PureManifest, 'decoderCache'>): 'concat' | 'static' {
   return manifest.decoderCache ?? 'concat';
+}
+
+/**
+ * The decoder graph files a package holds, by cache design. decoder.onnx is the design
+ * decoderCache names; a static package converted with both graphs also lists decoderConcat
+ * (its twin over the same weights file). Older packages hold one graph only.
+ */
+export function decoderGraphFiles(manifest: Pick<PureManifest, 'decoderCache' | 'files'>): { static?: string; concat?: string } {
+  if (decoderCacheOf(manifest) === 'concat') return { concat: PURE_FILES.decoder };
+  const twin = manifest.files.find((f) => f.role === 'decoderConcat');
+  return twin ? { static: PURE_FILES.decoder, concat: twin.name } : { static: PURE_FILES.decoder };
 }

@@ -11,7 +11,12 @@ import { DecoderSession } from '../decoder/decoder-session';
 import type { KvCache } from '../decoder/decoder-session';
 import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
 import { encodeModel, GraphBuilder } from '../../onnx/onnx-builder';
+import { join } from 'node:path';
+import { makeTinyPureCheckpoint } from '../fixtures/make-tiny-checkpoint';
+import { convertPure } from '../package/convert-pure';
+import { tempDir } from '../../../testing/fixtures';
 import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
+import { PurePipeline } from './pure-pipeline';
 
 const C = PURE_TINY_TEST.decoder;
 
@@ -64,5 +69,22 @@ test('the cache stays on the device, only tokens and logits cross, and the logit
     await gpu.closeSequence(seq);
   } finally {
     await Promise.all([cpu.release(), gpu.release()]);
+  }
+});
+
+test('PurePipeline on webgpu loads the package\'s concat graph with the cache on the device; the same greedy token as on the CPU', { skip, timeout: 600_000 }, async () => {
+  const dir = tempDir();
+  const made = await makeTinyPureCheckpoint(join(dir, 'checkpoint'), { seed: 9 });
+  const model = join(dir, 'pure-tiny');
+  await convertPure({ checkpoint: join(dir, 'checkpoint'), vq: made.vqFile, out: model, dtype: 'fp32' });
+  const gpu = await PurePipeline.load(model, 1, ['webgpu']);
+  const cpu = await PurePipeline.load(model, 1, ['cpu']);
+  try {
+    assert.equal(gpu.provider, 'webgpu');
+    assert.equal(gpu.kvCache, 'device');
+    assert.equal(cpu.kvCache, 'host-static');
+    assert.deepEqual(await gpu.selfTest(), await cpu.selfTest());
+  } finally {
+    await Promise.all([gpu.close(), cpu.close()]);
   }
 });

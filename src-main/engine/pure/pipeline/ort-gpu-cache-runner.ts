@@ -7,6 +7,7 @@
 // with onnxruntime-node 1.30; see docs/gpu-kv-cache.md and scripts/probe-webgpu.ts).
 
 import * as ort from 'onnxruntime-node';
+import { EngineError } from '../../common/errors';
 import type { DecoderConfig } from '../config';
 import { DECODER_IO } from '../decoder/decoder-graph';
 import type { DecoderDtype } from '../decoder/decoder-graph';
@@ -45,6 +46,11 @@ export class OrtGpuCacheRunner implements DecoderRunner {
     }
     const opts: ort.InferenceSession.SessionOptions = { ...options, executionProviders: [provider], preferredOutputLocation: location };
     const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+    // Only the concat graph hands its cache back as outputs: a static one has nothing to keep on the device.
+    if (!session.inputNames.includes(DECODER_IO.attentionMask) || !session.outputNames.includes(DECODER_IO.presentKey(0))) {
+      await session.release();
+      throw new EngineError('MODEL_FORMAT', 'The PURE decoder graph given to the GPU cache runner is not a concat-cache graph (no attention_mask / present.* I/O).', 'Convert the model again: new packages hold both decoder graphs.');
+    }
     return new OrtGpuCacheRunner(session, config, dtype);
   }
 
@@ -52,7 +58,9 @@ export class OrtGpuCacheRunner implements DecoderRunner {
     const id = this.nextId++;
     const c = this.config;
     // A zero-length past: host tensors of 0 bytes (nothing to upload).
-    const empty = () => new ort.Tensor(this.dtype === 'fp16' ? 'float16' : 'float32', this.dtype === 'fp16' ? new Uint16Array(0) : new Float32Array(0), [1, c.numKvHeads, 0, c.headDim]);
+    // fp16 and int4 graphs keep their cache in float16 (decoder-layer.ts isHalfCompute).
+    const half = this.dtype !== 'fp32';
+    const empty = () => new ort.Tensor(half ? 'float16' : 'float32', half ? new Uint16Array(0) : new Float32Array(0), [1, c.numKvHeads, 0, c.headDim]);
     this.caches.set(id, { length: 0, keys: Array.from({ length: c.numLayers }, empty), values: Array.from({ length: c.numLayers }, empty) });
     return Promise.resolve(id);
   }

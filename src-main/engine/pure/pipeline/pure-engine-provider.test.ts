@@ -24,6 +24,7 @@ test('a missing provider falls back to the next one and says why', { timeout: 12
   const engine = await PureEngine.load(model, 1, ['cuda', 'cpu']);
   try {
     assert.equal(engine.provider, 'cpu');
+    assert.equal(engine.kvCache, 'host-static', 'on the CPU the static graph, its cache in host buffers');
     assert.deepEqual(engine.providerAttempts.map((a) => a.provider), ['cuda', 'cpu']);
     assert.ok((engine.providerAttempts[0].error ?? '').length > 0, 'the refusal is explained');
     assert.equal(engine.providerAttempts[1].error, undefined);

@@ -6,6 +6,7 @@ import type { RasterImage } from '../../image/types';
 import { spawnWorker, workerScript } from '../../runtime/inference-worker';
 import type { ProviderAttempt } from '../../runtime/worker-messages';
 import type { GenerationProgress } from '../generation/progress';
+import type { KvCacheDesign } from './decoder-runner-choice';
 import type { FromPureWorker, PureDone } from './pure-messages';
 import type { PureSettings } from './pure-pipeline';
 
@@ -27,6 +28,8 @@ export class PureEngine {
     /** The execution provider PURE runs on, and each provider tried before it with why it was refused. */
     readonly provider: string = 'cpu',
     readonly providerAttempts: readonly ProviderAttempt[] = [],
+    /** Where the KV cache lives on that provider: 'device' (webgpu), 'host-static' or 'host-concat'. */
+    readonly kvCache: KvCacheDesign = 'host-static',
   ) {}
 
   /** `providers`: tried in order, the first that loads every PURE graph is used (as for Real-ESRGAN). */
@@ -43,7 +46,7 @@ export class PureEngine {
       });
       child.removeAllListeners('message');
       child.removeAllListeners('exit');
-      return new PureEngine(child, loaded.name, loaded.testModel, loaded.provider, loaded.providerAttempts);
+      return new PureEngine(child, loaded.name, loaded.testModel, loaded.provider, loaded.providerAttempts, loaded.kvCache);
     } catch (error) {
       child.kill('SIGKILL');
       throw error;

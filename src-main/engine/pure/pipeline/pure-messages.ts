@@ -4,6 +4,7 @@ import type { ProviderAttempt } from '../../runtime/worker-messages';
 import type { RasterImage } from '../../image/types';
 import type { GenerationResult } from '../generation/generate';
 import type { GenerationProgress } from '../generation/progress';
+import type { KvCacheDesign } from './decoder-runner-choice';
 import type { PureSettings } from './pure-pipeline';
 
 export type ToPureWorker =
@@ -17,7 +18,7 @@ export type PureDone = Pick<GenerationResult, 'text' | 'textForced' | 'perceptio
 };
 
 export type FromPureWorker =
-  | { type: 'loaded'; name: string; testModel: boolean; provider: string; providerAttempts: ProviderAttempt[] }
+  | { type: 'loaded'; name: string; testModel: boolean; provider: string; providerAttempts: ProviderAttempt[]; kvCache: KvCacheDesign }
   | { type: 'progress'; progress: GenerationProgress }
   | { type: 'preview'; rgb: Uint8Array; size: number; rowsDone: number }
   | { type: 'done'; result: PureDone; peakRssBytes: number }

@@ -12,14 +12,15 @@ import { generatePure, type GenerationResult } from '../generation/generate';
 import type { GenerationProgress } from '../generation/progress';
 import { buildPrompt, PURE_INSTRUCTION } from '../generation/prompt';
 import { latentPerGrid, serializeImage } from '../generation/token-layout';
-import { decoderCacheOf, PURE_FILES, readPureManifest, type PureManifest } from '../package/pure-manifest';
+import { decoderGraphFiles, PURE_FILES, readPureManifest, type PureManifest } from '../package/pure-manifest';
 import { loadPureTokenizer, type PureTokenizer } from '../tokenizer/text-tokenizer';
 import { preprocessLq } from '../vq/vq-preprocess';
 import { rgb8ToUnitPlanar, unitPlanarToRgb8, vqOutputToRgb8 } from '../vq/vq-postprocess';
 import { waveletColorFix } from '../vq/wavelet-color-fix';
 import { withProviderFallback } from '../../runtime/provider-chain';
 import type { ProviderAttempt } from '../../runtime/worker-messages';
-import { createDecoderRunner, type CfgBatching } from './decoder-runner-choice';
+import { decoderPlanFor, runnerFor, type CfgBatching, type DecoderBackend, type KvCacheDesign } from './decoder-runner-choice';
+import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
 
 export interface PureSettings {
   seed: number;
@@ -33,6 +34,7 @@ export interface PureSettings {
   /**
    * CFG's two branches in one batch-2 decoder call, or one call each. The runner family follows the
    * package's decoder graph (manifest decoderCache); the default per graph is in decoder-runner-choice.ts.
+   * The device runner (webgpu) runs the branches one by one whatever this says.
    */
   cfgBatching?: CfgBatching;
 }
@@ -57,7 +59,7 @@ const session = (path: string, threads: number, provider: string): Promise<ort.I
 export class PurePipeline {
   private constructor(
     readonly manifest: PureManifest,
-    private readonly decoder: DecoderSession,
+    private readonly decoder: DecoderBackend,
     private readonly vqEncoder: ort.InferenceSession,
     private readonly vqDecoder: ort.InferenceSession,
     private readonly tokenizer: PureTokenizer,
@@ -66,6 +68,8 @@ export class PurePipeline {
   /** The execution provider every session runs on, and each provider tried before it and why it was refused. */
   provider = 'cpu';
   providerAttempts: ProviderAttempt[] = [{ provider: 'cpu' }];
+  /** Where the KV cache lives on that provider (decoder-runner-choice.ts decoderPlanFor). */
+  kvCache: KvCacheDesign = 'host-static';
 
   /**
    * Loads a converted package after proving every file against its sha256, on the first of
@@ -78,29 +82,36 @@ export class PurePipeline {
       if (!ok) throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${file.name}.`, 'Convert the model again.');
     }
     const options = threads > 0 ? { intraOpNumThreads: threads } : {};
+    const graphs = decoderGraphFiles(manifest);
     const chosen = await withProviderFallback(providers, async (provider) => {
-      const made = await Promise.allSettled([
-        DecoderSession.create(join(dir, PURE_FILES.decoder), manifest.config.decoder, manifest.dtype, { executionProviders: [provider], graphOptimizationLevel: 'all', ...options }),
-        session(join(dir, PURE_FILES.vqEncoder), threads, provider),
-        session(join(dir, PURE_FILES.vqDecoder), threads, provider),
-      ]);
-      const failed = made.find((m) => m.status === 'rejected');
-      if (failed === undefined) return made.map((m) => (m as PromiseFulfilledResult<DecoderSession | ort.InferenceSession>).value) as [DecoderSession, ort.InferenceSession, ort.InferenceSession];
-      const release = (m: PromiseSettledResult<DecoderSession | ort.InferenceSession>): Promise<void> => (m.status === 'fulfilled' ? m.value.release() : Promise.resolve());
-      await Promise.all(made.map(release));
-      throw failed.reason;
+      // The provider picks the graph: webgpu keeps a concat graph's cache on the device.
+      const plan = decoderPlanFor(provider, graphs);
+      const path = join(dir, plan.file);
+      const openDecoder = async (): Promise<DecoderBackend> => {
+        if (plan.kvCache === 'device') return { kind: 'device', runner: await OrtGpuCacheRunner.create(path, manifest.config.decoder, manifest.dtype, provider, { graphOptimizationLevel: 'all', ...options }) };
+        return { kind: 'host', session: await DecoderSession.create(path, manifest.config.decoder, manifest.dtype, { executionProviders: [provider], graphOptimizationLevel: 'all', ...options }) };
+      };
+      const made = await Promise.allSettled([openDecoder(), session(join(dir, PURE_FILES.vqEncoder), threads, provider), session(join(dir, PURE_FILES.vqDecoder), threads, provider)] as const);
+      const [decoder, vqEncoder, vqDecoder] = made;
+      if (decoder.status === 'fulfilled' && vqEncoder.status === 'fulfilled' && vqDecoder.status === 'fulfilled') {
+        return { plan, decoder: decoder.value, vqEncoder: vqEncoder.value, vqDecoder: vqDecoder.value };
+      }
+      await Promise.all([decoder.status === 'fulfilled' ? releaseDecoder(decoder.value) : undefined, ...[vqEncoder, vqDecoder].map((m) => (m.status === 'fulfilled' ? m.value.release() : undefined))]);
+      throw [decoder, vqEncoder, vqDecoder].find((m) => m.status === 'rejected')!.reason;
     });
-    const [decoder, vqEncoder, vqDecoder] = chosen.value;
+    const { plan, decoder, vqEncoder, vqDecoder } = chosen.value;
     // The runner family follows the graph (decoder-runner-choice.ts): the manifest must say the same.
-    if (decoder.cacheKind !== decoderCacheOf(manifest)) {
-      await Promise.all([decoder.release(), vqEncoder.release(), vqDecoder.release()]);
-      throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is inconsistent: its manifest says a ${decoderCacheOf(manifest)} KV cache, its decoder has a ${decoder.cacheKind} one.`, 'Convert the model again.');
+    const loadedCache = decoder.kind === 'host' ? decoder.session.cacheKind : 'concat';
+    if (loadedCache !== plan.cache) {
+      await Promise.all([releaseDecoder(decoder), vqEncoder.release(), vqDecoder.release()]);
+      throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is inconsistent: its manifest says ${plan.file} has a ${plan.cache} KV cache, the graph has a ${loadedCache} one.`, 'Convert the model again.');
     }
     const tokenizer = await loadPureTokenizer(dir, { codebookSize: manifest.config.vq.codebookSize, vocabSize: manifest.config.decoder.vocabSize });
     tokenizer.checkTokenIds(manifest.config.tokens);
     const pipeline = new PurePipeline(manifest, decoder, vqEncoder, vqDecoder, tokenizer);
     pipeline.provider = chosen.provider;
     pipeline.providerAttempts = chosen.attempts;
+    pipeline.kvCache = plan.kvCache;
     return pipeline;
   }
 
@@ -112,7 +123,7 @@ export class PurePipeline {
   async selfTest(): Promise<{ token: number; logitsWidth: number }> {
     const { tokens, decoder } = this.manifest.config;
     const prompt = Int32Array.from([tokens.bos, ...this.tokenizer.encode(PURE_INSTRUCTION)]);
-    const runner = createDecoderRunner(this.decoder);
+    const runner = runnerFor(this.decoder);
     const sequence = await runner.openSequence();
     try {
       const [logits] = await runner.forward([{ sequence, tokens: prompt, position: 0 }]); // (vocab,)
@@ -139,7 +150,7 @@ export class PurePipeline {
     const { codeToId } = this.tokenizer.codeMap;
     const lqTokens = serializeImage(codes, side, side, codeToId, config.tokens, latentPerGrid(config.vq.downsample));
     const prompt = buildPrompt(config.tokens, this.tokenizer.encode(PURE_INSTRUCTION), lqTokens);
-    const runner = createDecoderRunner(this.decoder, settings.cfgBatching);
+    const runner = runnerFor(this.decoder, settings.cfgBatching);
     const generation = await generatePure(
       runner,
       { prompt, lqCodes: codes, ...(settings.text ? { forcedText: this.tokenizer.encode(settings.text) } : {}) },
@@ -172,7 +183,7 @@ export class PurePipeline {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.decoder.release(), this.vqEncoder.release(), this.vqDecoder.release()]);
+    await Promise.all([releaseDecoder(this.decoder), this.vqEncoder.release(), this.vqDecoder.release()]);
   }
 
   private async encode(input: Float32Array, size: number): Promise<Int32Array> {
@@ -186,4 +197,8 @@ export class PurePipeline {
     const size = side * this.manifest.config.vq.downsample;
     return vqOutputToRgb8(out.image.data as Float32Array, size, size); // (S, S, 3)
   }
+}
+
+function releaseDecoder(decoder: DecoderBackend): Promise<void> {
+  return decoder.kind === 'device' ? decoder.runner.release() : decoder.session.release();
 }

@@ -21,7 +21,7 @@ async function handle(message: ToPureWorker): Promise<void> {
     // Refuse with advice (INSUFFICIENT_MEMORY) before mapping gigabytes of weights.
     assertPureFitsInMemory(await readPureManifest(message.modelDir));
     pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers);
-    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts });
+    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache });
     return;
   }
   if (!pipeline) throw new Error('restore before load');
