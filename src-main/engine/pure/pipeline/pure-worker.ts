@@ -18,8 +18,10 @@ const post = (message: FromPureWorker): void => void process.send!(message);
 
 async function handle(message: ToPureWorker): Promise<void> {
   if (message.type === 'load') {
-    // Refuse with advice (INSUFFICIENT_MEMORY) before mapping gigabytes of weights.
-    assertPureFitsInMemory(await readPureManifest(message.modelDir));
+    // Refuse with advice (INSUFFICIENT_MEMORY) before mapping gigabytes of weights. Only when the
+    // weights will live in RAM: with a GPU provider first they go to the device, whose free memory
+    // Node cannot read, and a RAM check would refuse a machine that fits.
+    if ((message.providers?.[0] ?? 'cpu') === 'cpu') assertPureFitsInMemory(await readPureManifest(message.modelDir));
     pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers);
     post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache });
     return;
