@@ -12,7 +12,8 @@ import { DecoderSession } from '../decoder/decoder-session';
 import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
 import { makeTinyTokenizer } from '../fixtures/tiny-tokenizer';
 import { generatePure } from '../generation/generate';
-import type { DecoderRunner, SequenceId } from '../generation/runner';
+import type { DecoderRunner } from '../generation/runner';
+import { maxDiff, RunnerTwin } from './runner-twin';
 import { buildImageCodeMap, vocabularyEntries } from '../tokenizer/code-map';
 import { OrtBatchedRunner } from './ort-batched-runner';
 import { OrtDecoderRunner } from './ort-decoder-runner';
@@ -28,53 +29,10 @@ function session(dtype: DecoderDtype): Promise<DecoderSession> {
   return DecoderSession.create(buildDecoderGraph(C, weights, { dtype }).model, C, dtype);
 }
 
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-/** Drives both runners with the same calls and checks that every logits row agrees. */
-class Twin {
-  readonly diffs: number[] = [];
-  private readonly ids = new Map<string, [SequenceId, SequenceId]>();
-
-  constructor(
-    readonly one: OrtDecoderRunner,
-    readonly two: OrtBatchedRunner,
-    private readonly tol: number,
-  ) {}
-
-  async open(name: string): Promise<void> {
-    this.ids.set(name, [await this.one.openSequence(), await this.two.openSequence()]);
-  }
-
-  async close(name: string): Promise<void> {
-    const [a, b] = this.ids.get(name)!;
-    await this.one.closeSequence(a);
-    await this.two.closeSequence(b);
-  }
-
-  /** One call carrying `steps` (name, tokens, position); returns the batched runner's logits. */
-  async forward(steps: [string, number[], number][]): Promise<Float32Array[]> {
-    const call = (r: DecoderRunner, which: 0 | 1) =>
-      r.forward(steps.map(([name, tokens, position]) => ({ sequence: this.ids.get(name)![which], tokens: Int32Array.from(tokens), position })));
-    const expected = await call(this.one, 0);
-    const got = await call(this.two, 1);
-    got.forEach((row, i) => {
-      const d = maxDiff(row, expected[i]);
-      this.diffs.push(d);
-      assert.ok(d < this.tol, `step ${this.diffs.length} row ${i}: batched vs one-by-one differ by ${d}`);
-    });
-    return got;
-  }
-}
-
 async function stepByStep(dtype: DecoderDtype, tol: number): Promise<void> {
   const s = await session(dtype);
   try {
-    const twin = new Twin(new OrtDecoderRunner(s), new OrtBatchedRunner(s), tol);
+    const twin = new RunnerTwin(new OrtDecoderRunner(s), new OrtBatchedRunner(s), tol, 'batched vs one-by-one');
     const rand = mulberry32(5);
     const code = () => 4 + Math.floor(rand() * 8000); // image code ids live at 4..8195
     const prompt = [0, ...Array.from({ length: 36 }, code), 8196, 9100, 9101, PURE_TOKENS.imageStart];
@@ -97,20 +55,20 @@ async function stepByStep(dtype: DecoderDtype, tol: number): Promise<void> {
       // The rows really are different sequences: a swap or a shared row would fail the twin check.
       assert.ok(maxDiff(c, u) > 100 * tol, 'the two branches give different logits');
     }
-    assert.equal(twin.two.merges, 1, 'the pair is formed once and kept');
-    assert.equal(twin.two.padSlotSteps, 24 * (prompt.length + 2 - 3), 'the unconditional row carries the prompt as padding');
+    assert.equal(twin.runner.merges, 1, 'the pair is formed once and kept');
+    assert.equal(twin.runner.padSlotSteps, 24 * (prompt.length + 2 - 3), 'the unconditional row carries the prompt as padding');
     // The image ends: the unconditional branch is dropped, the conditional one goes on alone.
     await twin.close('uncond');
     for (let i = 0; i < 3; i++) await twin.forward([['cond', [code()], cond++]]);
-    assert.equal(twin.two.splits, 1, 'the conditional row is taken out of the pair once');
+    assert.equal(twin.runner.splits, 1, 'the conditional row is taken out of the pair once');
     // A second image: a new pair from the conditional cache and a fresh unconditional one.
     await twin.open('uncond');
     await twin.forward([['uncond', [PURE_TOKENS.imageStart, 8808, 8808], 0]]);
     uncond = 3;
     for (let i = 0; i < 4; i++) await twin.forward([['cond', [code()], cond++], ['uncond', [code()], uncond++]]);
-    assert.equal(twin.two.merges, 2);
+    assert.equal(twin.runner.merges, 2);
     // A step at the wrong position is refused, not silently mis-placed.
-    await assert.rejects(twin.two.forward([{ sequence: 1, tokens: Int32Array.of(5), position: cond + 1 }, { sequence: 3, tokens: Int32Array.of(5), position: uncond }]), /is at/);
+    await assert.rejects(twin.runner.forward([{ sequence: 1, tokens: Int32Array.of(5), position: cond + 1 }, { sequence: 3, tokens: Int32Array.of(5), position: uncond }]), /is at/);
     console.log(`${dtype}: max |batched - one-by-one| over ${twin.diffs.length} logits rows: ${Math.max(...twin.diffs).toExponential(2)}`);
   } finally {
     await s.release();

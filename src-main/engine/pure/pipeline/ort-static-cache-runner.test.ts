@@ -12,7 +12,8 @@ import { DecoderSession } from '../decoder/decoder-session';
 import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
 import { makeTinyTokenizer } from '../fixtures/tiny-tokenizer';
 import { generatePure } from '../generation/generate';
-import type { DecoderRunner, SequenceId } from '../generation/runner';
+import type { DecoderRunner } from '../generation/runner';
+import { maxDiff, RunnerTwin } from './runner-twin';
 import { buildImageCodeMap, vocabularyEntries } from '../tokenizer/code-map';
 import { OrtDecoderRunner } from './ort-decoder-runner';
 import { OrtStaticCacheRunner } from './ort-static-cache-runner';
@@ -29,65 +30,12 @@ function session(dtype: DecoderDtype, cache: DecoderCacheKind): Promise<DecoderS
   return DecoderSession.create(buildDecoderGraph(C, weights, { dtype, cache }).model, C, dtype);
 }
 
-function maxDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-/** Drives both runners with the same calls and checks that every logits row agrees. */
-class Twin {
-  readonly diffs: number[] = [];
-  private readonly ids = new Map<string, [SequenceId, SequenceId]>();
-
-  constructor(
-    readonly reference: OrtDecoderRunner,
-    readonly runner: OrtStaticCacheRunner,
-    private readonly tol: number,
-  ) {}
-
-  async open(name: string): Promise<void> {
-    this.ids.set(name, [await this.reference.openSequence(), await this.runner.openSequence()]);
-  }
-
-  async close(name: string): Promise<void> {
-    const [a, b] = this.ids.get(name)!;
-    await this.reference.closeSequence(a);
-    await this.runner.closeSequence(b);
-  }
-
-  id(name: string): SequenceId {
-    return this.ids.get(name)![1];
-  }
-
-  private async oneByOne(steps: [string, number[], number][]): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (const [name, tokens, position] of steps) out.push(...(await this.runner.forward([{ sequence: this.id(name), tokens: Int32Array.from(tokens), position }])));
-    return out;
-  }
-
-  async forward(steps: [string, number[], number][]): Promise<Float32Array[]> {
-    const call = (r: DecoderRunner, which: 0 | 1) =>
-      r.forward(steps.map(([name, tokens, position]) => ({ sequence: this.ids.get(name)![which], tokens: Int32Array.from(tokens), position })));
-    const expected = await call(this.reference, 0);
-    // A batch-1 runner takes the branches one call each, as the generation loop would give them.
-    const got = this.runner.maxBatch >= steps.length ? await call(this.runner, 1) : await this.oneByOne(steps);
-    got.forEach((row, i) => {
-      const d = maxDiff(row, expected[i]);
-      this.diffs.push(d);
-      assert.ok(d < this.tol, `call ${this.diffs.length} row ${i}: static vs concat differ by ${d}`);
-    });
-    return got;
-  }
-}
-
 async function stepByStep(dtype: DecoderDtype, options: StaticCacheRunnerOptions, tol = TOL): Promise<void> {
   const concat = await session(dtype, 'concat');
   const fixed = await session(dtype, 'static');
   try {
     // Chunks of 16 and growth by 8 slots: a 40-token prompt takes 3 calls and the buffer grows often.
-    const twin = new Twin(new OrtDecoderRunner(concat), new OrtStaticCacheRunner(fixed, { prefillChunk: 16, growBy: 8, ...options }), tol);
+    const twin = new RunnerTwin(new OrtDecoderRunner(concat), new OrtStaticCacheRunner(fixed, { prefillChunk: 16, growBy: 8, ...options }), tol, 'static vs concat');
     const rand = mulberry32(5);
     const code = () => 4 + Math.floor(rand() * 8000); // image code ids live at 4..8195
     const prompt = [0, ...Array.from({ length: 36 }, code), 8196, 9100, 9101, PURE_TOKENS.imageStart];
