@@ -6,6 +6,7 @@ import { parseEvalArgs, EVAL_USAGE } from './eval-args';
 import { writeReport } from './eval-report';
 import type { EvalProgress } from './eval-run';
 import { runEval } from './eval-run';
+import { abortOnCtrlC } from './interrupt';
 import { EXIT } from './exit-codes';
 import { runCli } from './quality-cli';
 
@@ -22,15 +23,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${EVAL_USAGE}\n`);
     return EXIT.OK;
   }
-  const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(EXIT.CANCELLED);
-    process.stderr.write('\nCancelling... (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  });
+  const signal = abortOnCtrlC('Cancelling');
   const tty = process.stderr.isTTY;
   const results = await runEval(command, {
-    signal: controller.signal,
+    signal,
     onProgress: (p) => process.stderr.write(tty ? `\r\x1b[2K${progressLine(p)}` : `${progressLine(p)}\n`),
   });
   if (tty) process.stderr.write('\n');

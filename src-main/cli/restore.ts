@@ -4,6 +4,7 @@ import { EngineError, toErrorPayload, type ErrorPayload } from '../engine/common
 import { formatDuration } from '../engine/common/eta';
 import { Restorer, type EstimateResult } from '../engine/restore/restore';
 import { defaultOutputPath } from '../engine/restore/output-path';
+import { abortOnCtrlC } from './interrupt';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { ProgressView } from './progress-view';
 import { parseRestoreArgs, RESTORE_USAGE } from './restore-args';
@@ -37,18 +38,13 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.OK;
   }
 
-  const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(EXIT.CANCELLED);
-    process.stderr.write('\nCancelling... (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  });
+  const signal = abortOnCtrlC('Cancelling');
 
   const restorer = new Restorer();
   let exitCode: number = EXIT.OK;
   try {
     for (const [i, input] of command.inputs.entries()) {
-      if (controller.signal.aborted) break;
+      if (signal.aborted) break;
       const label = command.inputs.length > 1 ? `[${i + 1}/${command.inputs.length}] ${input}` : input;
       const view = new ProgressView(process.stderr, label);
       try {
@@ -59,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
           continue;
         }
         const output = command.output ?? (command.outDir ? await defaultOutputPath(input, command.outDir) : undefined);
-        const result = await restorer.restore(input, output, command.options, { signal: controller.signal, onProgress: (p) => view.update(p) });
+        const result = await restorer.restore(input, output, command.options, { signal, onProgress: (p) => view.update(p) });
         view.end();
         if (command.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
         else {
