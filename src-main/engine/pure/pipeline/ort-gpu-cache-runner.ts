@@ -11,6 +11,7 @@ import { EngineError } from '../../common/errors';
 import type { DecoderConfig } from '../config';
 import { DECODER_IO } from '../decoder/decoder-graph';
 import type { DecoderDtype } from '../decoder/decoder-graph';
+import { stepTensors } from './step-tensors';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
 
 interface DeviceCache {
@@ -71,13 +72,13 @@ export class OrtGpuCacheRunner implements DecoderRunner {
       const past = this.caches.get(step.sequence);
       if (!past) throw new Error(`sequence ${step.sequence} is not open`);
       if (past.length !== step.position) throw new Error(`sequence ${step.sequence} is at ${past.length}, step says ${step.position}`);
-      const n = step.tokens.length;
-      const total = past.length + n;
+      const total = past.length + step.tokens.length;
+      const host = stepTensors([{ ...step, pad: 0 }], past.length); // (1, n) ids and positions, (1, past + n) mask
       const feeds: Record<string, ort.Tensor> = {
-        [DECODER_IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(step.tokens, (t) => BigInt(t)), [1, n]), // (1, n)
-        [DECODER_IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, j) => BigInt(past.length + j)), [1, n]), // (1, n)
-        [DECODER_IO.attentionMask]: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]), // (1, past + n)
-        [DECODER_IO.logitsPositions]: new ort.Tensor('int64', BigInt64Array.of(BigInt(n - 1)), [1, 1]), // (1, 1)
+        [DECODER_IO.inputIds]: host.inputIds,
+        [DECODER_IO.positionIds]: host.positionIds,
+        [DECODER_IO.attentionMask]: host.attentionMask,
+        [DECODER_IO.logitsPositions]: host.logitsPositions,
       };
       for (const t of Object.values(feeds)) this.bytesUp += (t.data as BigInt64Array).byteLength;
       for (let i = 0; i < this.config.numLayers; i++) {
