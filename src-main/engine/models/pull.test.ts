@@ -71,9 +71,15 @@ test('two concurrent pulls of one model: the second is refused, or waits; the fi
   assert.equal(server.stats('/tiny.onnx').requests, 1);
 
   const other = await setup(good, { chunkDelayMs: 2, chunkSize: 8 << 10 });
+  // The waiter starts only once the first pull reports progress, i.e. holds the lock: started
+  // together, either could win the lock, and the one without `wait` would then be refused.
   const waits: string[] = [];
-  const both = await Promise.all([pullModel('tiny', other.options), pullModel('tiny', { ...other.options, wait: true, onProgress: (p) => waits.push(p.phase) })]);
-  assert.deepEqual(both, ['installed', 'present']);
+  let holding!: () => void;
+  const lockHeld = new Promise<void>((resolve) => (holding = resolve));
+  const first = pullModel('tiny', { ...other.options, onProgress: () => holding() });
+  await lockHeld;
+  const second = pullModel('tiny', { ...other.options, wait: true, onProgress: (p) => waits.push(p.phase) });
+  assert.deepEqual(await Promise.all([first, second]), ['installed', 'present']);
   assert.ok(waits.includes('waiting'));
   assert.equal(other.server.stats('/tiny.onnx').requests, 1);
   await assertNothingHalfMade(home, 'tiny');
