@@ -44,6 +44,8 @@ function refuse(message: string): never {
 const shape = flags.shape as BenchShape;
 if (!(shape in BENCH_SHAPES)) refuse(`--shape must be tiny, small or 7b, got "${flags.shape}".`);
 const provider = flags.provider;
+// One provider is measured, as named: 'auto' and 'gpu' stand for a chain the app works out.
+if (!['cpu', 'webgpu', 'cuda', 'dml'].includes(provider)) refuse(`--provider takes one of cpu, webgpu, cuda, dml (not a list, not auto or gpu), got "${provider}".`);
 const dtype = (flags.dtype ?? (provider === 'cpu' ? 'fp32' : 'fp16')) as DecoderDtype;
 if (!['fp32', 'fp16', 'int4'].includes(dtype)) refuse(`--dtype must be fp32, fp16 or int4, got "${dtype}".`);
 const steps = Number(flags.steps);

@@ -18,7 +18,12 @@ Options:
       --width <px>        output width in pixels (height follows); overrides --scale
       --tile <px>         tile size, smaller uses less memory (default 192)
       --threads <n>       inference threads (default: all cores)
-      --provider <list>   execution providers to try in order, e.g. webgpu,cpu (default cpu)
+      --provider <list>   where to run, tried in order until one loads (default auto):
+                          auto  the graphics card when one is found, then the CPU;
+                                the CPU alone when none is found
+                          gpu   the graphics card only (CUDA if installed, DirectML on
+                                Windows, WebGPU); never falls back to the CPU
+                          cpu, webgpu, cuda, dml   one provider, or a list: webgpu,cpu
       --quality <1-100>   JPEG/WebP/AVIF quality
       --max-pixels <n>    refuse inputs larger than this many pixels (default 40000000)
       --overwrite         replace an existing output (never the input)

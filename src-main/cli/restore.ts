@@ -7,6 +7,7 @@ import { defaultOutputPath } from '../engine/restore/output-path';
 import { abortOnCtrlC } from './interrupt';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { ProgressView } from './progress-view';
+import { providerRefusalLines } from './provider-report';
 import { parseRestoreArgs, RESTORE_USAGE } from './restore-args';
 
 function describeEstimate(label: string, r: EstimateResult): string {
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
         else {
           const s = (result.timings.totalMs / 1000).toFixed(1);
           process.stderr.write(`${label} -> ${result.output} (${result.outputSize.width}x${result.outputSize.height}, ${result.engine} on ${result.provider}, ${s} s)\n`);
+          for (const line of providerRefusalLines(result)) process.stderr.write(`${line}\n`);
           if (result.perception) process.stderr.write(`  perceived: noise ${result.perception.noise}, blur ${result.perception.blur} (${result.perception.source})\n`);
           if (result.pure) {
             process.stderr.write(`  model: ${result.pure.model}\n`);

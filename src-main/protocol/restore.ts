@@ -6,6 +6,9 @@ export const ENGINE_IDS = ['realesrgan-x4plus', 'realesrgan-x4fast', 'pure'] as 
 export type EngineId = (typeof ENGINE_IDS)[number];
 export const DEFAULT_ENGINE: EngineId = 'realesrgan-x4plus';
 
+export const PROVIDER_IDS = ['auto', 'gpu', 'cpu', 'webgpu', 'cuda', 'dml'] as const;
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
 export const RestoreOptionsSchema = v.object({
   engine: v.optional(v.picklist(ENGINE_IDS), DEFAULT_ENGINE),
   /** Output scale relative to the input: 4 is native, 2 and 1 downscale the x4 result. */
@@ -16,8 +19,13 @@ export const RestoreOptionsSchema = v.object({
   tile: v.optional(v.pipe(v.number(), v.integer(), v.minValue(32), v.maxValue(2048)), 192),
   /** Inference threads (0 = let onnxruntime choose). */
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256)), 0),
-  /** Execution providers in order of preference; the first that loads is used. */
-  providers: v.optional(v.array(v.picklist(['cpu', 'webgpu', 'cuda', 'dml'] as const)), ['cpu']),
+  /**
+   * Execution providers in order of preference; the first that loads is used. Two words stand for
+   * a list the engine process works out on this machine: 'gpu' = the graphics-card providers this
+   * platform has (CUDA where its libraries are installed, DirectML on Windows, WebGPU), and 'auto'
+   * = those followed by the CPU when a graphics card is detected, else just the CPU.
+   */
+  providers: v.optional(v.pipe(v.array(v.picklist(PROVIDER_IDS)), v.minLength(1)), ['auto']),
   /** Largest accepted input in pixels (decompression-bomb guard). */
   maxInputPixels: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 40_000_000),
   /** Lossy output quality 1..100. */
@@ -125,6 +133,8 @@ export interface RestoreResult {
   output: string;
   engine: EngineId;
   provider: string;
+  /** Every provider tried, in order; the ones before `provider` carry why they could not be used. */
+  providerAttempts?: { provider: string; error?: string }[];
   inputSize: { width: number; height: number };
   /** The region restored, when one was asked for (outputSize is then that region upscaled). */
   roi?: Region;

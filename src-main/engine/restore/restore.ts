@@ -15,6 +15,8 @@ import { studioHome } from '../models/paths';
 import { readPureManifest } from '../pure/package/pure-manifest';
 import { PureEngine } from '../pure/pipeline/pure-engine';
 import { perceive, withEngineLevels } from '../quality/perception';
+import { resolveProvidersHere, type ConcreteProvider } from '../runtime/resolve-providers';
+import type { ProviderAttempt } from '../runtime/worker-messages';
 import { RestoreOptionsSchema, type PureEstimate, type Region, type RestoreOptions, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
 import { checkOutput, defaultOutputPath } from './output-path';
 import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun, type PureTiling } from './pure-restore';
@@ -63,6 +65,9 @@ export function targetSize(width: number, height: number, options: Pick<RestoreO
   return { width: width * options.scale, height: height * options.scale };
 }
 
+/** Options whose providers are concrete onnxruntime providers (no 'auto' or 'gpu'). */
+type ResolvedOptions = RestoreOptions & { providers: ConcreteProvider[] };
+
 export class Restorer {
   private readonly loaded = new Map<string, Promise<Upscaler>>();
   private pure: { key: string; engine: Promise<PureEngine> } | undefined;
@@ -70,7 +75,10 @@ export class Restorer {
   constructor(private readonly home: string = studioHome()) {}
 
   async restore(input: string, output: string | undefined, optionsInput: RestoreOptionsInput, ctx: RestoreContext = {}): Promise<RestoreResult> {
-    const options = parseRestoreOptions(optionsInput);
+    const parsed = parseRestoreOptions(optionsInput);
+    // 'auto' and 'gpu' become this machine's providers here, once, before the engine caches are
+    // keyed on them: the engines and onnxruntime only ever see concrete providers.
+    const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers) };
     const t0 = performance.now();
     // The latest preview goes with every later report, so a page never loses it between two.
     let preview: string | undefined;
@@ -95,7 +103,8 @@ export class Restorer {
 
   /** The up-front estimate of a PURE restoration: tiles and time, without loading the model. */
   async estimate(input: string, optionsInput: RestoreOptionsInput): Promise<EstimateResult> {
-    const options = parseRestoreOptions(optionsInput);
+    const parsed = parseRestoreOptions(optionsInput);
+    const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers) };
     if (options.engine !== 'pure') throw new EngineError('INVALID_OPTION', '--estimate is for the PURE engine (Real-ESRGAN takes seconds, not hours).', 'Add --engine pure.');
     const full = await decodeImage(input, { maxPixels: options.maxInputPixels });
     const decoded = options.roi ? cropDecoded(full, options.roi) : full;
@@ -111,19 +120,19 @@ export class Restorer {
     };
   }
 
-  private async pureTiling(options: RestoreOptions, width: number, height: number): Promise<PureTiling> {
+  private async pureTiling(options: ResolvedOptions, width: number, height: number): Promise<PureTiling> {
     const dir = pureModelDir(options, this.home);
     const manifest = await readPureManifest(dir);
     const geometry = pureTileGeometry(manifest.config.imageSize, pureFactor(options, width));
     const plan = planPureTiles(width, height, geometry);
-    const speed = (await measuredSpeed(this.home, dir, options.threads)) ?? assumedSpeed(manifest.config, manifest.dtype);
+    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype);
     return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed) };
   }
 
   private async run(
     input: string,
     output: string | undefined,
-    options: RestoreOptions,
+    options: ResolvedOptions,
     ctx: RestoreContext,
     t0: number,
     report: (stage: RestoreProgress['stage'], fraction: number, extra?: Partial<RestoreProgress>) => void,
@@ -147,6 +156,7 @@ export class Restorer {
     const restoreFraction = (f: number): number => SPAN.restore[0] + f * (SPAN.restore[1] - SPAN.restore[0]);
     let rgb: RasterImage;
     let provider: string;
+    let providerAttempts: readonly ProviderAttempt[];
     let tiles = 0;
     let workerPeakRssBytes: number;
     let pure: (PureRun & { engine: PureEngine; tiling: PureTiling }) | undefined;
@@ -161,10 +171,11 @@ export class Restorer {
         this.forgetPure(); // a cancelled or crashed process is gone: load afresh next time
         throw error;
       });
-      await recordSpeed(this.home, pureModelDir(options, this.home), options.threads, run.speed);
+      await recordSpeed(this.home, pureModelDir(options, this.home), options.threads, engine.provider, run.speed);
       pure = { ...run, engine, tiling };
       rgb = pure.rgb;
       provider = engine.provider;
+      providerAttempts = engine.providerAttempts;
       tiles = tiling.plan.count;
       workerPeakRssBytes = engine.peakRssBytes;
     } else {
@@ -189,6 +200,7 @@ export class Restorer {
           throw error;
         });
       provider = upscaler.provider;
+      providerAttempts = upscaler.providerAttempts;
       workerPeakRssBytes = upscaler.peakRssBytes;
     }
     const t3 = performance.now();
@@ -224,6 +236,7 @@ export class Restorer {
       output: outPath,
       engine: options.engine,
       provider,
+      providerAttempts: providerAttempts.map((a) => ({ ...a })),
       inputSize: { width: full.rgb.width, height: full.rgb.height },
       ...(options.roi && { roi: options.roi }),
       outputSize: { width: final.width, height: final.height },
@@ -243,18 +256,18 @@ export class Restorer {
     await Promise.all(all.map((p) => p.then((u) => u.close(), () => undefined)));
   }
 
-  private key(options: RestoreOptions): string {
+  private key(options: ResolvedOptions): string {
     return `${options.engine}|${options.providers.join(',')}|${options.threads}`;
   }
 
-  private forget(options: RestoreOptions): void {
+  private forget(options: ResolvedOptions): void {
     const key = this.key(options);
     const entry = this.loaded.get(key);
     this.loaded.delete(key);
     void entry?.then((u) => u.close(), () => undefined);
   }
 
-  private pureEngine(options: RestoreOptions): Promise<PureEngine> {
+  private pureEngine(options: ResolvedOptions): Promise<PureEngine> {
     const dir = pureModelDir(options, this.home);
     const key = `${dir}|${options.providers.join(',')}|${options.threads}`;
     if (this.pure?.key !== key) {
@@ -274,7 +287,7 @@ export class Restorer {
     void entry?.engine.then((e) => e.close(), () => undefined);
   }
 
-  private upscaler(options: RestoreOptions): Promise<Upscaler> {
+  private upscaler(options: ResolvedOptions): Promise<Upscaler> {
     const key = this.key(options);
     let entry = this.loaded.get(key);
     if (!entry) {

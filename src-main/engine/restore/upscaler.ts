@@ -6,6 +6,8 @@ import { TileAccumulator, tileReadRect } from '../common/tile-accumulator';
 import { planTiles, type TileSettings } from '../common/tiling';
 import type { RasterImage } from '../image/types';
 import { InferenceWorker, type LoadedModel } from '../runtime/inference-worker';
+import type { ConcreteProvider } from '../runtime/resolve-providers';
+import type { ProviderAttempt } from '../runtime/worker-messages';
 
 export interface UpscaleProgress {
   tilesDone: number;
@@ -35,13 +37,18 @@ export class Upscaler {
   ) {}
 
   /** `pad`: context around each tile; it must cover the model's effective receptive field. */
-  static async load(onnxPath: string, geometry: { scale: number; pad: number }, providers: string[], threads: number): Promise<Upscaler> {
-    const { worker, model } = await InferenceWorker.start(onnxPath, providers, threads);
+  static async load(onnxPath: string, geometry: { scale: number; pad: number }, providers: readonly ConcreteProvider[], threads: number): Promise<Upscaler> {
+    const { worker, model } = await InferenceWorker.start(onnxPath, [...providers], threads);
     return new Upscaler(worker, model, geometry.scale, geometry.pad);
   }
 
   get provider(): string {
     return this.model.provider;
+  }
+
+  /** Every provider tried when loading, in order; the ones before `provider` say why they were refused. */
+  get providerAttempts(): readonly ProviderAttempt[] {
+    return this.model.attempts;
   }
 
   /** Peak RSS of the inference process, in bytes. */

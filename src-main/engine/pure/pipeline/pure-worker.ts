@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import { toErrorPayload } from '../../common/errors';
 import { describePureModel, readPureManifest } from '../package/pure-manifest';
-import { assertPureFitsInMemory } from '../preflight/check-memory';
+import { preflightHere } from '../preflight/provider-preflight';
 import type { FromPureWorker, ToPureWorker } from './pure-messages';
 import { PurePipeline } from './pure-pipeline';
 
@@ -18,10 +18,10 @@ const post = (message: FromPureWorker): void => void process.send!(message);
 
 async function handle(message: ToPureWorker): Promise<void> {
   if (message.type === 'load') {
-    // Refuse with advice (INSUFFICIENT_MEMORY) before mapping gigabytes of weights. Only when the
-    // weights will live in RAM: with a GPU provider first they go to the device, whose free memory
-    // Node cannot read, and a RAM check would refuse a machine that fits.
-    if ((message.providers?.[0] ?? 'cpu') === 'cpu') assertPureFitsInMemory(await readPureManifest(message.modelDir));
+    // Refuse with advice (INSUFFICIENT_MEMORY) before mapping gigabytes of weights: against RAM
+    // when the CPU comes first, against the card's free memory when a GPU provider does and the
+    // card says (probed here, in a process new for each load, so the figure is current).
+    await preflightHere(await readPureManifest(message.modelDir), message.providers ?? ['cpu']);
     pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers);
     post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache });
     return;

@@ -97,4 +97,9 @@ test('CPU: 24 GB free is not enough for 7B even in int4, 30 GB is with int4; the
   const small = preflightMemory({ config: PURE_TINY_TEST, dtype: 'fp32', device: 'cpu', freeBytes: 0.9e9 });
   assert.equal(small.verdict, 'not-enough-memory');
   assert.ok(small.advice.some((a) => /Close other programs to free about/.test(a)));
+  // a gap of a few MB asks for 0.1 GB, never "about 0.0 GB"
+  const tinyInt4 = estimateMemory(PURE_TINY_TEST.decoder, PURE_TINY_TEST.vq, 512, 'int4');
+  const justShort = preflightMemory({ config: PURE_TINY_TEST, dtype: 'int4', device: 'cpu', freeBytes: tinyInt4.totalBytes / 0.9 - 5e6 });
+  assert.equal(justShort.verdict, 'not-enough-memory');
+  assert.ok(justShort.advice.includes('Close other programs to free about 0.1 GB more memory.'), justShort.advice.join(' | '));
 });

@@ -87,5 +87,6 @@ export function preflightMemory(input: PreflightInput): PreflightResult {
 /** "Close other programs" only when that could plausibly be enough (the gap is under half the need). */
 function freeUpAdvice(need: MemoryEstimate, freeBytes: number, where: string): string[] {
   const gap = need.totalBytes / USABLE_SHARE - freeBytes;
-  return gap < need.totalBytes / 2 ? [`Close other programs to free about ${gb(gap)} more ${where}.`] : [];
+  // At least 0.1 GB: a gap of a few MB would otherwise read "about 0.0 GB".
+  return gap < need.totalBytes / 2 ? [`Close other programs to free about ${gb(Math.max(gap, 0.1e9))} more ${where}.`] : [];
 }

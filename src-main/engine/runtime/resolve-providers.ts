@@ -1,0 +1,68 @@
+// What the provider words mean on a machine: 'gpu' = the graphics-card providers this platform
+// has, best first; 'auto' = those then the CPU when a graphics card was found, else the CPU alone.
+// The pure expansion takes the facts as arguments (so every platform is testable anywhere); the
+// Node wrapper below fills them in for this machine. Nothing past this point sees a word.
+import type { ProviderId } from '../../protocol/restore';
+import { cudaProviderInstalled } from './cuda-install';
+import { probeGpus, type GpuInfo } from './gpu-probe';
+
+export type ProviderWord = 'auto' | 'gpu';
+/** An onnxruntime execution provider. */
+export type ConcreteProvider = Exclude<ProviderId, ProviderWord>;
+
+export const GPU_PROVIDERS: readonly ConcreteProvider[] = ['cuda', 'dml', 'webgpu'];
+
+export const isProviderWord = (p: string): p is ProviderWord => p === 'auto' || p === 'gpu';
+export const isGpuProvider = (p: string): boolean => (GPU_PROVIDERS as readonly string[]).includes(p);
+
+export interface ProviderMachine {
+  platform: NodeJS.Platform;
+  /** Cards the probe found (gpu-probe.ts). */
+  gpus: readonly GpuInfo[];
+  /** onnxruntime-node's CUDA provider library is installed beside its binding. */
+  cudaInstalled: boolean;
+}
+
+/**
+ * The graphics-card providers of the platform, best first: CUDA (only with its library, which
+ * `npm install` fetches on Linux x64 alone), DirectML (Windows only; it ships with onnxruntime-node
+ * there), then WebGPU (everywhere; Dawn picks the adapter).
+ */
+export function gpuProviders(machine: ProviderMachine): ConcreteProvider[] {
+  return [...(machine.cudaInstalled ? ['cuda' as const] : []), ...(machine.platform === 'win32' ? ['dml' as const] : []), 'webgpu'];
+}
+
+/**
+ * Whether 'auto' should try a graphics card at all. Windows counts as yes without a probe: there is
+ * no cheap way to list adapters from Node without nvidia-smi (WMI takes a PowerShell start, about a
+ * second), and DirectML runs on any DirectX 12 card, integrated ones included, which every machine
+ * that runs this app's Windows build in practice has; when it has none, DirectML is refused and
+ * the CPU after it runs, with the refusal reported.
+ */
+export function graphicsCardLikely(machine: ProviderMachine): boolean {
+  return machine.platform === 'win32' || machine.gpus.length > 0;
+}
+
+/** `requested` with each word expanded where it stands and every provider kept once (first place wins). */
+export function resolveProviders(requested: readonly ProviderId[], machine: ProviderMachine): ConcreteProvider[] {
+  const chain: ConcreteProvider[] = [];
+  const add = (p: ConcreteProvider): void => {
+    if (!chain.includes(p)) chain.push(p);
+  };
+  for (const p of requested) {
+    if (p === 'gpu') gpuProviders(machine).forEach(add);
+    else if (p === 'auto') (graphicsCardLikely(machine) ? [...gpuProviders(machine), 'cpu' as const] : ['cpu' as const]).forEach(add);
+    else add(p);
+  }
+  return chain;
+}
+
+/**
+ * resolveProviders for this machine. A list without words is returned as it is, and only 'auto'
+ * needs the card probe (nvidia-smi runs at most once per process, for at most 3 s).
+ */
+export async function resolveProvidersHere(requested: readonly ProviderId[]): Promise<ConcreteProvider[]> {
+  if (!requested.some(isProviderWord)) return requested as ConcreteProvider[];
+  const gpus = requested.includes('auto') && process.platform !== 'win32' ? await probeGpus() : [];
+  return resolveProviders(requested, { platform: process.platform, gpus, cudaInstalled: cudaProviderInstalled() });
+}
