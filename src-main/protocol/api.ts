@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { ErrorPayload } from '../engine/common/errors';
 import type { JobEvent, ModelEvent } from './messages';
 import { DEFAULT_ENGINE, ENGINE_IDS, RestoreOptionsSchema } from './restore';
-import type { EngineId, RestoreOptionsInput } from './restore';
+import type { EngineId, ProviderId, RestoreOptionsInput } from './restore';
 
 /** Formats a result can be written in (the engine's OUTPUT_FORMATS; checked where both meet). */
 export const OUTPUT_FORMAT_IDS = ['jpeg', 'png', 'webp', 'tiff', 'avif'] as const;
@@ -15,6 +15,14 @@ export type OutputFormatId = (typeof OUTPUT_FORMAT_IDS)[number];
 
 export const THEMES = ['system', 'light', 'dark'] as const;
 export type Theme = (typeof THEMES)[number];
+
+/**
+ * Where restorations run, as the person chooses it; each is sent to the engine as the provider
+ * word of the same name (restore.ts): 'auto' the graphics card when one is detected, else the
+ * CPU; 'gpu' graphics-card providers only, no CPU fallback; 'cpu' the CPU only.
+ */
+export const PROCESSORS = ['auto', 'gpu', 'cpu'] as const satisfies readonly ProviderId[];
+export type Processor = (typeof PROCESSORS)[number];
 
 /** A photo in the library. `path` is the host's absolute path; the page treats it as an id. */
 export interface PhotoItem {
@@ -68,6 +76,7 @@ const SETTING_FIELDS = {
   width: v.pipe(v.number(), v.integer(), v.minValue(16), v.maxValue(65535)),
   format: v.picklist(OUTPUT_FORMAT_IDS),
   quality: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100)),
+  processor: v.picklist(PROCESSORS),
 };
 
 export const SettingsSchema = v.object({
@@ -78,6 +87,7 @@ export const SettingsSchema = v.object({
   width: v.optional(SETTING_FIELDS.width, 2048),
   format: v.optional(SETTING_FIELDS.format, 'png'),
   quality: v.optional(SETTING_FIELDS.quality, 90),
+  processor: v.optional(SETTING_FIELDS.processor, 'auto'),
   /** Most recent first; kept by the host, never set by the page. */
   recent: v.optional(v.array(v.pipe(v.string(), v.maxLength(4096))), []),
 });

@@ -20,6 +20,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   DIGEST_MISMATCH: 'The model file is damaged',
   MODEL_FORMAT: 'The model file cannot be read',
   PROVIDER_UNAVAILABLE: 'The graphics card cannot be used',
+  INSUFFICIENT_MEMORY: 'Not enough memory for this model',
   OUT_OF_MEMORY: 'Not enough memory',
   WORKER_CRASHED: 'The restoration stopped unexpectedly',
   CANCELLED: 'Cancelled',
@@ -32,6 +33,19 @@ const APP_HINTS: Partial<Record<ErrorCode, string>> = {
   OUT_OF_MEMORY: 'Choose a smaller output size or close other programs, then try again.',
   IMAGE_TOO_LARGE: 'Crop or shrink the photo in another program, then open it again.',
   INVALID_OPTION: 'Check the settings in the side panel.',
+};
+
+/**
+ * Said instead of the engine's hint, whatever it is: the engine can only name command-line flags
+ * or conversions, while here the fix is usually the Processor setting in the side panel.
+ */
+const SETTING_HINTS: Partial<Record<ErrorCode, (payload: ErrorPayload) => string>> = {
+  PROVIDER_UNAVAILABLE: () => 'Set Processor to Automatic or CPU in the side panel, then try again.',
+  // The engine's message says which memory was short ("… of GPU memory is free").
+  INSUFFICIENT_MEMORY: ({ message }) =>
+    /GPU memory/i.test(message)
+      ? 'Set Processor to CPU in the side panel (a photo then takes hours), or close other programs and try again.'
+      : 'Close other programs and try again, or set Processor to Graphics card if this computer has one with enough memory.',
 };
 
 export interface ReadableError {
@@ -61,7 +75,7 @@ export function readable(error: unknown, photoPath?: string): ReadableError {
   const name = photoPath?.split(/[\\/]/).pop();
   const message = photoPath && name ? payload.message.split(`"${photoPath}"`).join(`“${name}”`) : payload.message;
   const cliHint = payload.hint !== undefined && /(^|\s)--[a-z]/.test(payload.hint);
-  const hint = payload.hint && !cliHint ? payload.hint : (APP_HINTS[payload.code] ?? (cliHint ? undefined : payload.hint));
+  const hint = SETTING_HINTS[payload.code]?.(payload) ?? (payload.hint && !cliHint ? payload.hint : (APP_HINTS[payload.code] ?? (cliHint ? undefined : payload.hint)));
   return {
     code: payload.code,
     title: TITLES[payload.code] ?? TITLES.INTERNAL ?? 'Something went wrong',

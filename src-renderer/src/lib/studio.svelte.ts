@@ -8,6 +8,7 @@ import { isPureEngine } from './engines';
 import { toPayload } from './errors';
 import { fileName } from './format';
 import { PhotoEntry } from './photo.svelte';
+import { providersFor } from './processors';
 import { PureSettings } from './pure-settings.svelte';
 import { ViewTransform } from './view-transform.svelte';
 
@@ -123,7 +124,7 @@ export class Studio {
   // ---- restoring ----
 
   #options(settings: Settings): RestoreOptionsInput {
-    const options: RestoreOptionsInput = { engine: settings.engine };
+    const options: RestoreOptionsInput = { engine: settings.engine, providers: providersFor(settings.processor) };
     if (settings.sizeMode === 'width') options.width = settings.width;
     else options.scale = settings.scale;
     if (settings.format === 'jpeg' || settings.format === 'webp' || settings.format === 'avif') options.quality = settings.quality;
