@@ -131,11 +131,19 @@ export default defineConfig(
   },
   {
     files: ['src-renderer/**/*.ts'],
+    // The renderer's unit tests run in Node: they are checked with the Node project below.
+    ignores: ['src-renderer/**/*.test.ts'],
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       globals: globals.browser,
       parserOptions: { project: ['./tsconfig.renderer.json'], tsconfigRootDir: import.meta.dirname },
     },
+    rules: { '@typescript-eslint/no-floating-promises': floatingPromises },
+  },
+  {
+    files: ['src-renderer/**/*.test.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': floatingPromises },
   },
   {
@@ -159,5 +167,6 @@ export default defineConfig(
   // The HTTP bridge runs in plain Node (`npm run serve`): like the worker it builds on the engine,
   // the protocol and the worker's host side, and must never need Electron or the desktop app.
   { files: ['src-main/bridge/**/*.ts'], rules: { [RULE]: restrict(noElectron, noAppFromBridge) } },
-  { files: ['src-renderer/**/*.ts'], rules: { [RULE]: restrict(noElectron, noNodeBuiltins, rendererBoundary) } },
+  { files: ['src-renderer/**/*.ts'], ignores: ['src-renderer/**/*.test.ts'], rules: { [RULE]: restrict(noElectron, noNodeBuiltins, rendererBoundary) } },
+  { files: ['src-renderer/**/*.test.ts'], rules: { [RULE]: restrict(noElectron) } },
 );

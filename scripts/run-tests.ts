@@ -1,10 +1,10 @@
-// Runs every *.test.ts under src-main/ and scripts/ with Node's own test runner (through tsx).
+// Runs every *.test.ts under src-main/, scripts/, bench/ and src-renderer/ with Node's own test runner (through tsx).
 // Node 20's `--test` does not expand globs, so the list is built here.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const roots = ['src-main', 'scripts', 'bench'];
+const roots = ['src-main', 'scripts', 'bench', 'src-renderer'];
 const filter = process.argv.slice(2);
 
 function collect(dir: string, out: string[]): void {

@@ -2,7 +2,7 @@
 // its fields and re-render when they change.
 import type { PhotoItem } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
-import type { RestoreProgress, RestoreResult } from '../../../src-main/protocol/restore';
+import type { Region, RestoreProgress, RestoreResult } from '../../../src-main/protocol/restore';
 
 export type PhotoStatus = 'ready' | 'queued' | 'running' | 'done' | 'failed';
 
@@ -11,6 +11,8 @@ export class PhotoEntry {
   /** The job now queued or running for this photo. */
   jobId = $state<string | undefined>();
   progress = $state<RestoreProgress | undefined>();
+  /** The region the running job restores: its previews show only that part. */
+  jobRegion = $state<Region | undefined>();
   /** The latest successful result; kept while a new run is going, so the comparison stays. */
   result = $state<RestoreResult | undefined>();
   /** The last run's failure, or the file's own problem found when it was opened. */
@@ -34,8 +36,9 @@ export class PhotoEntry {
     return this.jobId !== undefined;
   }
 
-  started(jobId: string): void {
+  started(jobId: string, region?: Region): void {
     this.jobId = jobId;
+    this.jobRegion = region;
     this.progress = undefined;
     this.error = undefined;
     this.cancelling = false;
@@ -58,6 +61,7 @@ export class PhotoEntry {
         break;
     }
     this.jobId = undefined;
+    this.jobRegion = undefined;
     this.progress = undefined;
     this.cancelling = false;
     return true;

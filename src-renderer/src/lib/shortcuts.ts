@@ -44,3 +44,12 @@ export function isModelsShortcut(event: KeyboardEvent): boolean {
   if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event.target)) return false;
   return event.key === 'm' || event.key === 'M';
 }
+
+/**
+ * `R` turns the region tool on or off. The renderer's own, like `M`: the menu has no item for it.
+ * A held key repeats; only the first press counts, or the tool would flicker on and off.
+ */
+export function isRegionShortcut(event: KeyboardEvent): boolean {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || typingInField(event.target)) return false;
+  return event.key === 'r' || event.key === 'R';
+}

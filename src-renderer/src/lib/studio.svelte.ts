@@ -3,7 +3,7 @@
 // knows which transport carries the API. No method throws: failures become state to show.
 import type { AppCommand, DroppedFile, HostInfo, PhotoItem, PureStudioApi, Settings, SettingsPatch } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
-import type { RestoreOptionsInput } from '../../../src-main/protocol/restore';
+import type { Region, RestoreOptionsInput } from '../../../src-main/protocol/restore';
 import { isPureEngine } from './engines';
 import { toPayload } from './errors';
 import { fileName } from './format';
@@ -31,6 +31,10 @@ export class Studio {
   /** Where the before/after divider is, 0 (all after) .. 1 (all before), from the left. */
   split = $state(0.5);
   heatmap = $state(false);
+  /** The part of the selected photo to restore (input pixels); unset: the whole photo. */
+  region = $state<Region | undefined>();
+  /** The region tool is on: a drag on the photo draws the region instead of panning. */
+  selectingRegion = $state(false);
   readonly transform = new ViewTransform();
   readonly pure = new PureSettings();
   /** Unrecoverable: the host did not answer at start. */
@@ -109,6 +113,8 @@ export class Studio {
   select(path: string): void {
     if (this.selectedPath === path) return;
     this.selectedPath = path;
+    // A region belongs to the photo it was drawn on.
+    this.clearRegion();
     this.heatmap = false;
     this.transform.fitted = true;
   }
@@ -118,13 +124,40 @@ export class Studio {
     if (!photo || photo.busy) return;
     const index = this.photos.indexOf(photo);
     this.photos = this.photos.filter((p) => p !== photo);
-    if (this.selectedPath === path) this.selectedPath = this.photos[Math.min(index, this.photos.length - 1)]?.item.path;
+    if (this.selectedPath === path) {
+      this.selectedPath = this.photos[Math.min(index, this.photos.length - 1)]?.item.path;
+      this.clearRegion();
+    }
+  }
+
+  // ---- the region to restore ----
+
+  /** The region tool needs the photo's size (to map the drag) and no run in progress on it. */
+  get canSelectRegion(): boolean {
+    const photo = this.selected;
+    return !!photo?.item.width && !!photo.item.height && !photo.busy && !photo.item.problem;
+  }
+
+  toggleRegionTool(): void {
+    this.selectingRegion = !this.selectingRegion && this.canSelectRegion;
+  }
+
+  /** A drawn region: kept, and the tool goes off so the photo shows with it. */
+  chooseRegion(region: Region): void {
+    this.region = region;
+    this.selectingRegion = false;
+  }
+
+  clearRegion(): void {
+    this.region = undefined;
+    this.selectingRegion = false;
   }
 
   // ---- restoring ----
 
-  #options(settings: Settings): RestoreOptionsInput {
+  #options(settings: Settings, roi: Region | undefined): RestoreOptionsInput {
     const options: RestoreOptionsInput = { engine: settings.engine, providers: providersFor(settings.processor) };
+    if (roi) options.roi = { ...roi };
     if (settings.sizeMode === 'width') options.width = settings.width;
     else options.scale = settings.scale;
     if (settings.format === 'jpeg' || settings.format === 'webp' || settings.format === 'avif') options.quality = settings.quality;
@@ -136,9 +169,12 @@ export class Studio {
     const settings = this.settings;
     if (!photo || !settings || photo.busy) return;
     this.notice = undefined;
+    // The region was drawn on the selected photo; another one (run from elsewhere) goes whole.
+    const roi = photo === this.selected ? this.region : undefined;
+    if (photo === this.selected) this.selectingRegion = false;
     try {
-      const jobId = await this.api.restore({ input: photo.item.path, options: this.#options(settings), format: settings.format });
-      photo.started(jobId);
+      const jobId = await this.api.restore({ input: photo.item.path, options: this.#options(settings, roi), format: settings.format });
+      photo.started(jobId, roi);
       const early = this.#earlyEvents.filter((event) => event.jobId === jobId);
       this.#earlyEvents = this.#earlyEvents.filter((event) => event.jobId !== jobId);
       for (const event of early) photo.apply(event);
@@ -204,6 +240,18 @@ export class Studio {
     this.notice = { kind: 'error', error: toPayload(error) };
   }
 
+  /**
+   * Escape, most specific first: a dialog closes, a run on the shown photo stops, the region
+   * tool goes off, then the region is cleared.
+   */
+  escape(): unknown {
+    if (this.dialog) return (this.dialog = undefined);
+    if (this.selected?.busy) return this.cancel();
+    if (this.selectingRegion) return (this.selectingRegion = false);
+    if (this.region) return this.clearRegion();
+    return this.cancel();
+  }
+
   command(command: AppCommand): void {
     const t = this.transform;
     const actions: Record<AppCommand, () => unknown> = {
@@ -211,7 +259,7 @@ export class Studio {
       'open-folder': () => this.openDialog('folder'),
       save: () => this.openSave(),
       run: () => this.run(),
-      cancel: () => (this.dialog ? (this.dialog = undefined) : this.cancel()),
+      cancel: () => this.escape(),
       'toggle-compare': () => (this.compareMode = this.compareMode === 'slider' ? 'side-by-side' : 'slider'),
       'zoom-in': () => t.zoomIn(),
       'zoom-out': () => t.zoomOut(),
