@@ -59,6 +59,7 @@ export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | u
   handle(IPC_CHANNELS.openDropped, async (_w, paths) => opened(await host.open(paths, 'os'), Array.isArray(paths) ? (paths as string[]) : []));
 
   handle(IPC_CHANNELS.restore, (_w, call) => host.restore(call));
+  handle(IPC_CHANNELS.estimate, (_w, call) => host.estimate(call));
   handle(IPC_CHANNELS.cancel, (_w, jobId) => host.cancel(jobId));
 
   handle(IPC_CHANNELS.exportResult, async (window, call) => {

@@ -90,6 +90,7 @@ const ROUTES: Record<string, Handler> = {
   'POST /api/open-recent': async (host, request) => host.open(field(await readJson(request), 'paths'), 'recent'),
   'POST /api/upload': upload,
   'POST /api/restore': async (host, request) => host.restore(await readJson(request)),
+  'POST /api/estimate': async (host, request) => host.estimate(await readJson(request)),
   'POST /api/cancel': async (host, request) => host.cancel(field(await readJson(request), 'jobId')) ?? null,
   'POST /api/export': exportResult,
   'GET /api/models': (host) => host.models.overview(),

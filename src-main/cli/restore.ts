@@ -17,7 +17,8 @@ function describeEstimate(label: string, r: EstimateResult): string {
   return (
     `${label}:${region} ${r.inputSize.width}x${r.inputSize.height} -> ${r.outputSize.width}x${r.outputSize.height}\n` +
     `  ${e.tiles} tile${e.tiles === 1 ? '' : 's'} (${e.columns}x${e.rows} of ${e.tileSize} px at x${e.factor}), ${e.tokensPerTile} tokens each\n` +
-    `  about ${formatDuration(e.seconds)} at ${speed}, ${e.overheadSecondsPerTile.toFixed(1)} s per tile besides\n`
+    `  about ${formatDuration(e.seconds)} at ${speed}, ${e.overheadSecondsPerTile.toFixed(1)} s per tile besides\n` +
+    (r.testModel ? '  (TEST MODEL installed: random weights; its speed says nothing about PURE)\n' : '')
   );
 }
 

@@ -83,6 +83,7 @@ const api: PureStudioApi = {
 
   mediaUrl: (path, kind) => `${MEDIA_SCHEME}://${kind}/?path=${encodeURIComponent(path)}`,
   restore: (call) => invoke(IPC_CHANNELS.restore, call),
+  estimate: (call) => invoke(IPC_CHANNELS.estimate, call),
   cancel: (jobId) => invoke(IPC_CHANNELS.cancel, jobId),
 
   onEvent(callback) {

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import type { ErrorPayload } from '../engine/common/errors';
 import type { JobEvent, ModelEvent } from './messages';
 import { DEFAULT_ENGINE, ENGINE_IDS, RestoreOptionsSchema } from './restore';
-import type { EngineId, ProviderId, RestoreOptionsInput } from './restore';
+import type { EngineId, ProviderId, RestoreEstimate, RestoreOptionsInput } from './restore';
 
 /** Formats a result can be written in (the engine's OUTPUT_FORMATS; checked where both meet). */
 export const OUTPUT_FORMAT_IDS = ['jpeg', 'png', 'webp', 'tiff', 'avif'] as const;
@@ -261,6 +261,12 @@ export interface PureStudioApi {
   mediaUrl(path: string, kind: 'image' | 'thumb'): string;
   /** Queues a restoration and resolves to its job id; follow it with `onEvent`. */
   restore(call: RestoreCall): Promise<string>;
+  /**
+   * PURE only: what restoring the photo with these options would take (tiles, time, measured or
+   * assumed speed), without running anything; for an opened photo, like `restore`. Rejects with
+   * MODEL_MISSING when no PURE model is installed.
+   */
+  estimate(call: RestoreCall): Promise<RestoreEstimate>;
   /** The job then ends with a 'failed' event coded CANCELLED. */
   cancel(jobId: string): Promise<void>;
   /** Every job event (progress, done, failed); returns an unsubscribe. */
@@ -312,6 +318,7 @@ export const IPC_CHANNELS = {
   /** Paths the preload read from dropped File objects: trusted, since the page cannot forge them. */
   openDropped: 'pure:open-dropped',
   restore: 'pure:restore',
+  estimate: 'pure:estimate',
   cancel: 'pure:cancel',
   exportResult: 'pure:export',
   reveal: 'pure:reveal',

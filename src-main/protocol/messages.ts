@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { ERROR_CODES, EngineError } from '../engine/common/errors';
 import type { ErrorCode, ErrorPayload } from '../engine/common/errors';
 import { DEGRADATION_LEVELS, ENGINE_IDS, RestoreOptionsSchema } from './restore';
-import type { RestoreProgress, RestoreResult } from './restore';
+import type { RestoreEstimate, RestoreProgress, RestoreResult } from './restore';
 import { MODEL_PHASES, MODEL_TASKS, ModelIdSchema } from './api';
 import type { ModelTaskProgress } from './api';
 
@@ -13,6 +13,8 @@ import type { ModelTaskProgress } from './api';
 export type { ErrorCode, ErrorPayload } from '../engine/common/errors';
 
 const JobIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+/** Names one estimate request, so that its answer finds the caller waiting for it. */
+const RequestIdSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 // Paths come from a file dialog or the command line; the engine checks that they exist.
 const PathSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
 const Fraction = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
@@ -89,6 +91,16 @@ export const RestoreResultSchema = v.object({
   ),
 });
 
+export const RestoreEstimateSchema = v.object({
+  input: v.string(),
+  engine: v.literal('pure'),
+  inputSize: Size,
+  roi: v.optional(RegionSchema),
+  outputSize: Size,
+  estimate: PureEstimateSchema,
+  testModel: v.boolean(),
+});
+
 export const ErrorPayloadSchema = v.object({
   code: v.picklist(ERROR_CODES),
   message: v.string(),
@@ -102,7 +114,8 @@ const schemasMatchContract: [
   Same<v.InferOutput<typeof RestoreProgressSchema>, RestoreProgress>,
   Same<v.InferOutput<typeof RestoreResultSchema>, RestoreResult>,
   Same<v.InferOutput<typeof ErrorPayloadSchema>, ErrorPayload>,
-] = [true, true, true];
+  Same<v.InferOutput<typeof RestoreEstimateSchema>, RestoreEstimate>,
+] = [true, true, true, true];
 void schemasMatchContract;
 
 // ---- main -> worker ----
@@ -116,8 +129,20 @@ export const RestoreRequestSchema = v.object({
   options: RestoreOptionsSchema,
 });
 
+/**
+ * PURE's up-front estimate for a photo (tiles and time, no model loaded). Answered at once with
+ * 'estimated' or 'estimate-failed', never queued behind a running restore.
+ */
+export const EstimateRequestSchema = v.object({
+  type: v.literal('estimate'),
+  requestId: RequestIdSchema,
+  input: PathSchema,
+  options: RestoreOptionsSchema,
+});
+
 export const WorkerRequestSchema = v.variant('type', [
   RestoreRequestSchema,
+  EstimateRequestSchema,
   v.object({ type: v.literal('cancel'), jobId: JobIdSchema }),
   /** Liveness check: the worker answers with 'pong'. */
   v.object({ type: v.literal('ping') }),
@@ -132,6 +157,7 @@ export type WorkerRequest = v.InferOutput<typeof WorkerRequestSchema>;
 /** A request as sent: options may leave fields out. */
 export type WorkerRequestInput = v.InferInput<typeof WorkerRequestSchema>;
 export type RestoreRequest = v.InferOutput<typeof RestoreRequestSchema>;
+export type EstimateRequest = v.InferOutput<typeof EstimateRequestSchema>;
 
 // ---- worker -> main (job events continue on to the renderer) ----
 
@@ -141,11 +167,18 @@ export const JobEventSchema = v.variant('type', [
   v.object({ type: v.literal('failed'), jobId: JobIdSchema, error: ErrorPayloadSchema }),
 ]);
 
-export const WorkerEventSchema = v.variant('type', [...JobEventSchema.options, v.object({ type: v.literal('pong') })]);
+/** The answers to an 'estimate' request; they stay between main and the worker. */
+export const EstimateEventSchema = v.variant('type', [
+  v.object({ type: v.literal('estimated'), requestId: RequestIdSchema, result: RestoreEstimateSchema }),
+  v.object({ type: v.literal('estimate-failed'), requestId: RequestIdSchema, error: ErrorPayloadSchema }),
+]);
+
+export const WorkerEventSchema = v.variant('type', [...JobEventSchema.options, ...EstimateEventSchema.options, v.object({ type: v.literal('pong') })]);
 
 /** What the renderer sees: everything about one job. */
 export type JobEvent = v.InferOutput<typeof JobEventSchema>;
 export type WorkerEvent = v.InferOutput<typeof WorkerEventSchema>;
+export type EstimateEvent = v.InferOutput<typeof EstimateEventSchema>;
 
 // ---- host -> page: model tasks (the Models page) ----
 
@@ -218,6 +251,12 @@ export function parseJobEvent(value: unknown): JobEvent {
 export function jobIdOf(value: unknown): string | undefined {
   const result = v.safeParse(v.object({ jobId: JobIdSchema }), value);
   return result.success ? result.output.jobId : undefined;
+}
+
+/** The requestId of an estimate request that failed validation, so that it can be answered. */
+export function requestIdOf(value: unknown): string | undefined {
+  const result = v.safeParse(v.object({ type: v.literal('estimate'), requestId: RequestIdSchema }), value);
+  return result.success ? result.output.requestId : undefined;
 }
 
 /** Checks a model event arriving in the page's preload. */

@@ -115,6 +115,22 @@ export interface PureEstimate {
   source: 'measured' | 'assumed';
 }
 
+/**
+ * What a PURE restoration of a photo would take, worked out before anything runs (the engine's
+ * Restorer.estimate; `restore --estimate` prints it, the page shows it beside Restore).
+ */
+export interface RestoreEstimate {
+  input: string;
+  engine: 'pure';
+  inputSize: { width: number; height: number };
+  /** The region the estimate is for, when one was given (outputSize is then that region upscaled). */
+  roi?: Region;
+  outputSize: { width: number; height: number };
+  estimate: PureEstimate;
+  /** The installed package is a TEST MODEL (random weights): its time says nothing about PURE's. */
+  testModel: boolean;
+}
+
 export const DEGRADATION_LEVELS = ['small', 'medium', 'large'] as const;
 export type DegradationLevel = (typeof DEGRADATION_LEVELS)[number];
 

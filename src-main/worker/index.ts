@@ -3,7 +3,7 @@
 // Two parents are possible: Electron's utilityProcess.fork (process.parentPort, which can also
 // hand over MessagePorts on which progress goes straight to a page), and Node's child_process.fork
 // (process.send / 'message'), which the HTTP bridge and the tests use.
-import { closeEngines, restoreImage } from '../engine/restore/restore';
+import { closeEngines, Restorer, restoreImage } from '../engine/restore/restore';
 import type { WorkerEvent } from '../protocol/messages';
 import { startJobLoop } from './job-loop';
 import type { JobPort } from './job-loop';
@@ -62,8 +62,12 @@ function connect(): JobPort {
   process.exit(1);
 }
 
+// Estimates load no model, so they need none of the shared restorer's caches.
+const estimator = new Restorer();
+
 startJobLoop(connect(), {
   restore: restoreImage,
+  estimate: (input, options) => estimator.estimate(input, options),
   log,
   onShutdown: async () => {
     await closeEngines();

@@ -1,11 +1,12 @@
 // The worker's message loop: validates requests, runs restore jobs one at a time, and reports
-// progress / done / failed. It knows nothing about Electron: `port` is anything that can send and
+// progress / done / failed. PURE estimates are answered as they come, beside the queue: they
+// only read the photo and the model's manifest, and a person asks for one while a job runs. It knows nothing about Electron: `port` is anything that can send and
 // receive messages, so the loop runs (and is tested) in plain Node.
-import { cancelledError, toErrorPayload } from '../engine/common/errors';
+import { cancelledError, EngineError, toErrorPayload } from '../engine/common/errors';
 import type { ErrorPayload } from '../engine/common/errors';
-import { jobIdOf, parseWorkerRequest } from '../protocol/messages';
-import type { RestoreRequest, WorkerEvent } from '../protocol/messages';
-import type { RestoreOptionsInput, RestoreProgress, RestoreResult } from '../protocol/restore';
+import { jobIdOf, parseWorkerRequest, requestIdOf } from '../protocol/messages';
+import type { EstimateRequest, RestoreRequest, WorkerEvent } from '../protocol/messages';
+import type { RestoreEstimate, RestoreOptionsInput, RestoreProgress, RestoreResult } from '../protocol/restore';
 
 export interface JobPort {
   post(message: WorkerEvent): void;
@@ -20,8 +21,13 @@ export type RestoreFn = (
   ctx: { signal: AbortSignal; onProgress: (progress: RestoreProgress) => void; previews?: boolean },
 ) => Promise<RestoreResult>;
 
+/** The engine's up-front PURE estimate (Restorer.estimate). */
+export type EstimateFn = (input: string, options: RestoreOptionsInput) => Promise<RestoreEstimate>;
+
 export interface JobLoopOptions {
   restore: RestoreFn;
+  /** Absent: estimate requests are answered with an INTERNAL error. */
+  estimate?: EstimateFn;
   /** Runs once 'shutdown' has cancelled every job and the running one has settled. */
   onShutdown?: () => void | Promise<void>;
   log?: (line: string) => void;
@@ -54,14 +60,18 @@ export function startJobLoop(port: JobPort, options: JobLoopOptions): JobLoop {
       request = parseWorkerRequest(raw);
     } catch (error) {
       const jobId = jobIdOf(raw);
+      const requestId = requestIdOf(raw);
       // Failing a job we are running because of some other malformed message would lie to main.
-      if (jobId !== undefined && !known.has(jobId)) fail(jobId, toErrorPayload(error));
+      if (requestId !== undefined) port.post({ type: 'estimate-failed', requestId, error: toErrorPayload(error) });
+      else if (jobId !== undefined && !known.has(jobId)) fail(jobId, toErrorPayload(error));
       else log(`ignored an invalid message: ${toErrorPayload(error).message}`);
       return;
     }
     switch (request.type) {
       case 'restore':
         return enqueue(request);
+      case 'estimate':
+        return void answerEstimate(request);
       case 'cancel':
         return cancel(request.jobId);
       case 'ping':
@@ -81,6 +91,16 @@ export function startJobLoop(port: JobPort, options: JobLoopOptions): JobLoop {
     known.set(request.jobId, job);
     waiting.push(job);
     pump();
+  }
+
+  async function answerEstimate({ requestId, input, options: estimateOptions }: EstimateRequest): Promise<void> {
+    try {
+      if (stopping) throw cancelledError();
+      if (!options.estimate) throw new EngineError('INTERNAL', 'This worker cannot estimate restorations.');
+      port.post({ type: 'estimated', requestId, result: await options.estimate(input, estimateOptions) });
+    } catch (error) {
+      port.post({ type: 'estimate-failed', requestId, error: toErrorPayload(error) });
+    }
   }
 
   function cancel(jobId: string): void {

@@ -110,6 +110,7 @@ test('--estimate prints tiles and time and runs nothing; after a run the speed i
   assert.deepEqual([e.estimate.tiles, e.estimate.columns, e.estimate.rows, e.estimate.factor], [4, 2, 2, 4]);
   assert.deepEqual(e.outputSize, { width: 800, height: 600 });
   assert.equal(e.estimate.source, 'measured');
+  assert.equal(e.testModel, true, 'the fixture package is a TEST MODEL and the estimate says so');
   assert.ok(Math.abs(e.estimate.seconds - 4 * (e.estimate.overheadSecondsPerTile + 150 / e.estimate.tokensPerSecond)) < 1e-6);
 
   const text = run(['--scale', '2', '--roi', '0,0,150,100']);
@@ -117,6 +118,7 @@ test('--estimate prints tiles and time and runs nothing; after a run the speed i
   assert.match(text.stdout, /region 0,0,150x100 of 200x150 -> 300x200/);
   assert.match(text.stdout, /1 tile \(1x1 of 256 px at x2\), 4213 tokens each/);
   assert.match(text.stdout, /about .+ measured here/);
+  assert.match(text.stdout, /TEST MODEL installed/);
   assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('wide-restored')), [], 'nothing restored');
 
   const outside = run(['--roi', '150,100,100,100']);

@@ -52,6 +52,8 @@ export interface PureTiling {
   plan: TilePlan;
   geometry: PureTileGeometry;
   estimate: PureEstimate;
+  /** The package is a TEST MODEL (random weights). */
+  testModel: boolean;
 }
 
 /** (h, w, 3) RGB8 -> planar (3, h, w) float in [0, 1]: the TileAccumulator's input. */

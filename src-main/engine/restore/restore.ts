@@ -17,7 +17,7 @@ import { PureEngine } from '../pure/pipeline/pure-engine';
 import { perceive, withEngineLevels } from '../quality/perception';
 import { resolveProvidersHere, type ConcreteProvider } from '../runtime/resolve-providers';
 import type { ProviderAttempt } from '../runtime/worker-messages';
-import { RestoreOptionsSchema, type PureEstimate, type Region, type RestoreOptions, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
+import { RestoreOptionsSchema, type RestoreOptions, type RestoreEstimate, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
 import { checkOutput, defaultOutputPath } from './output-path';
 import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun, type PureTiling } from './pure-restore';
 import { assumedSpeed, estimatePure, tokensPerTile } from './pure-tile-estimate';
@@ -40,14 +40,8 @@ export interface RestoreContext {
 }
 
 /** What `restore --estimate` prints: the work a PURE restoration would do, nothing run. */
-export interface EstimateResult {
-  input: string;
-  engine: 'pure';
-  inputSize: { width: number; height: number };
-  roi?: Region;
-  outputSize: { width: number; height: number };
-  estimate: PureEstimate;
-}
+/** The up-front estimate of a PURE restoration (the protocol's shape, shared with the page). */
+export type EstimateResult = RestoreEstimate;
 
 /** Share of the whole job given to each stage, for one progress bar. */
 const SPAN = { decode: [0, 0.03], load: [0.03, 0.08], restore: [0.08, 0.94], resize: [0.94, 0.96], encode: [0.96, 1] } as const;
@@ -117,6 +111,7 @@ export class Restorer {
       ...(options.roi && { roi: options.roi }),
       outputSize: targetSize(width, height, options),
       estimate: tiling.estimate,
+      testModel: tiling.testModel,
     };
   }
 
@@ -126,7 +121,7 @@ export class Restorer {
     const geometry = pureTileGeometry(manifest.config.imageSize, pureFactor(options, width));
     const plan = planPureTiles(width, height, geometry);
     const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype);
-    return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed) };
+    return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed), testModel: manifest.testModel === true };
   }
 
   private async run(

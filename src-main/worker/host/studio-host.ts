@@ -14,7 +14,7 @@ import type { ExportOutcome, FolderListing, HostInfo, OutputFormatId, PhotoItem,
 import { isInside, MediaScope } from '../../protocol/media-scope';
 import type { JobEvent } from '../../protocol/messages';
 import { ENGINE_IDS } from '../../protocol/restore';
-import type { RestoreResult } from '../../protocol/restore';
+import type { RestoreEstimate, RestoreResult } from '../../protocol/restore';
 import { EXTENSION_OF, exportResult } from './export';
 import { assertWithinRoot, describePhoto, findPhotos, listFolder, mapLimited } from './library';
 import { SettingsStore } from './settings-store';
@@ -188,6 +188,18 @@ export class StudioHost {
     this.jobs.set(jobId, { output, folder });
     this.results.set(output, { format, quality: options.quality, original: input });
     return jobId;
+  }
+
+  /**
+   * What a PURE restoration of an opened photo would take (tiles, time), with the options a
+   * restore would get; the worker works it out without loading the model. `format` is ignored.
+   */
+  async estimate(call: unknown): Promise<RestoreEstimate> {
+    const { input, options } = parse(RestoreCallSchema, call);
+    if (!(await this.scope.isAllowedFile(input))) {
+      throw new EngineError('INPUT_UNREADABLE', 'Only photos opened in PURE Studio can be estimated.', 'Open the photo first.');
+    }
+    return this.workers.estimate(input, options);
   }
 
   cancel(jobId: unknown): void {

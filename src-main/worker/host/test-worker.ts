@@ -1,9 +1,12 @@
 // A stand-in worker for host tests: "restores" by re-encoding the input at 2x with sharp, keeping
 // its EXIF, and answers like the real one (progress, done, failed). Fast and needs no model.
+// Estimates are the engine's own (Restorer.estimate in this process): they load no model either.
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
+import { toErrorPayload } from '../../engine/common/errors';
+import { Restorer } from '../../engine/restore/restore';
 import type { WorkerRequestInput } from '../../protocol/messages';
-import type { RestoreResult } from '../../protocol/restore';
+import type { RestoreOptionsInput, RestoreResult } from '../../protocol/restore';
 import type { ExitReason, WorkerChild } from './worker-host';
 
 export class TestWorker implements WorkerChild {
@@ -17,6 +20,7 @@ export class TestWorker implements WorkerChild {
   post(message: WorkerRequestInput): void {
     this.requests.push(message);
     if (message.type === 'restore' && !this.hang) void this.restore(message.jobId, message.input, message.output ?? `${message.input}.out.png`);
+    if (message.type === 'estimate') void this.estimate(message.requestId, message.input, message.options);
     if (message.type === 'cancel') this.emit({ type: 'failed', jobId: message.jobId, error: { code: 'CANCELLED', message: 'Cancelled.' } });
     if (message.type === 'shutdown') setTimeout(() => this.exits.forEach((listener) => listener(0)), 1);
   }
@@ -32,6 +36,14 @@ export class TestWorker implements WorkerChild {
 
   private emit(message: unknown): void {
     for (const listener of this.listeners) listener(message);
+  }
+
+  private async estimate(requestId: string, input: string, options: RestoreOptionsInput | undefined): Promise<void> {
+    try {
+      this.emit({ type: 'estimated', requestId, result: await new Restorer().estimate(input, options ?? {}) });
+    } catch (error) {
+      this.emit({ type: 'estimate-failed', requestId, error: toErrorPayload(error) });
+    }
   }
 
   private async restore(jobId: string, input: string, output: string): Promise<void> {

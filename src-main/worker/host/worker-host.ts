@@ -1,6 +1,7 @@
 // Main's side of the worker: starts it, routes requests to it and events back, notices when it
 // dies (failing the job that was running with a readable reason, starting a fresh worker and
-// handing it the jobs that were waiting), and stops it on quit by asking first and killing after
+// handing it the jobs that were waiting), answers PURE estimates (one request, one reply, failed
+// like a job when the worker dies), and stops it on quit by asking first and killing after
 // a grace period. The process itself is behind `spawn`, so all of
 // this runs in plain Node tests; app/spawn-worker.ts adapts Electron's utilityProcess to it and
 // node-worker.ts Node's child_process.fork (for the HTTP bridge).
@@ -8,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { cancelledError, EngineError, toErrorPayload } from '../../engine/common/errors';
 import type { ErrorPayload } from '../../engine/common/errors';
 import { parseWorkerEvent, parseWorkerRequest } from '../../protocol/messages';
-import type { JobEvent, WorkerRequestInput } from '../../protocol/messages';
+import type { EstimateEvent, JobEvent, WorkerRequestInput } from '../../protocol/messages';
+import type { RestoreEstimate } from '../../protocol/restore';
 
 /** Why a worker ended, when the platform says: 'oom' is reported to the person differently. */
 export type ExitReason = 'oom' | 'crashed' | 'killed';
@@ -43,6 +45,8 @@ export class WorkerHost {
    * worker runs them in that order, so the first is the one running), and whether a cancel was
    * asked for. */
   private readonly pending = new Map<string, { request: WorkerRequestInput; cancelRequested: boolean }>();
+  /** Estimates asked of the worker and not yet answered. */
+  private readonly estimates = new Map<string, { resolve: (result: RestoreEstimate) => void; reject: (error: EngineError) => void }>();
   private crashTimes: number[] = [];
   private closing = false;
   private stopped: Promise<void> | undefined;
@@ -79,6 +83,27 @@ export class WorkerHost {
     return jobId;
   }
 
+  /**
+   * PURE's up-front estimate for a photo, worked out in the worker (which decodes the photo and
+   * reads the model's manifest; no model is loaded). Rejects with an EngineError: the worker's
+   * (MODEL_MISSING, INVALID_OPTION...), or WORKER_CRASHED / CANCELLED when it went away first.
+   */
+  estimate(input: unknown, options: unknown): Promise<RestoreEstimate> {
+    if (this.closing) return Promise.reject(new EngineError('CANCELLED', 'PURE Studio is closing.'));
+    const requestId = (this.options.newJobId ?? randomUUID)();
+    let request;
+    try {
+      request = parseWorkerRequest({ type: 'estimate', requestId, input, options });
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.start();
+    return new Promise<RestoreEstimate>((resolve, reject) => {
+      this.estimates.set(requestId, { resolve, reject });
+      this.child?.post(request);
+    });
+  }
+
   cancel(jobId: string): void {
     const job = this.pending.get(jobId);
     if (!job) return;
@@ -96,6 +121,7 @@ export class WorkerHost {
   private async shutDown(graceMs: number): Promise<void> {
     const child = this.child;
     this.pending.clear(); // nobody is left to tell about them
+    this.failEstimates(new EngineError('CANCELLED', 'PURE Studio is closing.'));
     if (!child) return;
     const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -117,10 +143,25 @@ export class WorkerHost {
       return;
     }
     if (event.type === 'pong') return;
+    if (event.type === 'estimated' || event.type === 'estimate-failed') return this.answered(event);
     // Unknown ids belong to jobs already ended, e.g. failed by a crash report or a cancel race.
     if (!this.pending.has(event.jobId)) return;
     if (event.type !== 'progress') this.pending.delete(event.jobId);
     this.options.onEvent(event);
+  }
+
+  private answered(event: EstimateEvent): void {
+    const waiting = this.estimates.get(event.requestId);
+    if (!waiting) return;
+    this.estimates.delete(event.requestId);
+    if (event.type === 'estimated') waiting.resolve(event.result);
+    else waiting.reject(new EngineError(event.error.code, event.error.message, event.error.hint));
+  }
+
+  private failEstimates(error: EngineError): void {
+    const waiting = [...this.estimates.values()];
+    this.estimates.clear();
+    for (const { reject } of waiting) reject(error);
   }
 
   /** Number of jobs sent and not yet ended. */
@@ -133,6 +174,9 @@ export class WorkerHost {
     this.child = undefined;
     if (this.closing) return;
     this.log(`worker (pid ${child.pid ?? '?'}) exited unexpectedly with code ${code}${reason ? ` (${reason})` : ''}`);
+    // An estimate is cheap to ask again: the page does so with its next change.
+    const crash = crashError(reason);
+    this.failEstimates(new EngineError(crash.code, crash.message, crash.hint));
     const restart = this.noteCrash();
     const jobs = [...this.pending.entries()];
     this.pending.clear();

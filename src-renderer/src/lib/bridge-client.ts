@@ -17,6 +17,7 @@ import type {
   SettingsPatch,
 } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent, ModelEvent } from '../../../src-main/protocol/messages';
+import type { RestoreEstimate } from '../../../src-main/protocol/restore';
 import { followEventStream } from './event-stream';
 
 const TOKEN_HEADER = 'x-pure-token';
@@ -85,6 +86,10 @@ export class BridgeClient implements PureStudioApi {
 
   restore(call: RestoreCall): Promise<string> {
     return this.call('POST', '/api/restore', call);
+  }
+
+  estimate(call: RestoreCall): Promise<RestoreEstimate> {
+    return this.call('POST', '/api/estimate', call);
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -30,7 +30,11 @@ export function duration(seconds: number): string {
   if (seconds < 1) return 'less than a second';
   if (seconds < 10) return `${seconds.toFixed(1)} s`;
   if (seconds < 90) return `${Math.round(seconds)} s`;
-  return `${Math.round(seconds / 60)} min`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  // PURE on a CPU runs for hours: "2 h 10 min" reads better than "130 min".
+  const minutes = Math.round(seconds / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${Math.floor(minutes / 60)} h` : `${Math.floor(minutes / 60)} h ${rest} min`;
 }
 
 export function bytes(count: number): string {

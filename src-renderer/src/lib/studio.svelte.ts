@@ -1,7 +1,7 @@
 // The page's state and the actions on it: the host's info and settings, the library, which
 // photo is shown, and the jobs in flight. Components read fields and call methods; nothing here
 // knows which transport carries the API. No method throws: failures become state to show.
-import type { AppCommand, DroppedFile, HostInfo, PhotoItem, PureStudioApi, Settings, SettingsPatch } from '../../../src-main/protocol/api';
+import type { AppCommand, DroppedFile, HostInfo, PhotoItem, PureStudioApi, RestoreCall, Settings, SettingsPatch } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
 import type { Region, RestoreOptionsInput } from '../../../src-main/protocol/restore';
 import { isPureEngine } from './engines';
@@ -163,6 +163,14 @@ export class Studio {
     if (settings.format === 'jpeg' || settings.format === 'webp' || settings.format === 'avif') options.quality = settings.quality;
     if (isPureEngine(settings.engine)) Object.assign(options, this.pure.options());
     return options;
+  }
+
+  /** The call Restore would make now for the selected photo (what its estimate is asked about). */
+  restoreCall(): RestoreCall | undefined {
+    const photo = this.selected;
+    const settings = this.settings;
+    if (!photo || !settings) return undefined;
+    return { input: photo.item.path, options: this.#options(settings, this.region), format: settings.format };
   }
 
   async run(photo = this.selected): Promise<void> {
