@@ -20,6 +20,9 @@ pack() {
   rm -rf "$KIT" && mkdir -p "$KIT/node_modules"
   npx esbuild bench/pure-model.bench.ts --bundle --platform=node --format=esm --target=node20 \
     --external:onnxruntime-node --outfile="$KIT/bench.mjs" --log-level=warning
+  # What the app's 'auto' and 'gpu' would pick there: checks the card probe on a real nvidia-smi.
+  npx esbuild src-main/cli/providers.ts --bundle --platform=node --format=esm --target=node20 \
+    --external:onnxruntime-node --outfile="$KIT/providers.mjs" --log-level=warning
   xz -6 -T0 -c "$(command -v node)" > "$KIT/node.xz"
   # onnxruntime-node without its other platforms' binaries; the 46 MB library goes xz'd.
   mkdir -p "$KIT/node_modules/onnxruntime-node/$ORT_SUB"
@@ -66,6 +69,7 @@ run() {
     nvidia-smi --query-gpu=name,memory.total,memory.free,driver_version --format=csv
     free_gb=$(nvidia-smi --query-gpu=memory.free --format=csv,noheader,nounits | head -1 | awk '{printf "%.1f", $1 / 1000}')
   fi
+  node "$KIT/providers.mjs" || echo "gpu-bench: the provider probe failed"
   # The best provider is the first that runs a tiny benchmark model end to end.
   local provider=cpu p
   for p in cuda webgpu; do
