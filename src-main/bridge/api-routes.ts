@@ -12,6 +12,13 @@ import type { StudioHost } from '../worker/host/studio-host';
 import { assertWithinRoot } from '../worker/host/library';
 import { baseHeaders, readJson, sendError, sendReply } from './http-util';
 
+/**
+ * Routes whose refusal is an ordinary answer, sent with 200 (the reply still says ok: false): the
+ * page asks for an estimate on every settings change, and "no estimate for this model" must not
+ * show in the browser's console as a failed request.
+ */
+const ANSWERS_WITH_REFUSAL: ReadonlySet<string> = new Set(['POST /api/estimate']);
+
 /** Largest upload accepted: far above any photo, far below filling a disk by accident. */
 const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
@@ -109,12 +116,14 @@ export async function handleApi(host: StudioHost, request: IncomingMessage, resp
     modelEventStream(host, request, response);
     return true;
   }
-  const handler = ROUTES[`${request.method} ${url.pathname}`];
+  const route = `${request.method} ${url.pathname}`;
+  const handler = ROUTES[route];
   if (!handler) return false;
   try {
     sendReply(response, await handler(host, request, url));
   } catch (error) {
-    sendError(response, error instanceof SyntaxError ? new EngineError('INVALID_OPTION', 'The request was not valid JSON.') : error);
+    if (error instanceof SyntaxError) sendError(response, new EngineError('INVALID_OPTION', 'The request was not valid JSON.'));
+    else sendError(response, error, ANSWERS_WITH_REFUSAL.has(route) ? 200 : 400);
   }
   return true;
 }
