@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, wr
 import { dirname, join } from 'node:path';
 import { PURE_7B, PURE_TINY_TEST } from '../src-main/engine/pure/config';
 import type { DecoderConfig } from '../src-main/engine/pure/config';
-import { buildDecoderGraph } from '../src-main/engine/pure/decoder/decoder-graph';
+import { buildDecoderGraph, INT4_DEFAULTS } from '../src-main/engine/pure/decoder/decoder-graph';
 import type { DecoderDtype } from '../src-main/engine/pure/decoder/decoder-graph';
 import { decoderTensorSpecs } from '../src-main/engine/pure/decoder/decoder-weight-names';
 import type { GetWeight } from '../src-main/engine/pure/decoder/decoder-weight-names';
@@ -42,6 +42,12 @@ const GRAPH_SOURCES = [
 const SEED = 20240611;
 const POOL = 1 << 20; // values in the random pool; tensors are tiles of it at seeded offsets
 
+/** What else distinguishes one build from another of the same shape and dtype. */
+export interface BenchVariant {
+  /** int4 only: MatMulNBits' accuracy_level (4: int8 activations on the CPU). */
+  int4Accuracy?: 0 | 4;
+}
+
 export interface BenchModel {
   label: string;
   shape: BenchShape;
@@ -61,7 +67,10 @@ interface Stamp {
   config: DecoderConfig;
   seed: number;
   sources: string;
+  int4Accuracy?: number;
 }
+
+const int4AccuracyOf = (variant: BenchVariant): 0 | 4 => variant.int4Accuracy ?? INT4_DEFAULTS.accuracyLevel ?? 0;
 
 function sourcesFingerprint(): string {
   const h = createHash('sha256');
@@ -110,25 +119,28 @@ export function freeDiskBytes(dir: string): number {
   return s.bavail * s.bsize;
 }
 
-function paths(shape: BenchShape, dtype: DecoderDtype): { dir: string; modelPath: string; stampPath: string; stamp: string } {
-  const dir = join(BENCH_MODELS_DIR, `${shape}-${dtype}`);
-  const stamp: Stamp = { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], seed: SEED, sources: sourcesFingerprint() };
+function paths(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant): { dir: string; modelPath: string; stampPath: string; stamp: string } {
+  // The package default (INT4_DEFAULTS) keeps the plain name; another accuracy level gets its own folder.
+  const accuracy = dtype === 'int4' ? int4AccuracyOf(variant) : undefined;
+  const suffix = accuracy !== undefined && accuracy !== INT4_DEFAULTS.accuracyLevel ? `-acc${accuracy}` : '';
+  const dir = join(BENCH_MODELS_DIR, `${shape}-${dtype}${suffix}`);
+  const stamp: Stamp = { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], seed: SEED, sources: sourcesFingerprint(), ...(accuracy !== undefined ? { int4Accuracy: accuracy } : {}) };
   return { dir, modelPath: join(dir, 'decoder.onnx'), stampPath: join(dir, 'bench-model.json'), stamp: JSON.stringify(stamp) };
 }
 
 /** The cached model, when one was built for this shape and dtype by the current graph code. */
-export function cachedBenchModel(shape: BenchShape, dtype: DecoderDtype): BenchModel | undefined {
-  const { dir, modelPath, stampPath, stamp } = paths(shape, dtype);
+export function cachedBenchModel(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant = {}): BenchModel | undefined {
+  const { dir, modelPath, stampPath, stamp } = paths(shape, dtype, variant);
   if (!existsSync(stampPath) || readFileSync(stampPath, 'utf8') !== stamp) return undefined;
   return { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], dir, modelPath, diskBytes: expectedDiskBytes(shape, dtype), buildS: 0 };
 }
 
 /** The cached model, or a fresh build (replacing any stale one). */
-export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: { rebuild?: boolean; log?: (line: string) => void } = {}): BenchModel {
-  const cached = options.rebuild ? undefined : cachedBenchModel(shape, dtype);
+export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: BenchVariant & { rebuild?: boolean; log?: (line: string) => void } = {}): BenchModel {
+  const cached = options.rebuild ? undefined : cachedBenchModel(shape, dtype, options);
   if (cached) return cached;
   const config = BENCH_SHAPES[shape];
-  const { dir, modelPath, stamp } = paths(shape, dtype);
+  const { dir, modelPath, stamp } = paths(shape, dtype, options);
   rmSync(dir, { recursive: true, force: true });
   const staging = `${dir}.building`;
   rmSync(staging, { recursive: true, force: true });
@@ -136,7 +148,8 @@ export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: { re
   options.log?.(`building the ${shape} ${dtype} ${BENCH_MODEL_LABEL} in ${dir} (~${(expectedDiskBytes(shape, dtype) / 1e9).toFixed(2)} GB)...`);
   const t = performance.now();
   try {
-    const built = buildDecoderGraph(config, poolWeights(config), { dtype, externalDataPath: join(staging, 'decoder.onnx.data') });
+    const int4 = dtype === 'int4' ? { int4: { accuracyLevel: int4AccuracyOf(options) } } : {};
+    const built = buildDecoderGraph(config, poolWeights(config), { dtype, ...int4, externalDataPath: join(staging, 'decoder.onnx.data') });
     writeFileSync(join(staging, 'decoder.onnx'), built.model);
     writeFileSync(join(staging, 'README.txt'), `${BENCH_MODEL_LABEL}: the PURE decoder graph at the '${shape}' shape, ${dtype}, seeded random weights.\nIt restores nothing. Made by bench/pure-bench-model.ts for npm run bench:pure; safe to delete.\n`);
     writeFileSync(join(staging, 'bench-model.json'), stamp); // last: marks the build complete

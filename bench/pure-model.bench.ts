@@ -1,6 +1,6 @@
 // `npm run bench:pure -- [--shape tiny|small|7b] [--dtype fp32|fp16|int4] [--provider cpu|webgpu|cuda|dml]
 //   [--steps 16] [--contexts 4096,8192] [--batches 1,2] [--threads N] [--prefill-chunk 1024]
-//   [--device-free-gb N] [--rebuild] [--json]`
+//   [--device-free-gb N] [--int4-accuracy 4|0] [--rebuild] [--json]`
 // Decoder speed of PURE's graph at a real shape, on a BENCHMARK MODEL (random weights, not PURE;
 // bench/pure-bench-model.ts): prefill a random context once (in chunks), then time decode steps
 // at each context length, batch 1 and batch 2 (CFG as one batch-2 step), and extrapolate the
@@ -31,6 +31,7 @@ const { values: flags } = parseArgs({
     threads: { type: 'string', default: process.env.BENCH_THREADS ?? String(availableParallelism()) },
     'prefill-chunk': { type: 'string', default: '1024' },
     'device-free-gb': { type: 'string' },
+    'int4-accuracy': { type: 'string', default: '4' },
     rebuild: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
@@ -48,6 +49,9 @@ const provider = flags.provider;
 if (!['cpu', 'webgpu', 'cuda', 'dml'].includes(provider)) refuse(`--provider takes one of cpu, webgpu, cuda, dml (not a list, not auto or gpu), got "${provider}".`);
 const dtype = (flags.dtype ?? (provider === 'cpu' ? 'fp32' : 'fp16')) as DecoderDtype;
 if (!['fp32', 'fp16', 'int4'].includes(dtype)) refuse(`--dtype must be fp32, fp16 or int4, got "${dtype}".`);
+if (!['0', '4'].includes(flags['int4-accuracy'])) refuse(`--int4-accuracy must be 0 or 4, got "${flags['int4-accuracy']}".`);
+if (process.argv.some((a) => a.startsWith('--int4-accuracy')) && dtype !== 'int4') refuse('--int4-accuracy is for --dtype int4.');
+const int4Accuracy = Number(flags['int4-accuracy']) as 0 | 4;
 const steps = Number(flags.steps);
 const contexts = flags.contexts.split(',').map(Number).sort((a, b) => a - b);
 const batches = flags.batches.split(',').map(Number);
@@ -70,7 +74,7 @@ const kvBytes = maxContext * kvToken * (1 + 2 * maxBatch);
 const prefillBytes = config.numHeads * chunk * maxContext * 8;
 const diskNeed = expectedDiskBytes(shape, dtype);
 const diskFree = freeDiskBytes(BENCH_MODELS_DIR);
-const cached = !flags.rebuild && cachedBenchModel(shape, dtype) !== undefined;
+const cached = !flags.rebuild && cachedBenchModel(shape, dtype, { int4Accuracy }) !== undefined;
 if (!cached && diskFree < diskNeed * 1.05) refuse(`the ${shape} ${dtype} ${BENCH_MODEL_LABEL} needs ${gb(diskNeed)} of disk under ${BENCH_MODELS_DIR}; ${gb(diskFree)} is free. Free some space, or use --dtype int4 (${gb(expectedDiskBytes(shape, 'int4'))}) or a smaller --shape.`);
 const hostNeed = (provider === 'cpu' ? diskNeed + prefillBytes : 0) + kvBytes + 2 ** 30;
 if (hostNeed > freemem() * 0.9) refuse(`this run needs about ${gb(hostNeed)} of memory (weights, KV caches up to ${maxContext} tokens x batch ${maxBatch}); ${gb(freemem())} is free. Use shorter --contexts, --batches 1, --dtype int4 or a smaller --shape.`);
@@ -81,7 +85,7 @@ if (flags['device-free-gb'] !== undefined) {
 }
 
 // ---- the model -------------------------------------------------------------------------------
-const model = benchModel(shape, dtype, { rebuild: flags.rebuild, log });
+const model = benchModel(shape, dtype, { rebuild: flags.rebuild, log, int4Accuracy });
 const c = config;
 log(`${model.label}: shape ${shape} (hidden ${c.hiddenSize}, ${c.numLayers} layers, ${c.numHeads} heads x ${c.headDim}, MLP ${c.intermediateSize}, vocab ${c.vocabSize}), ${dtype}, ${gb(model.diskBytes)} on disk`);
 log(`  ${model.buildS > 0 ? `built in ${model.buildS.toFixed(1)} s` : 'reused'} at ${model.dir}`);

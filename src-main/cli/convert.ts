@@ -9,13 +9,14 @@ import { describePureModel } from '../engine/pure/package/pure-manifest';
 import { EXIT, exitCodeFor } from './exit-codes';
 
 const USAGE = `Usage: npm run convert -- pure --checkpoint <hf dir> --vq <vq_ds8_c2i.pt> --out <dir> [--dtype fp16|fp32|int4] [--overwrite]
-       [--int4-block 32|64|128] [--int4-lm-head int4|fp16]
+       [--int4-block 32|64|128] [--int4-lm-head int4|fp16] [--int4-accuracy 4|0]
 
 Converts a PURE checkpoint (HF-style safetensors shards + config.json + tokenizer.json) and
 LlamaGen's VQ-8 weights into a model package for PURE Studio. fp16 (default) needs ~15 GB of disk.
 int4 stores every Linear as 4-bit blocks (ONNX Runtime MatMulNBits; block 32, with zero points)
 and the rest in fp16: ~5 GB, for 12-16 GB graphics cards, at a small cost in accuracy
-(--int4-lm-head fp16 keeps the output layer in fp16: +0.4 GB, a little less error).`;
+(--int4-lm-head fp16 keeps the output layer in fp16: +0.4 GB, a little less error). On the CPU
+its products use int8 activations (--int4-accuracy 4, the default: faster); 0 keeps them exact.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -28,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
       dtype: { type: 'string', default: 'fp16' },
       'int4-block': { type: 'string' },
       'int4-lm-head': { type: 'string' },
+      'int4-accuracy': { type: 'string' },
       overwrite: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -39,8 +41,8 @@ async function main(argv: string[]): Promise<number> {
   if (positionals[0] !== 'pure' || !values.checkpoint || !values.vq || !values.out) throw new EngineError('INVALID_OPTION', 'Missing arguments.', USAGE);
   const dtype = values.dtype;
   if (dtype !== 'fp16' && dtype !== 'fp32' && dtype !== 'int4') throw new EngineError('INVALID_OPTION', `--dtype must be fp16, fp32 or int4, got "${dtype}".`);
-  const int4 = int4Settings(values['int4-block'], values['int4-lm-head']);
-  if (int4 && dtype !== 'int4') throw new EngineError('INVALID_OPTION', '--int4-block and --int4-lm-head need --dtype int4.');
+  const int4 = int4Settings(values['int4-block'], values['int4-lm-head'], values['int4-accuracy']);
+  if (int4 && dtype !== 'int4') throw new EngineError('INVALID_OPTION', '--int4-block, --int4-lm-head and --int4-accuracy need --dtype int4.');
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
   const tty = process.stderr.isTTY;
@@ -66,8 +68,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** The int4 flags as converter options; undefined when neither is given. */
-function int4Settings(block: string | undefined, lmHead: string | undefined): Partial<Int4GraphOptions> | undefined {
-  if (block === undefined && lmHead === undefined) return undefined;
+function int4Settings(block: string | undefined, lmHead: string | undefined, accuracy: string | undefined): Partial<Int4GraphOptions> | undefined {
+  if (block === undefined && lmHead === undefined && accuracy === undefined) return undefined;
   const out: Partial<Int4GraphOptions> = {};
   if (block !== undefined) {
     if (!['16', '32', '64', '128', '256'].includes(block)) throw new EngineError('INVALID_OPTION', `--int4-block must be 16, 32, 64, 128 or 256, got "${block}".`);
@@ -76,6 +78,10 @@ function int4Settings(block: string | undefined, lmHead: string | undefined): Pa
   if (lmHead !== undefined) {
     if (lmHead !== 'int4' && lmHead !== 'fp16') throw new EngineError('INVALID_OPTION', `--int4-lm-head must be int4 or fp16, got "${lmHead}".`);
     out.lmHead = lmHead === 'int4';
+  }
+  if (accuracy !== undefined) {
+    if (accuracy !== '0' && accuracy !== '4') throw new EngineError('INVALID_OPTION', `--int4-accuracy must be 4 or 0, got "${accuracy}".`);
+    out.accuracyLevel = accuracy === '4' ? 4 : 0;
   }
   return out;
 }

@@ -25,10 +25,21 @@ export interface Int4GraphOptions {
   scheme: Int4Scheme;
   /** Quantise the LM head too (73728 x 4096: 604 MB fp16 -> 175 MB). */
   lmHead: boolean;
+  /**
+   * MatMulNBits' accuracy_level: 0 multiplies with the activations as given; 4 lets the CPU
+   * quantise them to int8 per block and use integer dot products (faster, more error:
+   * docs/gpu.md has both measured). Absent = 0.
+   */
+  accuracyLevel?: 0 | 4;
 }
 
-/** Block 32, asymmetric, LM head int4: the least error of the int4 layouts within 4% of the smallest (quant/int4-error.probe.ts). */
-export const INT4_DEFAULTS: Int4GraphOptions = { blockSize: 32, scheme: 'asymmetric', lmHead: true };
+/**
+ * Block 32, asymmetric, LM head int4: the least error of the int4 layouts within 4% of the
+ * smallest (quant/int4-error.probe.ts). Accuracy level 4: int8 activations on the CPU, 1.4-2.2x
+ * faster decode steps for a KL change of 0.0001 nats on the TEST MODELS (docs/gpu.md); the same
+ * trade llama.cpp makes for its 4-bit CPU path.
+ */
+export const INT4_DEFAULTS: Int4GraphOptions = { blockSize: 32, scheme: 'asymmetric', lmHead: true, accuracyLevel: 4 };
 
 /** fp16 activations and KV cache for 'fp16' and 'int4'; fp32 only for 'fp32'. */
 export const isHalfCompute = (dtype: DecoderDtype): boolean => dtype !== 'fp32';
@@ -199,7 +210,7 @@ export function rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: 
 export function linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string, quantizable = true): string {
   const w = expectLength(weightName, ctx.getWeight(weightName), outDim * inDim);
   if (ctx.int4 && quantizable) {
-    const options = { blockSize: ctx.int4.blockSize, scheme: ctx.int4.scheme, scaleType: 'float16' } as const;
+    const options = { blockSize: ctx.int4.blockSize, scheme: ctx.int4.scheme, scaleType: 'float16', accuracyLevel: ctx.int4.accuracyLevel ?? 0 } as const;
     return matMulNBits(ctx.ops, ctx.sink, x, weightName, w, outDim, inDim, options, hint);
   }
   const wt = transpose(w, outDim, inDim); // (in, out): MatMul layout

@@ -24,7 +24,7 @@ const PureManifestSchema = v.object({
   testModel: v.boolean(),
   dtype: v.picklist(['fp32', 'fp16', 'int4']),
   /** How an 'int4' decoder was quantised (MatMulNBits, 4 bits): recorded for people and tools. */
-  int4: v.optional(v.object({ blockSize: v.number(), scheme: v.picklist(['asymmetric', 'symmetric']), lmHead: v.boolean() })),
+  int4: v.optional(v.object({ blockSize: v.number(), scheme: v.picklist(['asymmetric', 'symmetric']), lmHead: v.boolean(), accuracyLevel: v.optional(v.picklist([0, 4])) })),
   /**
    * The KV-cache design of decoder.onnx (decoder-graph.ts): 'static' (a JS-owned buffer read in
    * place, only new K/V out) or 'concat' (past in, present out). Absent in packages converted

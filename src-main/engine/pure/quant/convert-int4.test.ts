@@ -35,7 +35,7 @@ test('--dtype int4: a labelled package that loads, with logits near the fp32 pac
   const manifest = await convertPure({ checkpoint, vq: made.vqFile, out: int4Dir, dtype: 'int4', int4: { blockSize: 64 } });
   await convertPure({ checkpoint, vq: made.vqFile, out: fp32Dir, dtype: 'fp32' });
   assert.equal(manifest.dtype, 'int4');
-  assert.deepEqual(manifest.int4, { blockSize: 64, scheme: 'asymmetric', lmHead: true });
+  assert.deepEqual(manifest.int4, { blockSize: 64, scheme: 'asymmetric', lmHead: true, accuracyLevel: 4 });
   assert.deepEqual((await readPureManifest(int4Dir)).int4, manifest.int4, 'the manifest on disk keeps the int4 settings');
   assert.match(describePureModel(manifest), /TEST MODEL/);
 

@@ -32,6 +32,8 @@ export interface Int4Options {
   scheme: Int4Scheme;
   /** The element type the scales are stored in (= the graph's compute type, T1). */
   scaleType: 'float32' | 'float16';
+  /** MatMulNBits' accuracy_level (the node's, not the quantiser's): 0 or absent = A as given. */
+  accuracyLevel?: 0 | 4;
 }
 
 export interface Int4Weight {

@@ -32,6 +32,7 @@ interface Build {
 const BUILDS: Build[] = [
   { dtype: 'fp16' },
   { dtype: 'int4', int4: { blockSize: 32, scheme: 'asymmetric', lmHead: true } },
+  { dtype: 'int4', int4: { blockSize: 32, scheme: 'asymmetric', lmHead: true, accuracyLevel: 4 } },
   { dtype: 'int4', int4: { blockSize: 32, scheme: 'asymmetric', lmHead: false } },
   { dtype: 'int4', int4: { blockSize: 32, scheme: 'symmetric', lmHead: true } },
   { dtype: 'int4', int4: { blockSize: 128, scheme: 'asymmetric', lmHead: true } },
@@ -60,8 +61,8 @@ async function probe(label: string, c: DecoderConfig): Promise<void> {
     console.log(`\n${label}: fp32 decoder ${(ref.bytes / 2 ** 20).toFixed(1)} MiB`);
     for (const build of BUILDS) {
       const got = await run(c, get, build, dir);
-      const what = build.int4 ? `int4 block ${build.int4.blockSize} ${build.int4.scheme}, LM head ${build.int4.lmHead ? 'int4' : 'fp16'}` : build.dtype;
-      console.log(`  ${what.padEnd(44)} size x${(got.bytes / ref.bytes).toFixed(3)}  ${formatLogitError(compareLogits(ref.logits, got.logits, c.vocabSize))}`);
+      const what = build.int4 ? `int4 block ${build.int4.blockSize} ${build.int4.scheme}, LM head ${build.int4.lmHead ? 'int4' : 'fp16'}${build.int4.accuracyLevel ? `, acc ${build.int4.accuracyLevel}` : ''}` : build.dtype;
+      console.log(`  ${what.padEnd(52)} size x${(got.bytes / ref.bytes).toFixed(3)}  ${formatLogitError(compareLogits(ref.logits, got.logits, c.vocabSize))}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

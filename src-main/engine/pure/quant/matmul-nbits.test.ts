@@ -70,3 +70,21 @@ for (const { k, options, tol } of CASES) {
     assert.ok(moved > 20 * tol, `quantisation must show: ${moved}`);
   });
 }
+
+test('accuracy level 4: the CPU quantises x to int8 per block, so the product moves by about that rounding, no more', async () => {
+  const n = 24;
+  const k = 128;
+  const rows = 3;
+  const normal = seededNormal(404);
+  const w = Float32Array.from({ length: n * k }, () => normal() / Math.sqrt(k));
+  const x = Float32Array.from({ length: rows * k }, () => normal());
+  const base: Int4Options = { blockSize: 32, scheme: 'asymmetric', scaleType: 'float32' };
+  const exactA = await runNode(w, n, k, x, rows, base);
+  const int8A = await runNode(w, n, k, x, rows, { ...base, accuracyLevel: 4 });
+  // x's int8 rounding: at most half a step (max |x| in the block / 127) per element; summed over
+  // k terms of |w| ~ 1/sqrt(k) it stays far below the products' size (~1).
+  let moved = 0;
+  for (let i = 0; i < exactA.length; i++) moved = Math.max(moved, Math.abs(int8A[i] - exactA[i]));
+  assert.ok(moved > 0, 'the attribute must reach the op: int8 activations change the product');
+  assert.ok(moved < 0.05, `max |level 4 - level 0| = ${moved}`);
+});

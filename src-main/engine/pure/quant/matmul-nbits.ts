@@ -33,8 +33,9 @@ export function matMulNBits(ops: GraphOps, sink: WeightSink, x: string, weightNa
     inputs: [x, ...inputs],
     outputs: [out],
     name: `MatMulNBits:${out}`,
-    // accuracy_level stays unset (0): A is used as given, so the only error is the weights'.
-    attributes: { K: int(k), N: int(n), bits: int(4), block_size: int(q.blockSize) },
+    // accuracy_level unset (0): A is used as given, so the only error is the weights'. 4: the CPU
+    // quantises A to int8 per block and uses integer dot products (VNNI), adding A's error.
+    attributes: { K: int(k), N: int(n), bits: int(4), block_size: int(q.blockSize), ...(options.accuracyLevel ? { accuracy_level: int(options.accuracyLevel) } : {}) },
   });
   return out;
 }
