@@ -27,6 +27,12 @@ export async function withProviderFallback<T>(providers: readonly string[], open
       attempts.push({ provider });
       return { value, provider, attempts };
     } catch (error) {
+      // Our own memory preflight refusing a provider is an answer, not a reason to try the next:
+      // it says what to change, and the providers refused before it say why it came to this one.
+      if (error instanceof EngineError && error.code === 'INSUFFICIENT_MEMORY' && attempts.length > 0) {
+        throw new EngineError('INSUFFICIENT_MEMORY', `${error.message} (${provider} was tried because ${describeRefusals(attempts)}.)`, error.hint, { cause: error });
+      }
+      if (error instanceof EngineError && error.code === 'INSUFFICIENT_MEMORY') throw error;
       attempts.push({ provider, error: error instanceof Error ? error.message.split('\n')[0] : String(error) });
     }
   }

@@ -10,7 +10,9 @@ import { makeTinyPureCheckpoint } from '../fixtures/make-tiny-checkpoint';
 import { convertPure } from '../package/convert-pure';
 import { Restorer } from '../../restore/restore';
 import { photo, tempDir } from '../../../testing/fixtures';
+import { checkFallbackProvider } from '../preflight/provider-preflight';
 import { PureEngine } from './pure-engine';
+import { PurePipeline } from './pure-pipeline';
 
 const dir = tempDir();
 const model = join(dir, 'pure-tiny');
@@ -31,6 +33,17 @@ test('a missing provider falls back to the next one and says why', { timeout: 12
   } finally {
     await engine.close();
   }
+});
+
+test('falling back to the CPU checks the RAM first: too little is INSUFFICIENT_MEMORY naming the refused provider', { timeout: 120_000 }, async () => {
+  const tooLittle = { beforeProvider: (p: string, i: number, m: Parameters<typeof checkFallbackProvider>[2]) => checkFallbackProvider(p, i, m, () => 1e6) };
+  await assert.rejects(PurePipeline.load(model, 1, ['cuda', 'cpu'], tooLittle), (e: { code: string; message: string }) => e.code === 'INSUFFICIENT_MEMORY' && /of memory is free/.test(e.message) && /cpu was tried because cuda: /.test(e.message));
+  // the CPU first is the worker's own preflight's business, not the fallback check's
+  const first = await PurePipeline.load(model, 1, ['cpu'], tooLittle);
+  await first.close();
+  const plenty = await PurePipeline.load(model, 1, ['cuda', 'cpu'], { beforeProvider: (p, i, m) => checkFallbackProvider(p, i, m, () => 64e9) });
+  assert.equal(plenty.provider, 'cpu');
+  await plenty.close();
 });
 
 test('no usable provider is PROVIDER_UNAVAILABLE naming each refusal', { timeout: 120_000 }, async () => {

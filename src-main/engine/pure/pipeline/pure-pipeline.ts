@@ -22,6 +22,14 @@ import type { ProviderAttempt } from '../../runtime/worker-messages';
 import { decoderPlanFor, runnerFor, type CfgBatching, type DecoderBackend, type KvCacheDesign } from './decoder-runner-choice';
 import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
 
+export interface PureLoadOptions {
+  /**
+   * Called before each provider of the chain is tried; throwing refuses it. The worker's memory
+   * preflight for a fallback provider goes here (an INSUFFICIENT_MEMORY ends the chain).
+   */
+  beforeProvider?: (provider: string, index: number, manifest: PureManifest) => void;
+}
+
 export interface PureSettings {
   seed: number;
   sampling?: Partial<SamplingSettings>;
@@ -75,7 +83,7 @@ export class PurePipeline {
    * Loads a converted package after proving every file against its sha256, on the first of
    * `providers` that can load all three graphs (the same explicit fallback chain as Real-ESRGAN).
    */
-  static async load(dir: string, threads: number, providers: readonly string[] = ['cpu']): Promise<PurePipeline> {
+  static async load(dir: string, threads: number, providers: readonly string[] = ['cpu'], load: PureLoadOptions = {}): Promise<PurePipeline> {
     const manifest = await readPureManifest(dir);
     for (const file of manifest.files) {
       const ok = await sha256File(join(dir, file.name)).then((h) => h === file.sha256, () => false);
@@ -84,6 +92,7 @@ export class PurePipeline {
     const options = threads > 0 ? { intraOpNumThreads: threads } : {};
     const graphs = decoderGraphFiles(manifest);
     const chosen = await withProviderFallback(providers, async (provider) => {
+      load.beforeProvider?.(provider, providers.indexOf(provider), manifest);
       // The provider picks the graph: webgpu keeps a concat graph's cache on the device.
       const plan = decoderPlanFor(provider, graphs);
       const path = join(dir, plan.file);

@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-node';
 import { toErrorPayload } from '../../common/errors';
 import { describePureModel, readPureManifest } from '../package/pure-manifest';
-import { preflightHere } from '../preflight/provider-preflight';
+import { checkFallbackProvider, preflightHere } from '../preflight/provider-preflight';
 import type { FromPureWorker, ToPureWorker } from './pure-messages';
 import { PurePipeline } from './pure-pipeline';
 
@@ -22,7 +22,8 @@ async function handle(message: ToPureWorker): Promise<void> {
     // when the CPU comes first, against the card's free memory when a GPU provider does and the
     // card says (probed here, in a process new for each load, so the figure is current).
     await preflightHere(await readPureManifest(message.modelDir), message.providers ?? ['cpu']);
-    pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers);
+    // A GPU provider that passed its check may still fail to load; the CPU after it gets its own.
+    pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers, { beforeProvider: checkFallbackProvider });
     post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache });
     return;
   }

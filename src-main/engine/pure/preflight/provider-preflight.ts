@@ -66,3 +66,12 @@ export async function preflightHere(manifest: ManifestPart, providers: readonly 
   const gpus = isGpuProvider(providers[0] ?? 'cpu') ? await probeGpus() : [];
   return preflightForProviders(manifest, providers, gpus);
 }
+
+/**
+ * The check for a provider the chain falls back to: the CPU after a GPU provider that could not
+ * load. The preflight above only checked the first provider (the card); if the run lands on the
+ * CPU instead, the weights and cache go to RAM, which must then be checked before loading.
+ */
+export function checkFallbackProvider(provider: string, index: number, manifest: ManifestPart, cpuFreeBytes: () => number = freemem): void {
+  if (index > 0 && provider === 'cpu') assertPureFitsInMemory(manifest, { device: 'cpu', freeBytes: cpuFreeBytes() });
+}
