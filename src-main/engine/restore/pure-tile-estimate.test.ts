@@ -24,6 +24,17 @@ test('the guess for the 7B: memory-bound steps, compute-bound prefill', () => {
   assert.equal(assumedSpeed(PURE_TINY_TEST, 'fp32').tokensPerSecond, 50, 'a tiny model is capped by per-step overhead');
 });
 
+test('the guess on a graphics card: 25x the bandwidth, 100x the prefill throughput, a higher cap', () => {
+  const cpu = assumedSpeed(PURE_7B, 'fp16', 'cpu');
+  const gpu = assumedSpeed(PURE_7B, 'fp16', 'gpu');
+  assert.ok(Math.abs(gpu.tokensPerSecond - 500e9 / (7_079_985_152 * 2)) < 1e-9); // ~35 tokens/s
+  assert.ok(Math.abs(gpu.tokensPerSecond / cpu.tokensPerSecond - 25) < 1e-9);
+  assert.ok(Math.abs(cpu.overheadSecondsPerTile / gpu.overheadSecondsPerTile - 100) < 1e-6);
+  assert.equal(assumedSpeed(PURE_TINY_TEST, 'fp32', 'gpu').tokensPerSecond, 100);
+  // int4 reads 0.5625 / 2 of fp16's bytes: 125 tokens/s by bandwidth, so the 100 cap decides
+  assert.equal(assumedSpeed(PURE_7B, 'int4', 'gpu').tokensPerSecond, 100);
+});
+
 test('estimate = tiles x (overhead + tokens / speed)', () => {
   const geometry = pureTileGeometry(512, 4);
   const plan = planPureTiles(200, 150, geometry); // 2 x 2

@@ -21,13 +21,16 @@ export interface PureSpeed {
 /** About how many tokens the degradation + caption text takes; a guess, small beside the image's 4164. */
 export const TEXT_TOKENS_GUESS = 48;
 
-// Assumptions behind the guess for an unmeasured model, stated so they can be argued with:
-// generation reads every decoder weight once per step (memory-bound), at this effective bandwidth;
-const ASSUMED_BYTES_PER_SECOND = 20e9;
-// prefill is compute-bound, at this throughput (CFG doubles it);
-const ASSUMED_FLOPS = 3e11;
-// and no step runs faster than this however small the model (per-step overhead).
-const MAX_ASSUMED_TOKENS_PER_SECOND = 50;
+// Assumptions behind the guess for an unmeasured model, stated so they can be argued with, for a
+// desktop CPU and for a graphics card (a mid-range discrete one; an H100 is several times faster):
+// generation reads every decoder weight once per step (memory-bound), at the effective bandwidth;
+// prefill is compute-bound, at the throughput (CFG doubles it); and no step runs faster than the
+// cap however small the model (per-step overhead: kernel launches, the host round trip).
+export type SpeedDevice = 'cpu' | 'gpu';
+const ASSUMED: Record<SpeedDevice, { bytesPerSecond: number; flops: number; maxTokensPerSecond: number }> = {
+  cpu: { bytesPerSecond: 20e9, flops: 3e11, maxTokensPerSecond: 50 },
+  gpu: { bytesPerSecond: 500e9, flops: 3e13, maxTokensPerSecond: 100 },
+};
 
 /** Weights the decoder reads per step and the per-token matmul weights of its layers. */
 function decoderParameters(config: PureConfig): { total: number; layers: number } {
@@ -41,14 +44,15 @@ function decoderParameters(config: PureConfig): { total: number; layers: number 
 /** Bytes per decoder weight as stored (int4 blocks carry a scale per 32 weights); unknown: fp16's. */
 const BYTES_PER_WEIGHT: Record<string, number> = { fp32: 4, fp16: 2, int4: 0.5 + 2 / 32 };
 
-/** A rough speed for a model never run here (the 7B in fp16 on a desktop CPU: ~1.4 tokens/s). */
-export function assumedSpeed(config: PureConfig, dtype: string): PureSpeed {
+/** A rough speed for a model never run here (the 7B in fp16: ~1.4 tokens/s on a desktop CPU, ~35 on a graphics card). */
+export function assumedSpeed(config: PureConfig, dtype: string, device: SpeedDevice = 'cpu'): PureSpeed {
   const params = decoderParameters(config);
   const bytes = params.total * (BYTES_PER_WEIGHT[dtype] ?? 2);
   const promptTokens = imageSequenceLength(gridSide(config), gridSide(config)) + 64;
+  const assumed = ASSUMED[device];
   return {
-    tokensPerSecond: Math.min(MAX_ASSUMED_TOKENS_PER_SECOND, ASSUMED_BYTES_PER_SECOND / bytes),
-    overheadSecondsPerTile: (2 * 2 * params.layers * promptTokens) / ASSUMED_FLOPS,
+    tokensPerSecond: Math.min(assumed.maxTokensPerSecond, assumed.bytesPerSecond / bytes),
+    overheadSecondsPerTile: (2 * 2 * params.layers * promptTokens) / assumed.flops,
     source: 'assumed',
   };
 }

@@ -15,7 +15,7 @@ import { studioHome } from '../models/paths';
 import { readPureManifest } from '../pure/package/pure-manifest';
 import { PureEngine } from '../pure/pipeline/pure-engine';
 import { perceive, withEngineLevels } from '../quality/perception';
-import { resolveProvidersHere, type ConcreteProvider } from '../runtime/resolve-providers';
+import { isGpuProvider, resolveProvidersHere, type ConcreteProvider } from '../runtime/resolve-providers';
 import type { ProviderAttempt } from '../runtime/worker-messages';
 import { RestoreOptionsSchema, type RestoreOptions, type RestoreEstimate, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
 import { checkOutput, defaultOutputPath } from './output-path';
@@ -120,7 +120,10 @@ export class Restorer {
     const manifest = await readPureManifest(dir);
     const geometry = pureTileGeometry(manifest.config.imageSize, pureFactor(options, width));
     const plan = planPureTiles(width, height, geometry);
-    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype);
+    // Unmeasured: guessed for where the chain starts (a GPU first is expected to load; if it does
+    // not, the first run records the CPU's real figure).
+    const device = isGpuProvider(options.providers[0] ?? 'cpu') ? 'gpu' : 'cpu';
+    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype, device);
     return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed), testModel: manifest.testModel === true };
   }
 
