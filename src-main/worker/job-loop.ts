@@ -1,7 +1,8 @@
 // The worker's message loop: validates requests, runs restore jobs one at a time, and reports
 // progress / done / failed. PURE estimates are answered as they come, beside the queue: they
-// only read the photo and the model's manifest, and a person asks for one while a job runs. It knows nothing about Electron: `port` is anything that can send and
-// receive messages, so the loop runs (and is tested) in plain Node.
+// only read the photo and the model's manifest, and a person asks for one while a job runs.
+// It knows nothing about Electron: `port` is anything that can send and receive messages, so the
+// loop runs (and is tested) in plain Node.
 import { cancelledError, EngineError, toErrorPayload } from '../engine/common/errors';
 import type { ErrorPayload } from '../engine/common/errors';
 import { jobIdOf, parseWorkerRequest, requestIdOf } from '../protocol/messages';
