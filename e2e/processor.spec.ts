@@ -2,41 +2,30 @@
 // it starts on Automatic, each choice is sent to the engine as its provider word, a CPU run says
 // so in the result, and the choice is kept by the host across a reload. Nothing here depends on a
 // graphics card: no test asserts what Automatic or Graphics card end up running on.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
-import { makeTestPhotos } from './support/photos';
-import { startServe } from './support/serve';
-import type { Served } from './support/serve';
+import { servePhotos } from './support/serve-photos';
+import type { PhotoServer } from './support/serve-photos';
 import { chooseEngine, collectErrors, openWithPicker, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-let served: Served;
-let root: string;
-let state: string;
+let app: PhotoServer;
 
 test.beforeAll(async () => {
   test.setTimeout(90_000);
-  root = mkdtempSync(join(tmpdir(), 'pure-e2e-processor-root-'));
-  state = mkdtempSync(join(tmpdir(), 'pure-e2e-processor-state-'));
-  await makeTestPhotos(root);
-  served = await startServe(root, state);
+  app = await servePhotos('processor');
 });
 
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(root, { recursive: true, force: true });
-  rmSync(state, { recursive: true, force: true });
-});
+test.afterAll(() => app?.close());
 
 const processor = (page: Page): Locator => page.getByRole('combobox', { name: 'Processor' });
 
 /** Loads the page afresh from the printed link and opens a photo: the side panel shows with one. */
 async function openStudio(page: Page): Promise<void> {
-  await page.goto(served.url);
+  await page.goto(app.served.url);
   await openWithPicker(page, ['rocket launch.jpg'], 'holiday');
 }
 
@@ -103,5 +92,5 @@ test('the choice is kept by the host across a reload', async ({ page }) => {
 
 /** The processor in the bridge's settings file. */
 function savedProcessor(): unknown {
-  return (JSON.parse(readFileSync(join(state, 'settings.json'), 'utf8')) as { processor?: unknown }).processor;
+  return (JSON.parse(readFileSync(join(app.state, 'settings.json'), 'utf8')) as { processor?: unknown }).processor;
 }

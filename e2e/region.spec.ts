@@ -3,17 +3,12 @@
 // as `roi`, the result is that region at 4x and is compared with the same region of the
 // original; Clear, Esc and opening another photo take the region away again.
 // Code run inside the page is passed as strings: this project's tsconfig has no DOM types.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
-import { makeTestPhotos } from './support/photos';
-import type { TestPhotos } from './support/photos';
-import { startServe } from './support/serve';
-import type { Served } from './support/serve';
+import { servePhotos } from './support/serve-photos';
+import type { PhotoServer } from './support/serve-photos';
 import { chooseEngine, collectErrors, libraryItem, openWithPicker, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
@@ -29,24 +24,14 @@ type Rect = { x: number; y: number; width: number; height: number };
 /** The rocket photo the tests open is 160x120 (e2e/support/photos.ts). */
 const PHOTO = { width: 160, height: 120 };
 
-let served: Served;
-let root: string;
-let state: string;
-let photos: TestPhotos;
+let app: PhotoServer;
 
 test.beforeAll(async () => {
   test.setTimeout(90_000);
-  root = mkdtempSync(join(tmpdir(), 'pure-e2e-region-root-'));
-  state = mkdtempSync(join(tmpdir(), 'pure-e2e-region-state-'));
-  photos = await makeTestPhotos(root);
-  served = await startServe(root, state);
+  app = await servePhotos('region');
 });
 
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(root, { recursive: true, force: true });
-  rmSync(state, { recursive: true, force: true });
-});
+test.afterAll(() => app?.close());
 
 const regionText = (page: Page): Locator => page.getByTestId('region-text');
 const regionButton = (page: Page): Locator => page.getByRole('button', { name: 'Select region' });
@@ -54,7 +39,7 @@ const regionButton = (page: Page): Locator => page.getByRole('button', { name: '
 /** Opens the rocket photo, ready to restore it quickly on the CPU. */
 async function openRocket(page: Page): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(served.url);
+  await page.goto(app.served.url);
   await openWithPicker(page, ['rocket launch.jpg'], 'holiday');
   await expect(page.getByRole('img', { name: 'Original photo' })).toBeVisible();
   await chooseEngine(page, 'Real-ESRGAN x4 fast');
@@ -178,8 +163,8 @@ test('R and a drag choose a region; only it is restored, at 4x, and compared wit
   const { width: sw, height: sh } = await sharp(shot).metadata();
   const pixels = (image: Sharp) => image.resize(sw, sh, { fit: 'fill' }).removeAlpha().raw().toBuffer();
   const seen = await pixels(sharp(shot));
-  const ofRegion = await pixels(sharp(photos.rocket).extract({ left: region.x, top: region.y, width: region.width, height: region.height }));
-  const ofWhole = await pixels(sharp(photos.rocket));
+  const ofRegion = await pixels(sharp(app.photos.rocket).extract({ left: region.x, top: region.y, width: region.width, height: region.height }));
+  const ofWhole = await pixels(sharp(app.photos.rocket));
   const meanDiff = (a: Buffer, b: Buffer) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
   const [toRegion, toWhole] = [meanDiff(seen, ofRegion), meanDiff(seen, ofWhole)];
   expect(toRegion, `shown vs region ${toRegion.toFixed(1)}, vs whole photo ${toWhole.toFixed(1)}`).toBeLessThan(toWhole / 2);

@@ -2,43 +2,31 @@
 // starts: open real photos, restore them with realesrgan-x4fast, compare, zoom, save, cancel,
 // and fail readably. Screenshots of the main states go to test-results/screenshots.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
-import { EXIF_ARTIST, makeTestPhotos } from './support/photos';
-import type { TestPhotos } from './support/photos';
-import { startServe } from './support/serve';
-import type { Served } from './support/serve';
+import { EXIF_ARTIST } from './support/photos';
+import { servePhotos } from './support/serve-photos';
+import type { PhotoServer } from './support/serve-photos';
 import { chooseEngine, collectErrors, layerBoxes, libraryItem, openWithPicker, progressBar, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-let served: Served;
-let root: string;
-let state: string;
-let photos: TestPhotos;
+let app: PhotoServer;
 
 test.beforeAll(async () => {
   test.setTimeout(90_000);
-  root = mkdtempSync(join(tmpdir(), 'pure-e2e-root-'));
-  state = mkdtempSync(join(tmpdir(), 'pure-e2e-state-'));
-  photos = await makeTestPhotos(root);
-  served = await startServe(root, state);
+  app = await servePhotos('studio');
 });
 
-test.afterAll(async () => {
-  await served?.stop();
-  rmSync(root, { recursive: true, force: true });
-  rmSync(state, { recursive: true, force: true });
-});
+test.afterAll(() => app?.close());
 
 /** Every file under the bridge's results folder. */
 function resultFiles(): string[] {
-  const dir = join(state, 'results');
+  const dir = join(app.state, 'results');
   return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
 }
 
@@ -52,18 +40,18 @@ async function restoreWithFastEngine(page: Page, name: string): Promise<void> {
 }
 
 test('a request without the bridge token is refused', async () => {
-  const api = `${served.origin}/api/info`;
+  const api = `${app.served.origin}/api/info`;
   expect((await fetch(api)).status).toBe(401);
   expect((await fetch(api, { headers: { 'x-pure-token': 'not-the-token' } })).status).toBe(401);
   // The page, its scripts and images need the token too (as the cookie the link sets).
-  expect((await fetch(`${served.origin}/`)).status).toBe(401);
-  expect((await fetch(`${served.origin}/media/image?path=${encodeURIComponent(photos.rocket)}`)).status).toBe(401);
+  expect((await fetch(`${app.served.origin}/`)).status).toBe(401);
+  expect((await fetch(`${app.served.origin}/media/image?path=${encodeURIComponent(app.photos.rocket)}`)).status).toBe(401);
   // A cookie alone is not enough for the API: a page on another site could send one.
-  expect((await fetch(api, { headers: { cookie: `pure_token=${served.token}` } })).status).toBe(401);
+  expect((await fetch(api, { headers: { cookie: `pure_token=${app.served.token}` } })).status).toBe(401);
   // Another Host (a DNS-rebinding page) is refused even with the token.
   const rebound = await new Promise<number>((done, fail) => {
     const url = new URL(api);
-    httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example:80', 'x-pure-token': served.token } }, (res) => {
+    httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example:80', 'x-pure-token': app.served.token } }, (res) => {
       res.resume();
       done(res.statusCode ?? 0);
     })
@@ -72,18 +60,18 @@ test('a request without the bridge token is refused', async () => {
   });
   expect(rebound).toBe(403);
 
-  const info = await fetch(api, { headers: { 'x-pure-token': served.token } });
+  const info = await fetch(api, { headers: { 'x-pure-token': app.served.token } });
   expect(info.status).toBe(200);
   expect(await info.json()).toMatchObject({ ok: true, value: { transport: 'bridge', engines: expect.arrayContaining(['realesrgan-x4fast']) } });
-  // Even with the token, a file nobody opened is not served.
-  const unopened = await fetch(`${served.origin}/media/image?path=${encodeURIComponent(photos.cat)}`, { headers: { 'x-pure-token': served.token } });
+  // Even with the token, a file nobody opened is not app.served.
+  const unopened = await fetch(`${app.served.origin}/media/image?path=${encodeURIComponent(app.photos.cat)}`, { headers: { 'x-pure-token': app.served.token } });
   expect(unopened.status).toBe(404);
 });
 
 test('a new user sees what to do first, and the token leaves the address bar', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const errors = collectErrors(page);
-  await page.goto(served.url);
+  await page.goto(app.served.url);
   await expect(page.getByRole('heading', { name: 'Open a photo to restore it' })).toBeVisible();
   await expect(page.getByText('The restoration engine is not connected')).toHaveCount(0);
   expect(page.url()).not.toContain('token');
@@ -101,7 +89,7 @@ test('a new user sees what to do first, and the token leaves the address bar', a
 test('open a photo, restore it with realesrgan-x4fast, watch progress reach 100%', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const errors = collectErrors(page);
-  await page.goto(served.url);
+  await page.goto(app.served.url);
   await openWithPicker(page, ['rocket launch.jpg'], 'holiday');
   await expect(libraryItem(page, 'rocket launch.jpg')).toBeVisible();
   await expect(page.getByRole('img', { name: 'Original photo' })).toBeVisible();
@@ -140,7 +128,7 @@ test('open a photo, restore it with realesrgan-x4fast, watch progress reach 100%
 
 test('compare: the slider shows each half as it is dragged, clicked or keyed; zoom and pan move both sides together', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(served.url);
+  await page.goto(app.served.url);
   await restoreWithFastEngine(page, 'rocket launch.jpg');
   const stage = page.getByTestId('compare-stage');
   const handle = page.getByRole('slider', { name: /Divider/ });
@@ -227,8 +215,8 @@ test('compare: the slider shows each half as it is dragged, clicked or keyed; zo
 test('save the result: the file is on disk with its metadata, and never over the original', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const errors = collectErrors(page);
-  const originalHash = sha256(photos.rocket);
-  await page.goto(served.url);
+  const originalHash = sha256(app.photos.rocket);
+  await page.goto(app.served.url);
   await restoreWithFastEngine(page, 'rocket launch.jpg');
 
   // Naming the original is refused, with a sentence saying why.
@@ -239,7 +227,7 @@ test('save the result: the file is on disk with its metadata, and never over the
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'That would replace the original' })).toBeVisible();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
-  expect(sha256(photos.rocket)).toBe(originalHash);
+  expect(sha256(app.photos.rocket)).toBe(originalHash);
   await page.getByRole('button', { name: 'Dismiss' }).click();
 
   await page.getByRole('button', { name: 'Save…' }).click();
@@ -251,21 +239,21 @@ test('save the result: the file is on disk with its metadata, and never over the
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Saved rocket launch-restored.jpg' })).toBeVisible();
 
-  const saved = join(root, 'holiday', 'rocket launch-restored.jpg');
+  const saved = join(app.root, 'holiday', 'rocket launch-restored.jpg');
   expect(existsSync(saved)).toBe(true);
   const meta = await sharp(saved).metadata();
   expect(meta.format).toBe('jpeg');
   expect([meta.width, meta.height]).toEqual([640, 480]);
   expect(meta.exif?.toString('latin1')).toContain(EXIF_ARTIST);
-  expect(sha256(photos.rocket)).toBe(originalHash);
+  expect(sha256(app.photos.rocket)).toBe(originalHash);
   expect(errors.filter((e) => !e.includes('400'))).toEqual([]);
 });
 
 test('a photo dropped on the window is uploaded to the bridge and opened', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const errors = collectErrors(page);
-  await page.goto(served.url);
-  const bytes = readFileSync(photos.rocket).toString('base64');
+  await page.goto(app.served.url);
+  const bytes = readFileSync(app.photos.rocket).toString('base64');
   await page.evaluate(`(() => {
     const data = Uint8Array.from(atob(${JSON.stringify(bytes)}), (c) => c.charCodeAt(0));
     const transfer = new DataTransfer();
@@ -281,8 +269,8 @@ test('a photo dropped on the window is uploaded to the bridge and opened', async
 
 test('cancel a run: the page is ready again and no file was written', async ({ page }) => {
   await page.setViewportSize({ width: 1920, height: 1080 });
-  await page.goto(served.url);
-  const filesBefore = readdirSync(root, { recursive: true }).length;
+  await page.goto(app.served.url);
+  const filesBefore = readdirSync(app.root, { recursive: true }).length;
   await openWithPicker(page, ['cat.png']);
   // The whole cat photo takes long enough (several tiles) to be caught mid-run.
   await chooseEngine(page, 'Real-ESRGAN x4 fast');
@@ -296,12 +284,12 @@ test('cancel a run: the page is ready again and no file was written', async ({ p
   await expect(libraryItem(page, 'cat.png')).toHaveAccessibleName(/Not restored yet/);
   await expect(progressBar(page)).toHaveCount(0);
   await expect.poll(() => resultFiles().filter((name) => name.startsWith('cat')), { timeout: 10_000 }).toEqual([]);
-  expect(readdirSync(root, { recursive: true }).length).toBe(filesBefore);
+  expect(readdirSync(app.root, { recursive: true }).length).toBe(filesBefore);
 });
 
 test('a damaged photo gives a readable error, not a stack trace', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(served.url);
+  await page.goto(app.served.url);
   await openWithPicker(page, ['damaged scan.jpg']);
   await chooseEngine(page, 'Real-ESRGAN x4 fast');
   await page.getByRole('button', { name: 'Restore photo' }).click();
