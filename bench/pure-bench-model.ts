@@ -1,5 +1,7 @@
-// The benchmark model of `npm run bench:pure`: PURE's decoder graph at a chosen shape (up to the
-// real 7B) with seeded random weights. It is a BENCHMARK MODEL (random weights, not PURE): it
+// The benchmark model of `npm run bench:pure`: PURE's decoder graphs at a chosen shape (up to the
+// real 7B) with seeded random weights, both as a package holds them (decoder-graph-pair.ts): the
+// static-cache graph (CPU and host-cache providers) and the concat one (WebGPU, cache on the device)
+// over one weights file. It is a BENCHMARK MODEL (random weights, not PURE): it
 // lives under .cache/bench-models/, never in the models store, and is only ever timed.
 // Built once per shape and dtype and reused while the graph-building code is unchanged (its
 // sources are fingerprinted). Weights are tiles of one seeded random pool, so that writing
@@ -9,7 +11,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, wr
 import { dirname, join } from 'node:path';
 import { PURE_7B, PURE_TINY_TEST } from '../src-main/engine/pure/config';
 import type { DecoderConfig } from '../src-main/engine/pure/config';
-import { buildDecoderGraph, INT4_DEFAULTS } from '../src-main/engine/pure/decoder/decoder-graph';
+import { INT4_DEFAULTS } from '../src-main/engine/pure/decoder/decoder-graph';
+import { buildDecoderGraphPair } from '../src-main/engine/pure/decoder/decoder-graph-pair';
 import type { DecoderDtype } from '../src-main/engine/pure/decoder/decoder-graph';
 import { decoderTensorSpecs } from '../src-main/engine/pure/decoder/decoder-weight-names';
 import type { GetWeight } from '../src-main/engine/pure/decoder/decoder-weight-names';
@@ -32,6 +35,10 @@ export const BENCH_MODELS_DIR = join(ROOT, '.cache', 'bench-models');
 /** The code that decides what the graph is: a change in any of them invalidates cached models. */
 const GRAPH_SOURCES = [
   'src-main/engine/pure/decoder/decoder-graph.ts',
+  'src-main/engine/pure/decoder/decoder-graph-pair.ts',
+  'src-main/engine/pure/decoder/static-attention.ts',
+  'src-main/engine/pure/decoder/static-mask.ts',
+  'src-main/engine/pure/decoder/weight-sink.ts',
   'src-main/engine/pure/decoder/decoder-layer.ts',
   'src-main/engine/pure/decoder/graph-ops.ts',
   'src-main/engine/pure/decoder/weight-prep.ts',
@@ -54,7 +61,10 @@ export interface BenchModel {
   dtype: DecoderDtype;
   config: DecoderConfig;
   dir: string;
-  modelPath: string;
+  /** The static-cache graph (decoder.onnx, as in a package). */
+  staticPath: string;
+  /** The concat-cache graph over the same weights (decoder-concat.onnx). */
+  concatPath: string;
   diskBytes: number;
   /** seconds spent building; 0 when reused from the cache */
   buildS: number;
@@ -119,20 +129,28 @@ export function freeDiskBytes(dir: string): number {
   return s.bavail * s.bsize;
 }
 
-function paths(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant): { dir: string; modelPath: string; stampPath: string; stamp: string } {
+interface BenchPaths {
+  dir: string;
+  staticPath: string;
+  concatPath: string;
+  stampPath: string;
+  stamp: string;
+}
+
+function paths(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant): BenchPaths {
   // The package default (INT4_DEFAULTS) keeps the plain name; another accuracy level gets its own folder.
   const accuracy = dtype === 'int4' ? int4AccuracyOf(variant) : undefined;
   const suffix = accuracy !== undefined && accuracy !== INT4_DEFAULTS.accuracyLevel ? `-acc${accuracy}` : '';
   const dir = join(BENCH_MODELS_DIR, `${shape}-${dtype}${suffix}`);
   const stamp: Stamp = { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], seed: SEED, sources: sourcesFingerprint(), ...(accuracy !== undefined ? { int4Accuracy: accuracy } : {}) };
-  return { dir, modelPath: join(dir, 'decoder.onnx'), stampPath: join(dir, 'bench-model.json'), stamp: JSON.stringify(stamp) };
+  return { dir, staticPath: join(dir, 'decoder.onnx'), concatPath: join(dir, 'decoder-concat.onnx'), stampPath: join(dir, 'bench-model.json'), stamp: JSON.stringify(stamp) };
 }
 
 /** The cached model, when one was built for this shape and dtype by the current graph code. */
 export function cachedBenchModel(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant = {}): BenchModel | undefined {
-  const { dir, modelPath, stampPath, stamp } = paths(shape, dtype, variant);
+  const { dir, staticPath, concatPath, stampPath, stamp } = paths(shape, dtype, variant);
   if (!existsSync(stampPath) || readFileSync(stampPath, 'utf8') !== stamp) return undefined;
-  return { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], dir, modelPath, diskBytes: expectedDiskBytes(shape, dtype), buildS: 0 };
+  return { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], dir, staticPath, concatPath, diskBytes: expectedDiskBytes(shape, dtype), buildS: 0 };
 }
 
 /** The cached model, or a fresh build (replacing any stale one). */
@@ -140,7 +158,7 @@ export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: Benc
   const cached = options.rebuild ? undefined : cachedBenchModel(shape, dtype, options);
   if (cached) return cached;
   const config = BENCH_SHAPES[shape];
-  const { dir, modelPath, stamp } = paths(shape, dtype, options);
+  const { dir, staticPath, concatPath, stamp } = paths(shape, dtype, options);
   rmSync(dir, { recursive: true, force: true });
   const staging = `${dir}.building`;
   rmSync(staging, { recursive: true, force: true });
@@ -149,13 +167,14 @@ export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: Benc
   const t = performance.now();
   try {
     const int4 = dtype === 'int4' ? { int4: { accuracyLevel: int4AccuracyOf(options) } } : {};
-    const built = buildDecoderGraph(config, poolWeights(config), { dtype, ...int4, externalDataPath: join(staging, 'decoder.onnx.data') });
-    writeFileSync(join(staging, 'decoder.onnx'), built.model);
-    writeFileSync(join(staging, 'README.txt'), `${BENCH_MODEL_LABEL}: the PURE decoder graph at the '${shape}' shape, ${dtype}, seeded random weights.\nIt restores nothing. Made by bench/pure-bench-model.ts for npm run bench:pure; safe to delete.\n`);
+    const pair = buildDecoderGraphPair(config, poolWeights(config), { dtype, ...int4, externalDataPath: join(staging, 'decoder.onnx.data') });
+    writeFileSync(join(staging, 'decoder.onnx'), pair.static.model);
+    writeFileSync(join(staging, 'decoder-concat.onnx'), pair.concat.model);
+    writeFileSync(join(staging, 'README.txt'), `${BENCH_MODEL_LABEL}: the PURE decoder graphs (static and concat cache) at the '${shape}' shape, ${dtype}, seeded random weights.\nIt restores nothing. Made by bench/pure-bench-model.ts for npm run bench:pure; safe to delete.\n`);
     writeFileSync(join(staging, 'bench-model.json'), stamp); // last: marks the build complete
     renameSync(staging, dir);
-    const diskBytes = (built.externalData?.byteLength ?? 0) + built.model.length;
-    return { label: BENCH_MODEL_LABEL, shape, dtype, config, dir, modelPath, diskBytes, buildS: (performance.now() - t) / 1000 };
+    const diskBytes = (pair.static.externalData?.byteLength ?? 0) + pair.static.model.length + pair.concat.model.length;
+    return { label: BENCH_MODEL_LABEL, shape, dtype, config, dir, staticPath, concatPath, diskBytes, buildS: (performance.now() - t) / 1000 };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;

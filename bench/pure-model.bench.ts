@@ -1,19 +1,27 @@
 // `npm run bench:pure -- [--shape tiny|small|7b] [--dtype fp32|fp16|int4] [--provider cpu|webgpu|cuda|dml]
-//   [--steps 16] [--contexts 4096,8192] [--batches 1,2] [--threads N] [--prefill-chunk 1024]
-//   [--device-free-gb N] [--int4-accuracy 4|0] [--rebuild] [--json]`
+//   [--cache device|static|concat] [--steps 16] [--contexts 4096,8192] [--batches 1,2] [--threads N]
+//   [--prefill-chunk 1024] [--device-free-gb N] [--int4-accuracy 4|0] [--rebuild] [--json]`
 // Decoder speed of PURE's graph at a real shape, on a BENCHMARK MODEL (random weights, not PURE;
-// bench/pure-bench-model.ts): prefill a random context once (in chunks), then time decode steps
-// at each context length, batch 1 and batch 2 (CFG as one batch-2 step), and extrapolate the
-// seconds of a whole 512x512 restoration. Reports the provider, the dtype and the peak RSS.
-// The KV cache goes through the host at every step (the Node API has no IO binding): on a GPU
-// provider this bench measures exactly that cost. Prints numbers; asserts nothing.
+// bench/pure-bench-model.ts), through the same DecoderRunner the app would use with the provider
+// (pipeline/decoder-runner-choice.ts): WebGPU keeps the KV cache on the device (OrtGpuCacheRunner),
+// the others read a JS-owned static cache (OrtStaticCacheRunner); --cache picks another design to
+// compare. Prefills a random context (in chunks), then times decode steps at each context length,
+// one sequence (batch 1) and a CFG pair (batch 2: one call, or two where the runner takes one
+// sequence per call), counts the bytes crossing host <-> device per step, and extrapolates the
+// seconds of a whole 512x512 restoration. Prints numbers; asserts nothing.
 import { availableParallelism, freemem, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import * as ort from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-node';
 import type { DecoderDtype } from '../src-main/engine/pure/decoder/decoder-graph';
 import { DecoderSession } from '../src-main/engine/pure/decoder/decoder-session';
-import type { KvCache } from '../src-main/engine/pure/decoder/decoder-session';
+import type { DecoderRunner, SequenceId } from '../src-main/engine/pure/generation/runner';
+import { decoderPlanFor, DEVICE_CACHE_PROVIDERS } from '../src-main/engine/pure/pipeline/decoder-runner-choice';
+import type { KvCacheDesign } from '../src-main/engine/pure/pipeline/decoder-runner-choice';
+import { OrtDecoderRunner } from '../src-main/engine/pure/pipeline/ort-decoder-runner';
+import { OrtGpuCacheRunner } from '../src-main/engine/pure/pipeline/ort-gpu-cache-runner';
+import { OrtStaticCacheRunner } from '../src-main/engine/pure/pipeline/ort-static-cache-runner';
 import { kvBytesPerToken } from '../src-main/engine/pure/preflight/memory-estimate';
+import type { HostTraffic } from '../src-main/engine/runtime/host-traffic';
 import { mulberry32 } from '../src-main/testing/mulberry32';
 import { BENCH_MODEL_LABEL, BENCH_MODELS_DIR, BENCH_SHAPES, benchModel, cachedBenchModel, expectedDiskBytes, freeDiskBytes } from './pure-bench-model';
 import type { BenchShape } from './pure-bench-model';
@@ -25,6 +33,7 @@ const { values: flags } = parseArgs({
     shape: { type: 'string', default: 'small' },
     dtype: { type: 'string' },
     provider: { type: 'string', default: 'cpu' },
+    cache: { type: 'string' },
     steps: { type: 'string', default: '16' },
     contexts: { type: 'string', default: '4096,8192' },
     batches: { type: 'string', default: '1,2' },
@@ -52,6 +61,11 @@ if (!['fp32', 'fp16', 'int4'].includes(dtype)) refuse(`--dtype must be fp32, fp1
 if (!['0', '4'].includes(flags['int4-accuracy'])) refuse(`--int4-accuracy must be 0 or 4, got "${flags['int4-accuracy']}".`);
 if (process.argv.some((a) => a.startsWith('--int4-accuracy')) && dtype !== 'int4') refuse('--int4-accuracy is for --dtype int4.');
 const int4Accuracy = Number(flags['int4-accuracy']) as 0 | 4;
+const CACHE_FLAG: Record<string, KvCacheDesign> = { device: 'device', static: 'host-static', concat: 'host-concat' };
+if (flags.cache !== undefined && !(flags.cache in CACHE_FLAG)) refuse(`--cache takes device, static or concat, got "${flags.cache}".`);
+// The app's choice for this provider unless --cache names another.
+const kvCache: KvCacheDesign = flags.cache !== undefined ? CACHE_FLAG[flags.cache] : decoderPlanFor(provider, { static: 'decoder.onnx', concat: 'decoder-concat.onnx' }).kvCache;
+if (kvCache === 'device' && !(DEVICE_CACHE_PROVIDERS as readonly string[]).includes(provider)) refuse(`--cache device needs a provider whose outputs can stay on the device in onnxruntime-node (${DEVICE_CACHE_PROVIDERS.join(', ')}), not ${provider}.`);
 const steps = Number(flags.steps);
 const contexts = flags.contexts.split(',').map(Number).sort((a, b) => a - b);
 const batches = flags.batches.split(',').map(Number);
@@ -65,20 +79,22 @@ const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 const log = (line: string) => void (flags.json ? process.stderr : process.stdout).write(`${line}\n`);
 
 // ---- refuse early: disk for the model, memory for weights + caches --------------------------
-const maxContext = contexts[contexts.length - 1] + steps + 4;
+const maxContext = contexts[contexts.length - 1] + 2 * (steps + 2) + 4;
 const maxBatch = Math.max(...batches);
 const kvToken = kvBytesPerToken(config, dtype);
-// The base cache, its batch-2 copy and each step's fresh present (Concat makes a new cache).
-const kvBytes = maxContext * kvToken * (1 + 2 * maxBatch);
+// One cache per sequence (a CFG pair: two). The concat designs hold a step's old and new cache at
+// once; the static one grows its buffer by a copy of itself (static-kv-slab.ts).
+const kvBytes = maxContext * kvToken * maxBatch * 2;
 // A prefill chunk's attention scores, 8 B each at the softmax (see preflight/memory-estimate.ts).
 const prefillBytes = config.numHeads * chunk * maxContext * 8;
 const diskNeed = expectedDiskBytes(shape, dtype);
 const diskFree = freeDiskBytes(BENCH_MODELS_DIR);
 const cached = !flags.rebuild && cachedBenchModel(shape, dtype, { int4Accuracy }) !== undefined;
 if (!cached && diskFree < diskNeed * 1.05) refuse(`the ${shape} ${dtype} ${BENCH_MODEL_LABEL} needs ${gb(diskNeed)} of disk under ${BENCH_MODELS_DIR}; ${gb(diskFree)} is free. Free some space, or use --dtype int4 (${gb(expectedDiskBytes(shape, 'int4'))}) or a smaller --shape.`);
-const hostNeed = (provider === 'cpu' ? diskNeed + prefillBytes : 0) + kvBytes + 2 ** 30;
-if (hostNeed > freemem() * 0.9) refuse(`this run needs about ${gb(hostNeed)} of memory (weights, KV caches up to ${maxContext} tokens x batch ${maxBatch}); ${gb(freemem())} is free. Use shorter --contexts, --batches 1, --dtype int4 or a smaller --shape.`);
+const hostNeed = (provider === 'cpu' ? diskNeed + prefillBytes : 0) + (kvCache === 'device' ? 0 : kvBytes) + 2 ** 30;
+if (hostNeed > freemem() * 0.9) refuse(`this run needs about ${gb(hostNeed)} of memory (weights, KV caches up to ${maxContext} tokens x ${maxBatch} sequences); ${gb(freemem())} is free. Use shorter --contexts, --batches 1, --dtype int4 or a smaller --shape.`);
 if (flags['device-free-gb'] !== undefined) {
+  // A host cache is copied to the device for each call: it needs room there as well.
   const deviceNeed = diskNeed + kvBytes + prefillBytes;
   const deviceFree = Number(flags['device-free-gb']) * 1e9;
   if (deviceNeed > deviceFree * 0.9) refuse(`the ${provider} device needs about ${gb(deviceNeed)}; ${gb(deviceFree)} is free. Use --dtype int4, shorter --contexts or --prefill-chunk 256.`);
@@ -89,69 +105,114 @@ const model = benchModel(shape, dtype, { rebuild: flags.rebuild, log, int4Accura
 const c = config;
 log(`${model.label}: shape ${shape} (hidden ${c.hiddenSize}, ${c.numLayers} layers, ${c.numHeads} heads x ${c.headDim}, MLP ${c.intermediateSize}, vocab ${c.vocabSize}), ${dtype}, ${gb(model.diskBytes)} on disk`);
 log(`  ${model.buildS > 0 ? `built in ${model.buildS.toFixed(1)} s` : 'reused'} at ${model.dir}`);
+
+// ---- the runner: the design the app uses with this provider, or the one --cache names ---------
+const sessionOptions: InferenceSession.SessionOptions = { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+interface BenchRunner {
+  runner: DecoderRunner;
+  traffic: HostTraffic;
+  release: () => Promise<void>;
+}
+async function openRunner(): Promise<BenchRunner> {
+  if (kvCache === 'device') {
+    const r = await OrtGpuCacheRunner.create(model.concatPath, c, dtype, provider, sessionOptions);
+    return { runner: r, traffic: r.traffic, release: () => r.release() };
+  }
+  const session = await DecoderSession.create(kvCache === 'host-static' ? model.staticPath : model.concatPath, c, dtype, sessionOptions);
+  const runner = kvCache === 'host-static' ? new OrtStaticCacheRunner(session, { maxBatch: 2, prefillChunk: chunk }) : new OrtDecoderRunner(session);
+  return { runner, traffic: session.traffic, release: () => session.release() };
+}
 let t0 = performance.now();
-let session: DecoderSession;
+let bench: BenchRunner;
 try {
-  session = await DecoderSession.create(model.modelPath, c, dtype, { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  bench = await openRunner();
 } catch (error) {
   refuse(`provider '${provider}' could not load the model: ${(error as Error).message.split('\n')[0]}`);
 }
+const { runner, traffic } = bench;
 const loadS = (performance.now() - t0) / 1000;
-log(`provider ${provider}, ${threads} threads, session load ${loadS.toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`);
+const CACHE_WORDS: Record<KvCacheDesign, string> = {
+  device: 'KV cache on the device (gpu-buffer outputs fed back)',
+  'host-static': 'static KV cache in host memory, read in place',
+  'host-concat': 'concat KV cache through host memory',
+};
+log(`provider ${provider}, ${CACHE_WORDS[kvCache]}, ${threads} threads, session load ${loadS.toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`);
 
 // ---- timing ----------------------------------------------------------------------------------
 const rand = mulberry32(7);
 const randomToken = () => 4 + Math.floor(rand() * 8192); // image-code ids
-/** The same cache twice along the batch axis: CFG's two rows (their values do not matter for speed). */
-function twoRows(cache: KvCache): KvCache {
-  const dup = (t: ort.Tensor) => {
-    const data = t.data as Float32Array | Uint16Array;
-    const out = new (data.constructor as Float32ArrayConstructor | Uint16ArrayConstructor)(data.length * 2);
-    out.set(data);
-    out.set(data, data.length);
-    return new ort.Tensor(t.type as 'float32' | 'float16', out, [2, ...t.dims.slice(1)]);
-  };
-  return { length: cache.length, keys: cache.keys.map(dup), values: cache.values.map(dup) };
+const lengths = new Map<SequenceId, number>();
+async function open(): Promise<SequenceId> {
+  const id = await runner.openSequence();
+  lengths.set(id, 0);
+  return id;
+}
+/** Appends random tokens to `seq` until it holds `length`, in prefill chunks. */
+async function extend(seq: SequenceId, length: number): Promise<void> {
+  for (let at = lengths.get(seq)!; at < length; at = lengths.get(seq)!) {
+    const n = Math.min(chunk, length - at);
+    await runner.forward([{ sequence: seq, tokens: Int32Array.from({ length: n }, randomToken), position: at }]);
+    lengths.set(seq, at + n);
+  }
+}
+/** One decode step of every sequence: one call when the runner takes them together, else one each. */
+async function step(seqs: SequenceId[]): Promise<void> {
+  const steps = seqs.map((sequence) => ({ sequence, tokens: Int32Array.of(randomToken()), position: lengths.get(sequence)! }));
+  if (runner.maxBatch >= steps.length) await runner.forward(steps);
+  else for (const s of steps) await runner.forward([s]);
+  for (const s of seqs) lengths.set(s, lengths.get(s)! + 1);
 }
 
-async function decodeSteps(start: KvCache, batch: number): Promise<{ median: number; min: number; cpu: number }> {
-  let past = start;
-  const step = async () => (past = (await session.run({ inputIds: Array.from({ length: batch }, () => [randomToken()]), past })).present);
-  for (let i = 0; i < 2; i++) await step(); // warm-up
+interface Measured {
+  median: number;
+  min: number;
+  cpu: number;
+  /** host -> device and device -> host bytes per step */
+  up: number;
+  down: number;
+}
+async function decodeSteps(seqs: SequenceId[]): Promise<Measured> {
+  for (let i = 0; i < 2; i++) await step(seqs); // warm-up
   const times: number[] = [];
+  const before = traffic.snapshot();
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) {
     const t = performance.now();
-    await step();
+    await step(seqs);
     times.push(performance.now() - t);
   }
   const cpu = process.cpuUsage(cpu0);
   times.sort((a, b) => a - b);
-  return { median: times[times.length >> 1], min: times[0], cpu: (cpu.user + cpu.system) / 1000 / steps };
+  return { median: times[times.length >> 1], min: times[0], cpu: (cpu.user + cpu.system) / 1000 / steps, up: (traffic.bytesUp - before.up) / steps, down: (traffic.bytesDown - before.down) / steps };
 }
 
-const timings: (StepTiming & { minMs: number; cpuMs: number })[] = [];
-let base = session.emptyCache(1);
+const onCpu = provider === 'cpu';
+const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} KB` : `${n.toFixed(0)} B`);
+const timings: (StepTiming & { minMs: number; cpuMs: number; bytesUp: number; bytesDown: number })[] = [];
+const cond = await open();
+const uncond = maxBatch === 2 ? await open() : undefined;
 let prefillMs = 0;
 let prefillTokens = 0;
 log('');
-log('context  batch  decode ms/step median (min)   cpu ms/step   prefill so far');
+log(`context  batch  decode ms/step median (min)   cpu ms/step   ${onCpu ? 'host memory read / written per step (nothing crosses on the CPU)' : 'host->device / device->host per step'}   prefill so far`);
 for (const context of contexts) {
-  // Extend the batch-1 cache to `context` in chunks: the prefill runs once for all contexts.
+  // The conditional sequence's prefill is timed (a restoration prefills once); the second row of
+  // the CFG pair is filled to the same length untimed, an upper bound for the shorter real branch.
   t0 = performance.now();
-  while (base.length < context) {
-    const n = Math.min(chunk, context - base.length);
-    base = (await session.run({ inputIds: [Array.from({ length: n }, randomToken)], past: base })).present;
-  }
+  const from = lengths.get(cond)!;
+  await extend(cond, context);
   prefillMs += performance.now() - t0;
-  prefillTokens = context;
+  prefillTokens += context - Math.min(from, context);
+  if (uncond !== undefined) await extend(uncond, context);
   for (const batch of batches) {
-    const r = await decodeSteps(batch === 1 ? base : twoRows(base), batch);
-    timings.push({ context, batch, msPerStep: r.median, minMs: r.min, cpuMs: r.cpu });
-    log(`${String(context).padStart(7)}  ${String(batch).padStart(5)}  ${r.median.toFixed(1).padStart(12)} (${r.min.toFixed(1)})${r.cpu.toFixed(1).padStart(18)}   ${prefillMs.toFixed(0)} ms for ${prefillTokens} tokens`);
+    const r = await decodeSteps(batch === 1 ? [cond] : [cond, uncond!]);
+    timings.push({ context, batch, msPerStep: r.median, minMs: r.min, cpuMs: r.cpu, bytesUp: r.up, bytesDown: r.down });
+    log(`${String(context).padStart(7)}  ${String(batch).padStart(5)}  ${r.median.toFixed(1).padStart(12)} (${r.min.toFixed(1)})${r.cpu.toFixed(1).padStart(18)}   ${`${bytes(r.up)} / ${bytes(r.down)}`.padEnd(onCpu ? 66 : 38)}   ${prefillMs.toFixed(0)} ms for ${prefillTokens} tokens`);
   }
 }
-await session.release();
+await runner.closeSequence(cond);
+if (uncond !== undefined) await runner.closeSequence(uncond);
+await bench.release();
 
 const plan = PURE_512_RESTORATION;
 const e = extrapolateRestoration(timings, prefillMs / prefillTokens, plan);
@@ -160,13 +221,13 @@ const eMin = extrapolateRestoration(timings.map((t) => ({ ...t, msPerStep: t.min
 const peakRss = process.resourceUsage().maxRSS * 1024;
 log('');
 log(`512x512 restoration, extrapolated (prompt ${plan.promptTokens}, text ${plan.textTokens}, ${plan.imageTokens} image tokens with CFG):`);
-if (e.totalBatchedS !== undefined) log(`  CFG as one batch-2 step:   prefill ${e.prefillS.toFixed(1)} s + text ${e.textS.toFixed(1)} s + image ${e.imageBatchedS!.toFixed(1)} s = ${e.totalBatchedS.toFixed(1)} s`);
+if (e.totalBatchedS !== undefined) log(`  CFG pair per image token (${runner.maxBatch >= 2 ? 'one batch-2 call' : 'two calls: this runner takes one sequence per call'}):  prefill ${e.prefillS.toFixed(1)} s + text ${e.textS.toFixed(1)} s + image ${e.imageBatchedS!.toFixed(1)} s = ${e.totalBatchedS.toFixed(1)} s`);
 const lastContext = plan.promptTokens + plan.textTokens + plan.imageTokens;
 if (contexts[contexts.length - 1] < lastContext / 2) log(`  (extrapolated far beyond the measured ${contexts.join(', ')} tokens, up to ${lastContext}: a rough figure)`);
 log(`  CFG as two batch-1 steps:  prefill ${e.prefillS.toFixed(1)} s + text ${e.textS.toFixed(1)} s + image ${e.imageTwoCallsS.toFixed(1)} s = ${e.totalTwoCallsS.toFixed(1)} s`);
-log(`  from the fastest steps instead of the medians: ${eMin.totalBatchedS !== undefined ? `${eMin.totalBatchedS.toFixed(1)} s batched, ` : ''}${eMin.totalTwoCallsS.toFixed(1)} s two calls`);
-log(`peak RSS ${gb(peakRss)} (this process: weights on the CPU provider, the KV caches on every provider)`);
+log(`  from the fastest steps instead of the medians: ${eMin.totalBatchedS !== undefined ? `${eMin.totalBatchedS.toFixed(1)} s CFG pair, ` : ''}${eMin.totalTwoCallsS.toFixed(1)} s two calls`);
+log(`peak RSS ${gb(peakRss)} (this process: weights on the CPU provider, the KV caches when they live on the host)`);
 log(`(${model.label}: speed only; it restores nothing.)`);
 if (flags.json) {
-  console.log(JSON.stringify({ label: model.label, shape, dtype, provider, threads, config: c, diskBytes: model.diskBytes, buildS: model.buildS, loadS, prefillMsPerToken: prefillMs / prefillTokens, timings, restoration: e, restorationFromFastest: eMin, peakRssBytes: peakRss }));
+  console.log(JSON.stringify({ label: model.label, shape, dtype, provider, kvCache, threads, config: c, diskBytes: model.diskBytes, buildS: model.buildS, loadS, prefillMsPerToken: prefillMs / prefillTokens, timings, restoration: e, restorationFromFastest: eMin, peakRssBytes: peakRss }));
 }

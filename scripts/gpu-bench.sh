@@ -5,10 +5,12 @@
 #                                    bundled into one file, onnxruntime-node's Linux x64 binaries
 #                                    (the library xz'd) and the Vulkan loader for WebGPU.
 #   scripts/gpu-bench.sh run [--dry] there, with .cache/gpu-kit carried: unpacks what is missing,
-#                                    picks the best provider that loads a tiny benchmark model,
-#                                    runs bench:pure at the 7b shape with it and prints the numbers
-#                                    (and the peak GPU memory from nvidia-smi). --dry: tiny shape, for
-#                                    trying the script on any machine.
+#                                    picks the best provider that loads a tiny benchmark model
+#                                    (in PURE's order: webgpu keeps the KV cache on the card, then
+#                                    cuda), runs bench:pure at the 7b shape with it and prints the
+#                                    numbers (and the peak GPU memory from nvidia-smi); then, while
+#                                    time is left, the host-cache design on the same card for
+#                                    comparison. --dry: tiny shape, for trying the script anywhere.
 # Every model it builds is a benchmark model (random weights, not PURE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,13 @@ pack() {
   local vk
   vk=$(ldconfig -p | awk '/libvulkan\.so\.1 .*x86-64/ {print $NF}' | head -1 || true)
   if [ -n "$vk" ]; then cp -L "$vk" "$KIT/libvulkan.so.1"; else echo "gpu-bench: no libvulkan.so.1 here (apt-get install libvulkan1); WebGPU will need the machine's own"; fi
+  # NVIDIA's Vulkan driver (libGLX_nvidia) loads through glvnd: carry its dispatch libraries too.
+  mkdir -p "$KIT/glvnd"
+  local l path
+  for l in libGLdispatch.so.0 libGLX.so.0 libEGL.so.1 libOpenGL.so.0; do
+    path=$(ldconfig -p | awk -v l="$l" '$1 == l && /x86-64/ {print $NF}' | head -1 || true)
+    if [ -n "$path" ]; then cp -L "$path" "$KIT/glvnd/$l"; fi
+  done
   du -sh "$KIT"
 }
 
@@ -54,6 +63,16 @@ unpack() {
   if ! grep -q 'libvulkan\.so\.1 ' <<<"$libs" && [ -f "$KIT/libvulkan.so.1" ]; then
     cp "$KIT/libvulkan.so.1" "$KIT/lib/"
   fi
+  local l
+  for l in "$KIT"/glvnd/*; do
+    [ -e "$l" ] || continue
+    grep -q "$(basename "$l") " <<<"$libs" || cp "$l" "$KIT/lib/"
+  done
+  # Containers with the driver mounted under /usr/local/nvidia keep its Vulkan manifest there.
+  local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  if [ -f "$icd" ] && ! ls /usr/share/vulkan/icd.d/*nvidia* /etc/vulkan/icd.d/*nvidia* >/dev/null 2>&1 && [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
+    export VK_DRIVER_FILES=$icd
+  fi
   export LD_LIBRARY_PATH=$KIT/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   export PURE_BENCH_ROOT=$ROOT
 }
@@ -70,9 +89,12 @@ run() {
     free_gb=$(nvidia-smi --query-gpu=memory.free --format=csv,noheader,nounits | head -1 | awk '{printf "%.1f", $1 / 1000}')
   fi
   node "$KIT/providers.mjs" || echo "gpu-bench: the provider probe failed"
-  # The best provider is the first that runs a tiny benchmark model end to end.
+  # The best provider is the first that runs a tiny benchmark model end to end, in the order PURE
+  # prefers them (resolve-providers.ts): webgpu keeps the KV cache on the card; cuda cannot from
+  # Node (no IO binding), so its cache crosses PCIe every step.
   local provider=cpu p
-  for p in cuda webgpu; do
+  local start=$SECONDS
+  for p in webgpu cuda; do
     if bench --shape tiny --provider "$p" --dtype fp16 --contexts 32 --steps 2 --threads 4 >"$KIT/probe-$p.log" 2>&1; then provider=$p; break; fi
     echo "provider $p: not usable here: $(grep -m1 'bench:pure' "$KIT/probe-$p.log" || tail -1 "$KIT/probe-$p.log")"
   done
@@ -99,6 +121,14 @@ run() {
   if [ "$status" -eq 0 ]; then
     cat "$KIT/result.json"
     if [ -n "${OUT:-}" ]; then cp "$KIT/result.json" "$OUT/gpu-bench-result.json"; fi
+  fi
+  # The design the device cache replaces, on the same card: the static cache in host memory, fed
+  # (uploaded) whole at every step. One context, few steps, only while the time limit allows.
+  if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ $((SECONDS - start)) -lt "${GPU_BENCH_COMPARE_BEFORE_S:-300}" ]; then
+    echo "for comparison, the host static cache on $provider (uploaded every step):"
+    bench --shape "$shape" --dtype "$dtype" --provider "$provider" --cache static --contexts "${contexts%%,*}" --steps 4 \
+      --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-static.json" || echo "gpu-bench: the comparison run failed ($?)"
+    if [ -s "$KIT/result-static.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-static.json" "$OUT/gpu-bench-result-static.json"; fi
   fi
   return "$status"
 }

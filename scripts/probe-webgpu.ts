@@ -46,8 +46,8 @@ const seq = await gpu.openSequence();
 await gpu.forward([{ sequence: seq, tokens: prompt, position: 0 }]);
 let ref = await cpu.run({ inputIds: [Array.from(prompt)] });
 let worst = 0;
-const up0 = gpu.bytesUp;
-const down0 = gpu.bytesDown;
+const up0 = gpu.traffic.bytesUp;
+const down0 = gpu.traffic.bytesDown;
 let gpuMs = 0;
 let cpuMs = 0;
 for (let s = 0; s < decodeSteps; s++) {
@@ -61,6 +61,6 @@ for (let s = 0; s < decodeSteps; s++) {
   for (let v = 0; v < C.vocabSize; v++) worst = Math.max(worst, Math.abs(logits[v] - ref.logits[v]));
 }
 console.log(`3. GPU-cache runner, tiny TEST MODEL decoder (${C.numLayers} layers, hidden ${C.hiddenSize}), ${decodeSteps} decode steps after 256 tokens:`);
-console.log(`   webgpu ${(gpuMs / decodeSteps).toFixed(2)} ms/step vs cpu ${(cpuMs / decodeSteps).toFixed(2)} ms/step; per step ${((gpu.bytesUp - up0) / decodeSteps).toFixed(0)} B up, ${((gpu.bytesDown - down0) / decodeSteps).toFixed(0)} B down; cache at ${gpu.cacheLocations(seq)[0]}; max |logit - cpu| ${worst.toExponential(2)}`);
+console.log(`   webgpu ${(gpuMs / decodeSteps).toFixed(2)} ms/step vs cpu ${(cpuMs / decodeSteps).toFixed(2)} ms/step; per step ${((gpu.traffic.bytesUp - up0) / decodeSteps).toFixed(0)} B up, ${((gpu.traffic.bytesDown - down0) / decodeSteps).toFixed(0)} B down; cache at ${gpu.cacheLocations(seq)[0]}; max |logit - cpu| ${worst.toExponential(2)}`);
 await gpu.release();
 await cpu.release();

@@ -7,6 +7,7 @@ import type { DecoderConfig } from '../config';
 import { DECODER_IO, STATIC_DECODER_IO } from './decoder-graph';
 import type { DecoderCacheKind, DecoderDtype } from './decoder-graph';
 import { toFloat16Bits } from './weight-prep';
+import { HostTraffic } from '../../runtime/host-traffic';
 
 /** The cache after some tokens: per layer (batch, kv_heads, length, head_dim) tensors. */
 export interface KvCache {
@@ -45,6 +46,9 @@ export interface DecoderResult {
 }
 
 export class DecoderSession {
+  /** Host <-> device bytes of every run of this session (what crosses on a GPU provider). */
+  readonly traffic = new HostTraffic();
+
   private constructor(
     readonly session: ort.InferenceSession,
     readonly config: DecoderConfig,
@@ -105,7 +109,7 @@ export class DecoderSession {
       feeds[DECODER_IO.pastKey(i)] = past.keys[i];
       feeds[DECODER_IO.pastValue(i)] = past.values[i];
     }
-    const out = await this.session.run(feeds);
+    const out = await this.traffic.run(this.session, feeds);
     const logits = out[DECODER_IO.logits];
     const present: KvCache = { length: past.length + step.inputIds.dims[1], keys: [], values: [] };
     for (let i = 0; i < c.numLayers; i++) {
@@ -140,7 +144,7 @@ export class DecoderSession {
       feeds[STATIC_DECODER_IO.bufferKey(i)] = buffer();
       feeds[STATIC_DECODER_IO.bufferValue(i)] = buffer();
     }
-    const out = await this.session.run(feeds);
+    const out = await this.traffic.run(this.session, feeds);
     const present: KvCache = { length: seq, keys: [], values: [] };
     for (let i = 0; i < c.numLayers; i++) {
       present.keys.push(out[STATIC_DECODER_IO.newKey(i)]);

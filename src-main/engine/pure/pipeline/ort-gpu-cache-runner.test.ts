@@ -48,8 +48,8 @@ test('the cache stays on the device, only tokens and logits cross, and the logit
     let ref = await cpu.run({ inputIds: [prompt] });
     let past: KvCache = ref.present;
     let worst = 0;
-    const upBefore = gpu.bytesUp;
-    const downBefore = gpu.bytesDown;
+    const upBefore = gpu.traffic.bytesUp;
+    const downBefore = gpu.traffic.bytesDown;
     const decodeSteps = 12;
     for (let s = 0; s < decodeSteps; s++) {
       for (let v = 0; v < C.vocabSize; v++) worst = Math.max(worst, Math.abs(logits[v] - ref.logits[v]));
@@ -60,8 +60,8 @@ test('the cache stays on the device, only tokens and logits cross, and the logit
       past = ref.present;
       assert.deepEqual(new Set(gpu.cacheLocations(seq)), new Set(['gpu-buffer']), 'every present.* stayed on the device');
     }
-    const up = (gpu.bytesUp - upBefore) / decodeSteps;
-    const down = (gpu.bytesDown - downBefore) / decodeSteps;
+    const up = (gpu.traffic.bytesUp - upBefore) / decodeSteps;
+    const down = (gpu.traffic.bytesDown - downBefore) / decodeSteps;
     console.log(`webgpu KV runner, tiny TEST MODEL: max |logit - cpu| ${worst.toExponential(2)}; per decode step ${up.toFixed(0)} B up, ${down.toFixed(0)} B down`);
     assert.ok(worst < 1e-3, `logits within 1e-3 of the CPU's (got ${worst})`);
     assert.equal(down, C.vocabSize * 4, 'only the logits come down');

@@ -2,7 +2,7 @@
 // preferredOutputLocation 'gpu-buffer' for every present.* output and 'cpu' for the logits, and
 // each step feeds the previous step's present.* tensors (GPU buffers) straight back as
 // past_key_values.*. Per step only the new token, its position, the attention mask and the
-// logits cross between host and device (bytesUp / bytesDown count them), never the cache.
+// logits cross between host and device (`traffic` counts them), never the cache.
 // Needs an execution provider with gpu-buffer outputs in onnxruntime-node: WebGPU (measured
 // with onnxruntime-node 1.30; see docs/gpu-kv-cache.md and scripts/probe-webgpu.ts).
 
@@ -11,6 +11,7 @@ import { EngineError } from '../../common/errors';
 import type { DecoderConfig } from '../config';
 import { DECODER_IO } from '../decoder/decoder-graph';
 import type { DecoderDtype } from '../decoder/decoder-graph';
+import { HostTraffic } from '../../runtime/host-traffic';
 import { stepTensors } from './step-tensors';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
 
@@ -23,10 +24,8 @@ interface DeviceCache {
 export class OrtGpuCacheRunner implements DecoderRunner {
   readonly vocabSize: number;
   readonly maxBatch = 1;
-  /** Bytes of input tensors uploaded and output tensors downloaded, over all steps. */
-  bytesUp = 0;
-  bytesDown = 0;
-  steps = 0;
+  /** Host <-> device bytes over all calls: the host-side inputs uploaded, the 'cpu' outputs downloaded. */
+  readonly traffic = new HostTraffic();
   private readonly caches = new Map<SequenceId, DeviceCache>();
   private nextId = 1;
 
@@ -80,14 +79,12 @@ export class OrtGpuCacheRunner implements DecoderRunner {
         [DECODER_IO.attentionMask]: host.attentionMask,
         [DECODER_IO.logitsPositions]: host.logitsPositions,
       };
-      for (const t of Object.values(feeds)) this.bytesUp += (t.data as BigInt64Array).byteLength;
       for (let i = 0; i < this.config.numLayers; i++) {
         feeds[DECODER_IO.pastKey(i)] = past.keys[i];
         feeds[DECODER_IO.pastValue(i)] = past.values[i];
       }
-      const result = await this.session.run(feeds);
+      const result = await this.traffic.run(this.session, feeds);
       const logits = result[DECODER_IO.logits].data as Float32Array; // (1, 1, vocab)
-      this.bytesDown += logits.byteLength;
       const present: DeviceCache = { length: total, keys: [], values: [] };
       for (let i = 0; i < this.config.numLayers; i++) {
         present.keys.push(result[DECODER_IO.presentKey(i)]);
@@ -95,7 +92,6 @@ export class OrtGpuCacheRunner implements DecoderRunner {
       }
       disposeCache(past);
       this.caches.set(step.sequence, present);
-      this.steps++;
       out.push(logits.subarray(0, this.vocabSize));
     }
     return out;

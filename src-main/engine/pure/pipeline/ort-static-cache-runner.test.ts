@@ -41,13 +41,13 @@ async function stepByStep(dtype: DecoderDtype, options: StaticCacheRunnerOptions
     const prompt = [0, ...Array.from({ length: 36 }, code), 8196, 9100, 9101, PURE_TOKENS.imageStart];
     await twin.open('cond');
     await twin.forward([['cond', prompt, 0]]);
-    assert.equal(twin.runner.calls, 3, 'the prompt went in 3 chunks');
+    assert.equal(twin.runner.traffic.calls, 3, 'the prompt went in 3 chunks');
     let cond = prompt.length;
     for (const t of [8804 + 4, 8804 + 4]) await twin.forward([['cond', [t], cond++]]);
     await twin.open('uncond');
     await twin.forward([['uncond', [PURE_TOKENS.imageStart, 8808, 8808], 0]]);
     let uncond = 3;
-    const callsBefore = twin.runner.calls;
+    const callsBefore = twin.runner.traffic.calls;
     const outBytes = new Set<number>();
     for (let i = 0; i < 24; i++) {
       const t = i % 9 === 8 ? PURE_TOKENS.rowEnd : code();
@@ -57,15 +57,17 @@ async function stepByStep(dtype: DecoderDtype, options: StaticCacheRunnerOptions
         : await twin.forward([['cond', [t], cond], ['uncond', [t], uncond]]);
       cond++;
       uncond++;
-      outBytes.add(twin.runner.lastCallOutputBytes);
+      outBytes.add(twin.runner.traffic.lastDown);
       assert.ok(maxDiff(c, u) > 100 * TOL, 'the two branches give different logits');
     }
     const batch = twin.runner.maxBatch;
-    assert.equal(twin.runner.calls - callsBefore, 24 * (3 - batch), batch === 2 ? 'one call per CFG step' : 'one call per branch');
+    assert.equal(twin.runner.traffic.calls - callsBefore, 24 * (3 - batch), batch === 2 ? 'one call per CFG step' : 'one call per branch');
     // What leaves a decode call is the logits and one slot of K/V per layer, at every context length.
     const element = dtype === 'fp32' ? 4 : 2;
     const perRow = V * 4 + 2 * C.numLayers * C.numKvHeads * C.headDim * element;
     assert.deepEqual([...outBytes], [perRow * batch], 'bytes out of a decode call do not grow with the cache');
+    // What goes in is the whole cache the call reads: on a GPU provider it would cross every step.
+    if (batch === 2) assert.ok(twin.runner.traffic.lastUp >= twin.runner.cacheBytes, 'a batch-2 call feeds the whole buffer');
     // The image ends: the unconditional row is closed, the conditional one goes on alone.
     await twin.close('uncond');
     for (let i = 0; i < 3; i++) await twin.forward([['cond', [code()], cond++]]);

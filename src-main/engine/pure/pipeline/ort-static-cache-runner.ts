@@ -13,6 +13,7 @@ import { EngineError } from '../../common/errors';
 import { DECODER_IO, STATIC_DECODER_IO } from '../decoder/decoder-graph';
 import type { DecoderSession } from '../decoder/decoder-session';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
+import type { HostTraffic } from '../../runtime/host-traffic';
 import { StaticKvSlab } from './static-kv-slab';
 
 export interface StaticCacheRunnerOptions {
@@ -46,10 +47,14 @@ export class OrtStaticCacheRunner implements DecoderRunner {
   private readonly slabs: StaticKvSlab[] = [];
   private readonly places = new Map<SequenceId, Place>();
   private nextId = 1;
-  /** Bytes of every output of the last decoder call: constant per step, whatever the context. */
-  lastCallOutputBytes = 0;
-  /** Decoder calls made: for tests and benches. */
-  calls = 0;
+  /**
+   * Host <-> device bytes of the decoder calls. On a GPU provider every call uploads the whole
+   * JS-owned cache (the rows it reads, at their capacity) and downloads logits + new K/V; on the
+   * CPU nothing crosses and these are the bytes a call reads and writes in host memory.
+   */
+  get traffic(): HostTraffic {
+    return this.session.traffic;
+  }
 
   constructor(
     private readonly session: DecoderSession,
@@ -162,11 +167,7 @@ export class OrtStaticCacheRunner implements DecoderRunner {
       feeds[STATIC_DECODER_IO.bufferKey(i)] = slab.tensor('key', i, row);
       feeds[STATIC_DECODER_IO.bufferValue(i)] = slab.tensor('value', i, row);
     }
-    const out = await this.session.session.run(feeds);
-    this.calls++;
-    let bytes = 0;
-    for (const t of Object.values(out)) bytes += (t.data as ArrayBufferView).byteLength;
-    this.lastCallOutputBytes = bytes;
+    const out = await this.session.traffic.run(this.session.session, feeds);
     for (let i = 0; i < layers; i++) {
       for (const [r, e] of byBatch.entries()) {
         slab.write('key', i, e.place.row, out[STATIC_DECODER_IO.newKey(i)], r);
