@@ -21,7 +21,9 @@ test('with an NVIDIA card reported, it is listed and auto tries the card, then t
   const text = run([], env);
   assert.equal(text.status, 0, text.stderr);
   assert.match(text.stdout, /graphics card: NVIDIA H100 80GB HBM3 \(nvidia\), 83\.9 GB free of 85\.5 GB/);
-  const json = JSON.parse(run(['--json'], env).stdout) as { gpus: { freeBytes: number }[]; chains: { auto: string[]; gpu: string[] } };
+  assert.match(text.stdout, /PURE: auto -> webgpu, .*cpu/, 'PURE tries the card that keeps its cache first');
+  const json = JSON.parse(run(['--json'], env).stdout) as { gpus: { freeBytes: number }[]; chains: { auto: string[]; gpu: string[]; pureAuto: string[] } };
+  assert.equal(json.chains.pureAuto[0], 'webgpu');
   assert.equal(json.gpus[0].freeBytes, 80000 * 2 ** 20);
   assert.equal(json.chains.auto.at(-1), 'cpu');
   assert.ok(json.chains.auto.includes('webgpu') && !json.chains.gpu.includes('cpu'));

@@ -7,6 +7,7 @@ import { defaultOutputPath } from '../engine/restore/output-path';
 import { abortOnCtrlC } from './interrupt';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { ProgressView } from './progress-view';
+import { kvCacheNote } from '../protocol/kv-cache-note';
 import { providerRefusalLines } from './provider-report';
 import { parseRestoreArgs, RESTORE_USAGE } from './restore-args';
 
@@ -69,6 +70,8 @@ async function main(argv: string[]): Promise<number> {
             process.stderr.write(`  model: ${result.pure.model}\n`);
             process.stderr.write(result.pure.parsed ? `  caption: ${result.pure.caption}\n` : `  text: ${result.pure.text}\n`);
             process.stderr.write(`  entropy map: ${result.pure.entropyMap}\n`);
+            const cacheNote = kvCacheNote(result.provider, result.pure.kvCache);
+            if (cacheNote) process.stderr.write(`  note: ${cacheNote}\n`);
           }
         }
       } catch (error) {

@@ -86,6 +86,7 @@ export const RestoreResultSchema = v.object({
       entropyMap: v.string(),
       imageComplete: v.boolean(),
       tokensPerSecond: v.number(),
+      kvCache: v.picklist(['device', 'host-static', 'host-concat'] as const),
       estimate: PureEstimateSchema,
     }),
   ),

@@ -165,6 +165,12 @@ export interface RestoreResult {
   pure?: PureResultInfo;
 }
 
+/**
+ * Where PURE's KV cache lived while it generated: 'device' (on the graphics card between steps),
+ * 'host-static' (JS-owned buffers read in place), 'host-concat' (copied through JS every step).
+ */
+export type KvCacheDesign = 'device' | 'host-static' | 'host-concat';
+
 export interface PureResultInfo {
   /** The model's name; test models say "TEST MODEL" in it. */
   model: string;
@@ -178,6 +184,7 @@ export interface PureResultInfo {
   entropyMap: string;
   imageComplete: boolean;
   tokensPerSecond: number;
+  kvCache: KvCacheDesign;
   /** What was estimated before the first tile; timings.inferenceMs says what it took. */
   estimate: PureEstimate;
 }

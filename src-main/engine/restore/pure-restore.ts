@@ -206,6 +206,7 @@ export function pureInfo(run: PureRun, engine: PureEngine, entropyMap: string, e
     entropyMap,
     imageComplete: run.imageComplete,
     tokensPerSecond: run.tokensPerSecond,
+    kvCache: engine.kvCache,
     estimate,
   };
 }

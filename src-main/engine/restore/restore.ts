@@ -13,6 +13,7 @@ import { catalogEntry } from '../models/catalog';
 import { locateModel } from '../models/model-store';
 import { studioHome } from '../models/paths';
 import { readPureManifest } from '../pure/package/pure-manifest';
+import { PURE_PROVIDER_PREFERENCE } from '../pure/pipeline/decoder-runner-choice';
 import { PureEngine } from '../pure/pipeline/pure-engine';
 import { perceive, withEngineLevels } from '../quality/perception';
 import { isGpuProvider, resolveProvidersHere, type ConcreteProvider } from '../runtime/resolve-providers';
@@ -71,8 +72,9 @@ export class Restorer {
   async restore(input: string, output: string | undefined, optionsInput: RestoreOptionsInput, ctx: RestoreContext = {}): Promise<RestoreResult> {
     const parsed = parseRestoreOptions(optionsInput);
     // 'auto' and 'gpu' become this machine's providers here, once, before the engine caches are
-    // keyed on them: the engines and onnxruntime only ever see concrete providers.
-    const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers) };
+    // keyed on them: the engines and onnxruntime only ever see concrete providers. PURE takes the
+    // cards that keep its KV cache on the device first (decoder-runner-choice.ts).
+    const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers, parsed.engine === 'pure' ? PURE_PROVIDER_PREFERENCE : {}) };
     const t0 = performance.now();
     // The latest preview goes with every later report, so a page never loses it between two.
     let preview: string | undefined;
@@ -98,7 +100,7 @@ export class Restorer {
   /** The up-front estimate of a PURE restoration: tiles and time, without loading the model. */
   async estimate(input: string, optionsInput: RestoreOptionsInput): Promise<EstimateResult> {
     const parsed = parseRestoreOptions(optionsInput);
-    const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers) };
+    const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers, parsed.engine === 'pure' ? PURE_PROVIDER_PREFERENCE : {}) };
     if (options.engine !== 'pure') throw new EngineError('INVALID_OPTION', '--estimate is for the PURE engine (Real-ESRGAN takes seconds, not hours).', 'Add --engine pure.');
     const full = await decodeImage(input, { maxPixels: options.maxInputPixels });
     const decoded = options.roi ? cropDecoded(full, options.roi) : full;

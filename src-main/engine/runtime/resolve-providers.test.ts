@@ -64,6 +64,19 @@ test('explicit providers stay where they are, words expand in place, each provid
   assert.equal(resolveProviders(['cuda', 'auto'], machines['linux, no card found']).join(','), 'cuda,cpu');
 });
 
+test('PURE\'s preference puts WebGPU (the KV cache stays on the card) before CUDA and DirectML, only where a word expands', () => {
+  const pure = { preferOnGpu: ['webgpu'] as const };
+  const cases: [string, ProviderId[], string][] = [
+    ['linux, NVIDIA card, CUDA installed', ['auto'], 'webgpu,cuda,cpu'],
+    ['linux, NVIDIA card, CUDA installed', ['gpu'], 'webgpu,cuda'],
+    ['windows, CUDA installed', ['auto'], 'webgpu,cuda,dml,cpu'],
+    ['linux, no card found', ['auto'], 'cpu'],
+    // explicit providers keep their places
+    ['linux, NVIDIA card, CUDA installed', ['cuda', 'auto'], 'cuda,webgpu,cpu'],
+  ];
+  for (const [name, requested, chain] of cases) assert.equal(resolveProviders(requested, machines[name], pure).join(','), chain, `${name}: ${requested.join(',')}`);
+});
+
 test('a list without words is returned as given, without probing', async () => {
   const requested: ProviderId[] = ['webgpu', 'cpu'];
   assert.equal(await resolveProvidersHere(requested), requested);

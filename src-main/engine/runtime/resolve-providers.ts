@@ -28,8 +28,19 @@ export interface ProviderMachine {
  * `npm install` fetches on Linux x64 alone), DirectML (Windows only; it ships with onnxruntime-node
  * there), then WebGPU (everywhere; Dawn picks the adapter).
  */
-export function gpuProviders(machine: ProviderMachine): ConcreteProvider[] {
-  return [...(machine.cudaInstalled ? ['cuda' as const] : []), ...(machine.platform === 'win32' ? ['dml' as const] : []), 'webgpu'];
+export function gpuProviders(machine: ProviderMachine, preferred: readonly ConcreteProvider[] = []): ConcreteProvider[] {
+  const all: ConcreteProvider[] = [...(machine.cudaInstalled ? ['cuda' as const] : []), ...(machine.platform === 'win32' ? ['dml' as const] : []), 'webgpu'];
+  return [...all.filter((p) => preferred.includes(p)), ...all.filter((p) => !preferred.includes(p))];
+}
+
+/**
+ * The order an engine wants among the card providers when a word expands. PURE puts the providers
+ * that keep its KV cache on the card (DEVICE_CACHE_PROVIDERS, WebGPU) first: CUDA and DirectML
+ * have no gpu-buffer outputs in onnxruntime-node, so there the whole cache crosses the bus at
+ * every decode step (gigabytes at 7B). Real-ESRGAN has no cache and keeps the default order.
+ */
+export interface ProviderPreference {
+  preferOnGpu?: readonly ConcreteProvider[];
 }
 
 /**
@@ -43,15 +54,19 @@ export function graphicsCardLikely(machine: ProviderMachine): boolean {
   return machine.platform === 'win32' || machine.gpus.length > 0;
 }
 
-/** `requested` with each word expanded where it stands and every provider kept once (first place wins). */
-export function resolveProviders(requested: readonly ProviderId[], machine: ProviderMachine): ConcreteProvider[] {
+/**
+ * `requested` with each word expanded where it stands and every provider kept once (first place
+ * wins). `preference` reorders only what the words bring: explicit providers stay as written.
+ */
+export function resolveProviders(requested: readonly ProviderId[], machine: ProviderMachine, preference: ProviderPreference = {}): ConcreteProvider[] {
+  const cards = gpuProviders(machine, preference.preferOnGpu);
   const chain: ConcreteProvider[] = [];
   const add = (p: ConcreteProvider): void => {
     if (!chain.includes(p)) chain.push(p);
   };
   for (const p of requested) {
-    if (p === 'gpu') gpuProviders(machine).forEach(add);
-    else if (p === 'auto') (graphicsCardLikely(machine) ? [...gpuProviders(machine), 'cpu' as const] : ['cpu' as const]).forEach(add);
+    if (p === 'gpu') cards.forEach(add);
+    else if (p === 'auto') (graphicsCardLikely(machine) ? [...cards, 'cpu' as const] : ['cpu' as const]).forEach(add);
     else add(p);
   }
   return chain;
@@ -61,8 +76,8 @@ export function resolveProviders(requested: readonly ProviderId[], machine: Prov
  * resolveProviders for this machine. A list without words is returned as it is, and only 'auto'
  * needs the card probe (nvidia-smi runs at most once per process, for at most 3 s).
  */
-export async function resolveProvidersHere(requested: readonly ProviderId[]): Promise<ConcreteProvider[]> {
+export async function resolveProvidersHere(requested: readonly ProviderId[], preference: ProviderPreference = {}): Promise<ConcreteProvider[]> {
   if (!requested.some(isProviderWord)) return requested as ConcreteProvider[];
   const gpus = requested.includes('auto') && process.platform !== 'win32' ? await probeGpus() : [];
-  return resolveProviders(requested, { platform: process.platform, gpus, cudaInstalled: cudaProviderInstalled() });
+  return resolveProviders(requested, { platform: process.platform, gpus, cudaInstalled: cudaProviderInstalled() }, preference);
 }

@@ -14,6 +14,8 @@
 // Defaults from bench/pure-tiny.bench.ts on the 2-core CPU (numbers in docs/gpu-kv-cache.md):
 // concat graph one-by-one (its batch-2 form pays left padding and cache copies); static graph
 // batched (no padding copies; one pass over the weights per image token).
+import type { KvCacheDesign } from '../../../protocol/restore';
+import type { ConcreteProvider, ProviderPreference } from '../../runtime/resolve-providers';
 import type { DecoderCacheKind } from '../decoder/decoder-graph';
 import type { DecoderSession } from '../decoder/decoder-session';
 import type { DecoderRunner } from '../generation/runner';
@@ -24,12 +26,7 @@ import { OrtStaticCacheRunner } from './ort-static-cache-runner';
 
 export type CfgBatching = 'batched' | 'one-by-one';
 
-/**
- * Where the KV cache lives while PURE generates: 'device' (GPU buffers that never come back to
- * the host), 'host-static' (JS-owned buffers read in place), 'host-concat' (copied through JS
- * every step).
- */
-export type KvCacheDesign = 'device' | 'host-static' | 'host-concat';
+export type { KvCacheDesign } from '../../../protocol/restore';
 
 /** The default for a concat-cache graph. */
 export const DEFAULT_CFG_BATCHING: CfgBatching = 'one-by-one';
@@ -37,7 +34,10 @@ export const DEFAULT_CFG_BATCHING: CfgBatching = 'one-by-one';
 export const DEFAULT_STATIC_CFG_BATCHING: CfgBatching = 'batched';
 
 /** Providers whose outputs can stay on the device ('gpu-buffer') in onnxruntime-node. */
-export const DEVICE_CACHE_PROVIDERS: readonly string[] = ['webgpu'];
+export const DEVICE_CACHE_PROVIDERS: readonly ConcreteProvider[] = ['webgpu'];
+
+/** How PURE orders the card providers that 'auto' and 'gpu' bring: those that keep the cache on the card first. */
+export const PURE_PROVIDER_PREFERENCE: ProviderPreference = { preferOnGpu: DEVICE_CACHE_PROVIDERS };
 
 export interface DecoderPlan {
   /** The graph file, relative to the package. */
@@ -48,7 +48,7 @@ export interface DecoderPlan {
 
 /** The decoder graph and cache design for `provider`, from the graphs a package holds. */
 export function decoderPlanFor(provider: string, graphs: { static?: string; concat?: string }): DecoderPlan {
-  if (DEVICE_CACHE_PROVIDERS.includes(provider) && graphs.concat) return { file: graphs.concat, cache: 'concat', kvCache: 'device' };
+  if ((DEVICE_CACHE_PROVIDERS as readonly string[]).includes(provider) && graphs.concat) return { file: graphs.concat, cache: 'concat', kvCache: 'device' };
   if (graphs.static) return { file: graphs.static, cache: 'static', kvCache: 'host-static' };
   if (graphs.concat) return { file: graphs.concat, cache: 'concat', kvCache: 'host-concat' };
   throw new Error('a PURE package without a decoder graph');

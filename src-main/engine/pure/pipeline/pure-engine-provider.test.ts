@@ -58,6 +58,7 @@ test('restore --engine pure --provider cuda,cpu runs on cpu and reports it', { t
     const result = await restorer.restore(input, undefined, { engine: 'pure', model, threads: 1, providers: ['cuda', 'cpu'], caption: 'noise: small, blur: small. A cat.', maxNewTokens: 8 });
     assert.equal(result.provider, 'cpu');
     assert.match(result.pure?.model ?? '', /TEST MODEL/);
+    assert.equal(result.pure?.kvCache, 'host-static', 'the static cache on the CPU, reported with the result');
   } finally {
     await restorer.close();
   }
