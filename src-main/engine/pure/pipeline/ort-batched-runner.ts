@@ -12,6 +12,7 @@ import type { DecoderSession, KvCache } from '../decoder/decoder-session';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
 import { stackLeftPadded, takeRow } from './kv-rows';
 import type { PaddedCache } from './kv-rows';
+import { appendTokens } from './concat-prefill';
 import { stepTensors } from './step-tensors';
 
 /** Two sequences sharing a batch-2 cache; a closed member leaves its row behind (undefined). */
@@ -61,9 +62,9 @@ export class OrtBatchedRunner implements DecoderRunner {
   private async forwardSolo(step: DecoderStep): Promise<Float32Array> {
     const past = this.soloCache(step.sequence);
     if (past.length !== step.position) throw new Error(`sequence ${step.sequence} is at ${past.length}, step says ${step.position}`);
-    const result = await this.session.runTensors({ ...stepTensors([{ ...step, pad: 0 }], past.length), past });
-    this.slots.set(step.sequence, { kind: 'solo', cache: result.present });
-    return result.logits.subarray(0, this.vocabSize); // (vocab,): the last token's logits
+    const { cache, logits } = await appendTokens(this.session, past, step.tokens);
+    this.slots.set(step.sequence, { kind: 'solo', cache });
+    return logits; // (vocab,): the last token's logits
   }
 
   private async forwardPair(a: DecoderStep, b: DecoderStep): Promise<Float32Array[]> {

@@ -1,9 +1,10 @@
 // The generation loop's DecoderRunner over the ONNX decoder session, one sequence per call: each
 // sequence keeps its own batch-1 KV cache as onnxruntime tensors, fed back as the next step's
 // past, so CFG costs two calls per image token. OrtBatchedRunner runs both in one call.
+// A long prompt goes in chunks of PREFILL_CHUNK tokens, which caps the attention scores of a call.
 import type { DecoderSession, KvCache } from '../decoder/decoder-session';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
-import { stepTensors } from './step-tensors';
+import { appendTokens } from './concat-prefill';
 
 export class OrtDecoderRunner implements DecoderRunner {
   readonly vocabSize: number;
@@ -28,9 +29,9 @@ export class OrtDecoderRunner implements DecoderRunner {
       const past = this.caches.get(step.sequence);
       if (!past) throw new Error(`sequence ${step.sequence} is not open`);
       if (past.length !== step.position) throw new Error(`sequence ${step.sequence} is at ${past.length}, step says ${step.position}`);
-      const result = await this.session.runTensors({ ...stepTensors([{ ...step, pad: 0 }], past.length), past });
-      this.caches.set(step.sequence, result.present);
-      out.push(result.logits.subarray(0, this.vocabSize)); // (vocab,): the last token's logits
+      const { cache, logits } = await appendTokens(this.session, past, step.tokens);
+      this.caches.set(step.sequence, cache);
+      out.push(logits); // (vocab,): the last token's logits
     }
     return out;
   }

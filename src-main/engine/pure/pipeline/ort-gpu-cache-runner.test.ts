@@ -1,39 +1,23 @@
 // The GPU-resident KV cache runner against the CPU decoder session on the tiny TEST MODEL decoder
 // (seeded random weights; it restores nothing). Needs a WebGPU adapter: on a machine without one
 // (no GPU, no Vulkan driver Dawn accepts) it is skipped and says so. On a CPU it runs on Mesa's
-// lavapipe (Vulkan on the CPU; see docs/gpu-kv-cache.md for the driver version it needs).
+// lavapipe (Vulkan on the CPU; scripts/install-lavapipe.sh, which CI runs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
 import { PURE_TINY_TEST } from '../config';
 import { buildDecoderGraph } from '../decoder/decoder-graph';
 import { DecoderSession } from '../decoder/decoder-session';
 import type { KvCache } from '../decoder/decoder-session';
 import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
-import { encodeModel, GraphBuilder } from '../../onnx/onnx-builder';
 import { join } from 'node:path';
 import { makeTinyPureCheckpoint } from '../fixtures/make-tiny-checkpoint';
 import { convertPure } from '../package/convert-pure';
 import { tempDir } from '../../../testing/fixtures';
+import { webgpuUnavailable } from '../../../testing/webgpu-adapter';
 import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
 import { PurePipeline } from './pure-pipeline';
 
 const C = PURE_TINY_TEST.decoder;
-
-/** Why WebGPU cannot run here, or undefined when it can (a one-node graph on 'webgpu'). */
-async function webgpuUnavailable(): Promise<string | undefined> {
-  const g = new GraphBuilder('probe');
-  g.addInput({ name: 'x', elementType: 'float32', shape: [4] });
-  g.addNode({ opType: 'Add', inputs: ['x', 'x'], outputs: ['y'] });
-  g.addOutput({ name: 'y', elementType: 'float32', shape: [4] });
-  try {
-    const s = await ort.InferenceSession.create(encodeModel({ graph: g }), { executionProviders: ['webgpu'], logSeverityLevel: 4 });
-    await s.release();
-    return undefined;
-  } catch (error) {
-    return `no WebGPU adapter here (${(error instanceof Error ? error.message : String(error)).split('\n')[0].slice(-120)})`;
-  }
-}
 
 const skip = await webgpuUnavailable();
 

@@ -5,11 +5,15 @@
 // logits cross between host and device (`traffic` counts them), never the cache.
 // Needs an execution provider with gpu-buffer outputs in onnxruntime-node: WebGPU (measured
 // with onnxruntime-node 1.30; see docs/gpu-kv-cache.md and scripts/probe-webgpu.ts).
+// A long prompt goes in chunks of prefillChunk tokens, as on the host: one call over the whole
+// prompt would hold (heads, prompt, prompt) attention scores at once (2.3 GB per layer for the
+// 7B's 4200-token prompt) and, measured on lavapipe, ran about 20 times slower than chunks.
 
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../../common/errors';
 import type { DecoderConfig } from '../config';
 import { DECODER_IO } from '../decoder/decoder-graph';
+import { PREFILL_CHUNK } from '../preflight/memory-estimate';
 import type { DecoderDtype } from '../decoder/decoder-graph';
 import { HostTraffic } from '../../runtime/host-traffic';
 import { stepTensors } from './step-tensors';
@@ -33,12 +37,13 @@ export class OrtGpuCacheRunner implements DecoderRunner {
     private readonly session: ort.InferenceSession,
     private readonly config: DecoderConfig,
     private readonly dtype: DecoderDtype,
+    private readonly prefillChunk: number,
   ) {
     this.vocabSize = config.vocabSize;
   }
 
   /** A decoder session on `provider` (default webgpu) whose present.* outputs stay on the device. */
-  static async create(model: string | Uint8Array, config: DecoderConfig, dtype: DecoderDtype, provider = 'webgpu', options: ort.InferenceSession.SessionOptions = {}): Promise<OrtGpuCacheRunner> {
+  static async create(model: string | Uint8Array, config: DecoderConfig, dtype: DecoderDtype, provider = 'webgpu', options: ort.InferenceSession.SessionOptions = {}, prefillChunk = PREFILL_CHUNK): Promise<OrtGpuCacheRunner> {
     const location: Record<string, 'cpu' | 'gpu-buffer'> = { [DECODER_IO.logits]: 'cpu' };
     for (let i = 0; i < config.numLayers; i++) {
       location[DECODER_IO.presentKey(i)] = 'gpu-buffer';
@@ -51,7 +56,7 @@ export class OrtGpuCacheRunner implements DecoderRunner {
       await session.release();
       throw new EngineError('MODEL_FORMAT', 'The PURE decoder graph given to the GPU cache runner is not a concat-cache graph (no attention_mask / present.* I/O).', 'Convert the model again: new packages hold both decoder graphs.');
     }
-    return new OrtGpuCacheRunner(session, config, dtype);
+    return new OrtGpuCacheRunner(session, config, dtype, prefillChunk);
   }
 
   openSequence(): Promise<SequenceId> {
@@ -71,30 +76,39 @@ export class OrtGpuCacheRunner implements DecoderRunner {
       const past = this.caches.get(step.sequence);
       if (!past) throw new Error(`sequence ${step.sequence} is not open`);
       if (past.length !== step.position) throw new Error(`sequence ${step.sequence} is at ${past.length}, step says ${step.position}`);
-      const total = past.length + step.tokens.length;
-      const host = stepTensors([{ ...step, pad: 0 }], past.length); // (1, n) ids and positions, (1, past + n) mask
-      const feeds: Record<string, ort.Tensor> = {
-        [DECODER_IO.inputIds]: host.inputIds,
-        [DECODER_IO.positionIds]: host.positionIds,
-        [DECODER_IO.attentionMask]: host.attentionMask,
-        [DECODER_IO.logitsPositions]: host.logitsPositions,
-      };
-      for (let i = 0; i < this.config.numLayers; i++) {
-        feeds[DECODER_IO.pastKey(i)] = past.keys[i];
-        feeds[DECODER_IO.pastValue(i)] = past.values[i];
+      let logits: Float32Array = new Float32Array(0);
+      for (let from = 0; from < step.tokens.length; from += this.prefillChunk) {
+        logits = await this.call(step.sequence, step.tokens.subarray(from, from + this.prefillChunk));
       }
-      const result = await this.traffic.run(this.session, feeds);
-      const logits = result[DECODER_IO.logits].data as Float32Array; // (1, 1, vocab)
-      const present: DeviceCache = { length: total, keys: [], values: [] };
-      for (let i = 0; i < this.config.numLayers; i++) {
-        present.keys.push(result[DECODER_IO.presentKey(i)]);
-        present.values.push(result[DECODER_IO.presentValue(i)]);
-      }
-      disposeCache(past);
-      this.caches.set(step.sequence, present);
-      out.push(logits.subarray(0, this.vocabSize));
+      out.push(logits);
     }
     return out;
+  }
+
+  /** One decoder call appending `tokens` to the sequence's device cache: the logits at the last one. */
+  private async call(sequence: SequenceId, tokens: Int32Array): Promise<Float32Array> {
+    const past = this.caches.get(sequence)!;
+    const host = stepTensors([{ tokens, position: past.length, pad: 0 }], past.length); // (1, n) ids and positions, (1, past + n) mask
+    const feeds: Record<string, ort.Tensor> = {
+      [DECODER_IO.inputIds]: host.inputIds,
+      [DECODER_IO.positionIds]: host.positionIds,
+      [DECODER_IO.attentionMask]: host.attentionMask,
+      [DECODER_IO.logitsPositions]: host.logitsPositions,
+    };
+    for (let i = 0; i < this.config.numLayers; i++) {
+      feeds[DECODER_IO.pastKey(i)] = past.keys[i];
+      feeds[DECODER_IO.pastValue(i)] = past.values[i];
+    }
+    const result = await this.traffic.run(this.session, feeds);
+    const logits = result[DECODER_IO.logits].data as Float32Array; // (1, 1, vocab)
+    const present: DeviceCache = { length: past.length + tokens.length, keys: [], values: [] };
+    for (let i = 0; i < this.config.numLayers; i++) {
+      present.keys.push(result[DECODER_IO.presentKey(i)]);
+      present.values.push(result[DECODER_IO.presentValue(i)]);
+    }
+    disposeCache(past);
+    this.caches.set(sequence, present);
+    return logits.subarray(0, this.vocabSize);
   }
 
   /** Where each present.* output of the last step lives ('gpu-buffer' when the cache stayed on the device). */

@@ -14,6 +14,7 @@ import { DECODER_IO, STATIC_DECODER_IO } from '../decoder/decoder-graph';
 import type { DecoderSession } from '../decoder/decoder-session';
 import type { DecoderRunner, DecoderStep, SequenceId } from '../generation/runner';
 import type { HostTraffic } from '../../runtime/host-traffic';
+import { PREFILL_CHUNK } from '../preflight/memory-estimate';
 import { StaticKvSlab } from './static-kv-slab';
 
 export interface StaticCacheRunnerOptions {
@@ -25,7 +26,7 @@ export interface StaticCacheRunnerOptions {
   growBy?: number;
 }
 
-export const STATIC_CACHE_DEFAULTS = { maxBatch: 2, prefillChunk: 512, growBy: 256 } as const;
+export const STATIC_CACHE_DEFAULTS = { maxBatch: 2, prefillChunk: PREFILL_CHUNK, growBy: 256 } as const;
 
 interface Place {
   slab: StaticKvSlab;

@@ -5,7 +5,7 @@ import { freemem } from 'node:os';
 import { EngineError } from '../../common/errors';
 import { decoderCacheOf } from '../package/pure-manifest';
 import type { PureManifest } from '../package/pure-manifest';
-import { STATIC_PREFILL_CHUNK } from './memory-estimate';
+import { PREFILL_CHUNK } from './memory-estimate';
 import type { EstimateOptions } from './memory-estimate';
 import { preflightMemory } from './memory-preflight';
 import type { PreflightResult } from './memory-preflight';
@@ -37,10 +37,11 @@ export function assertPureFitsInMemory(manifest: Pick<PureManifest, 'config' | '
 
 /**
  * The package's graph decides the cache's footprint: a static-cache package holds one copy of the
- * cache and prefills in chunks; an older concat package holds two copies during a step.
+ * cache; a concat graph (WebGPU's, or an older package's) holds two copies during a step. Every
+ * runner prefills in chunks of PREFILL_CHUNK tokens.
  */
 export function estimateFor(manifest: Pick<PureManifest, 'int4' | 'decoderCache'>): EstimateOptions {
-  const cache: EstimateOptions = decoderCacheOf(manifest) === 'static' ? { cache: 'in-place', prefillChunk: STATIC_PREFILL_CHUNK } : { cache: 'concat' };
+  const cache: EstimateOptions = { cache: decoderCacheOf(manifest) === 'static' ? 'in-place' : 'concat', prefillChunk: PREFILL_CHUNK };
   if (!manifest.int4) return cache;
   return { ...cache, int4: { blockSize: manifest.int4.blockSize, asymmetric: manifest.int4.scheme === 'asymmetric', lmHead: manifest.int4.lmHead } };
 }

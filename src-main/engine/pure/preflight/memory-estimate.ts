@@ -42,8 +42,8 @@ export const PURE_512_PLAN: SequencePlan = { promptTokens: 4200, textTokens: 256
  */
 export type CacheDesign = 'concat' | 'in-place';
 
-/** Prompt tokens per prefill call of the static-cache runner (STATIC_CACHE_DEFAULTS.prefillChunk). */
-export const STATIC_PREFILL_CHUNK = 512;
+/** Prompt tokens per prefill call of the static-cache and GPU-cache runners. */
+export const PREFILL_CHUNK = 512;
 
 export interface EstimateOptions {
   plan?: SequencePlan;
