@@ -5,6 +5,8 @@
 // changed the answer, it redoes that one step on the host from the same RNG state, so the tokens
 // are always the host sampler's. On CPU that costs nothing but the rare redo; on a GPU the redo
 // needs that step's logits on the host (see docs/gpu-kv-cache.md).
+// precision 'float32' uses the graph that runs wholly on WebGPU (sampling-graph-f32.ts): wider
+// margins, more redos, the same tokens; its entropy is the graph's, within its entropy_bound.
 
 import * as ort from 'onnxruntime-node';
 import { TokenSampler } from '../../common/sampling/sampler';
@@ -15,6 +17,7 @@ import type { RngState } from '../../common/sampling/rng';
 import type { StepKind } from '../../common/sampling/step-tracker';
 import type { SamplingSettings } from '../../common/sampling/settings';
 import { buildSamplingGraph, SAMPLING_IO, SAMPLING_MODE } from './sampling-graph';
+import type { SamplingPrecision } from './sampling-graph';
 import { topKTable } from './top-k-table';
 
 /**
@@ -25,6 +28,12 @@ import { topKTable } from './top-k-table';
  */
 export const MARGIN_U = 1e-9;
 export const MARGIN_H = 1e-8;
+/**
+ * The float32 graph reports its margins in units of rigorous first-order bounds on the f32/host
+ * difference (sampling-graph-f32.ts); a step counts as sure at twice its bound, so the constants
+ * and the first-order cut in those bounds have a factor 2 to spare.
+ */
+export const MARGIN_F32 = 2;
 
 export interface DeviceSample extends SampleResult {
   /** True when the graph's margins were too small and the host sampler decided this token. */
@@ -39,6 +48,10 @@ export interface GraphSample {
   kept: number;
   marginU: number;
   marginH: number;
+  /** float32 graph: the kept set's margin (Infinity from the float64 graph: its scores are the host's). */
+  marginK: number;
+  /** float32 graph: |entropy - host entropy| <= this (0 from the float64 graph, which is within 1e-12). */
+  entropyBound: number;
 }
 
 export class DeviceSampler {
@@ -52,6 +65,7 @@ export class DeviceSampler {
     private readonly session: ort.InferenceSession,
     readonly settings: SamplingSettings,
     private readonly maskIds: MaskIds,
+    readonly precision: SamplingPrecision,
   ) {
     this.host = new TokenSampler(settings, maskIds);
     const table = topKTable(this.host.settings);
@@ -59,11 +73,16 @@ export class DeviceSampler {
     this.kThresholds = new ort.Tensor('float64', table.thresholds, [table.thresholds.length]);
   }
 
-  static async create(vocabSize: number, settings: Partial<SamplingSettings>, maskIds: MaskIds, options: ort.InferenceSession.SessionOptions = {}): Promise<DeviceSampler> {
-    const model = buildSamplingGraph({ vocabSize, codeIds: maskIds.codeIds });
-    const session = await ort.InferenceSession.create(model, options);
+  /**
+   * `precision` 'float32' builds the graph every node of which runs on WebGPU (sampling-graph-f32.ts);
+   * its margins are wider, so more steps are redone on the host, but the tokens are the same.
+   */
+  static async create(vocabSize: number, settings: Partial<SamplingSettings>, maskIds: MaskIds, options: ort.InferenceSession.SessionOptions = {}, precision: SamplingPrecision = 'float64'): Promise<DeviceSampler> {
     const host = new TokenSampler(settings, maskIds); // validates the settings before a graph exists
-    return new DeviceSampler(session, host.settings, maskIds);
+    const kTable = topKTable(host.settings);
+    const model = buildSamplingGraph({ vocabSize, codeIds: maskIds.codeIds, precision, maxK: Math.max(host.settings.textTopK, kTable.base + kTable.thresholds.length), kTable });
+    const session = await ort.InferenceSession.create(model, options);
+    return new DeviceSampler(session, host.settings, maskIds, precision);
   }
 
   get usesCfg(): boolean {
@@ -75,8 +94,7 @@ export class DeviceSampler {
     const before = cloneRng(rng);
     const u = nextFloat(rng);
     const [r] = await this.runGraph([{ logits, step, u }]);
-    const sure = r.marginU >= MARGIN_U && r.marginH >= MARGIN_H;
-    if (sure) return { token: r.token, entropy: r.entropy, k: r.k, kept: r.kept, redone: false };
+    if (isSure(r, this.precision)) return { token: r.token, entropy: r.entropy, k: r.k, kept: r.kept, redone: false };
     this.redone++;
     const result = this.host.sample(logits, step, before);
     rng.s.set(before.s); // the host drew the same single uniform
@@ -108,34 +126,48 @@ export class DeviceSampler {
       forcedId[b] = BigInt(m.forcedId);
       u[b] = row.u;
     });
+    const f32 = this.precision === 'float32';
+    const int = (a: BigInt64Array) => (f32 ? new ort.Tensor('int32', Int32Array.from(a, Number), [B]) : new ort.Tensor('int64', a, [B]));
+    const real = (a: Float64Array) => (f32 ? new ort.Tensor('float32', Float32Array.from(a), [B]) : new ort.Tensor('float64', a, [B]));
+    const logitsDims = f32 ? [B, 1, V] : [B, V]; // the float32 graph takes the decoder's (B, 1, V) as it is
     const out = await this.session.run({
-      [SAMPLING_IO.cond]: new ort.Tensor('float32', cond, [B, V]),
-      [SAMPLING_IO.uncond]: new ort.Tensor('float32', uncond, [B, V]),
-      [SAMPLING_IO.mode]: new ort.Tensor('int64', mode, [B]),
-      [SAMPLING_IO.forcedId]: new ort.Tensor('int64', forcedId, [B]),
+      [SAMPLING_IO.cond]: new ort.Tensor('float32', cond, logitsDims),
+      [SAMPLING_IO.uncond]: new ort.Tensor('float32', uncond, logitsDims),
+      [SAMPLING_IO.mode]: int(mode),
+      [SAMPLING_IO.forcedId]: int(forcedId),
       [SAMPLING_IO.useCfg]: new ort.Tensor('bool', useCfg, [B]),
-      [SAMPLING_IO.guidance]: new ort.Tensor('float64', guidance, [B]),
-      [SAMPLING_IO.temperature]: new ort.Tensor('float64', temperature, [B]),
-      [SAMPLING_IO.u]: new ort.Tensor('float64', u, [B]),
-      [SAMPLING_IO.textK]: new ort.Tensor('int64', textK, [B]),
-      [SAMPLING_IO.kBase]: this.kBase,
-      [SAMPLING_IO.kThresholds]: this.kThresholds,
+      [SAMPLING_IO.guidance]: real(guidance),
+      [SAMPLING_IO.temperature]: real(temperature),
+      [SAMPLING_IO.u]: real(u),
+      [SAMPLING_IO.textK]: int(textK),
+      ...(!f32 && { [SAMPLING_IO.kBase]: this.kBase, [SAMPLING_IO.kThresholds]: this.kThresholds }), // float32: baked in
     });
-    const i64 = (name: string, b: number) => Number((out[name].data as BigInt64Array)[b]);
-    const f64 = (name: string, b: number) => (out[name].data as Float64Array)[b];
-    return rows.map((_, b) => ({
-      token: i64(SAMPLING_IO.token, b),
-      entropy: f64(SAMPLING_IO.entropy, b),
-      k: i64(SAMPLING_IO.k, b),
-      kept: i64(SAMPLING_IO.kept, b),
-      marginU: f64(SAMPLING_IO.marginU, b),
-      marginH: f64(SAMPLING_IO.marginH, b),
-    }));
+    return readGraphSamples(out, B, f32);
   }
 
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** Whether the graph's own answer for a row is the host's (its margins clear the possible discrepancy). */
+export function isSure(r: GraphSample, precision: SamplingPrecision): boolean {
+  return precision === 'float32' ? r.marginU >= MARGIN_F32 && r.marginH >= MARGIN_F32 && r.marginK >= MARGIN_F32 : r.marginU >= MARGIN_U && r.marginH >= MARGIN_H;
+}
+
+/** The graph's outputs per row (int64 / float64 from the float64 graph, int32 / float32 from the float32 one). */
+export function readGraphSamples(out: ort.InferenceSession.ReturnType, B: number, f32: boolean): GraphSample[] {
+  const num = (name: string, b: number) => Number((out[name].data as BigInt64Array | Int32Array | Float32Array | Float64Array)[b]);
+  return Array.from({ length: B }, (_, b) => ({
+    token: num(SAMPLING_IO.token, b),
+    entropy: num(SAMPLING_IO.entropy, b),
+    k: num(SAMPLING_IO.k, b),
+    kept: num(SAMPLING_IO.kept, b),
+    marginU: num(SAMPLING_IO.marginU, b),
+    marginH: num(SAMPLING_IO.marginH, b),
+    marginK: f32 ? num(SAMPLING_IO.marginK, b) : Infinity,
+    entropyBound: f32 ? num(SAMPLING_IO.entropyBound, b) : 0,
+  }));
 }
 
 /** The graph's mode for a step kind (the mask ids are the host sampler's: see ImageMask). */

@@ -37,28 +37,11 @@
 import { GraphBuilder, attr, encodeModel } from '../../onnx/onnx-builder';
 import type { ElementType } from '../../onnx/onnx-builder';
 import { GraphOps } from '../decoder/graph-ops';
+import { buildSamplingGraphF32 } from './sampling-graph-f32';
+import { SAMPLING_IO, SAMPLING_MODE } from './sampling-io';
+import type { TopKTable } from './top-k-table';
 
-export const SAMPLING_IO = {
-  cond: 'cond',
-  uncond: 'uncond',
-  mode: 'mode',
-  forcedId: 'forced_id',
-  useCfg: 'use_cfg',
-  guidance: 'guidance',
-  temperature: 'temperature',
-  u: 'u',
-  textK: 'text_k',
-  kBase: 'k_base',
-  kThresholds: 'k_thresholds',
-  token: 'token',
-  entropy: 'entropy',
-  k: 'k',
-  kept: 'kept',
-  marginU: 'margin_u',
-  marginH: 'margin_h',
-} as const;
-
-export const SAMPLING_MODE = { text: 0, grid: 1, imageCode: 2, forced: 3 } as const;
+export { SAMPLING_IO, SAMPLING_MODE } from './sampling-io';
 
 /** The reference adds this inside the log (entropy.ts) and switches to the literal log below SMALL_P. */
 const LOG_EPS = 1e-10;
@@ -66,10 +49,22 @@ const SMALL_P = 1e-8;
 
 const TYPE_CODE = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
 
+/**
+ * 'float64' (default): bit-exact with the host but for exp/log, tiny margins; runs on CPU and CUDA.
+ * 'float32': every node runs on WebGPU; margins in units of rigorous f32 bounds (sampling-graph-f32.ts),
+ * int32 / float32 inputs and outputs, plus margin_k and entropy_bound.
+ */
+export type SamplingPrecision = 'float64' | 'float32';
+
 export interface SamplingGraphOptions {
   vocabSize: number;
   /** (codebook,) every image-code token id, ascending (ImageCodeMap.codeIds). */
   codeIds: Int32Array;
+  precision?: SamplingPrecision;
+  /** float32 only: the largest k a row may ask for (TopK's fixed K); default the vocabulary. */
+  maxK?: number;
+  /** float32 only, required there: the entropy -> k table, baked in (it has no k_base / k_thresholds inputs). */
+  kTable?: TopKTable;
 }
 
 export function buildSamplingGraph(o: SamplingGraphOptions): Uint8Array {
@@ -77,6 +72,10 @@ export function buildSamplingGraph(o: SamplingGraphOptions): Uint8Array {
   for (let i = 1; i < o.codeIds.length; i++) {
     // The host sums over its candidates in codeIds order; summing in id order is the same only if ascending.
     if (!(o.codeIds[i] > o.codeIds[i - 1])) throw new RangeError('codeIds must be strictly ascending.');
+  }
+  if (o.precision === 'float32') {
+    if (!o.kTable) throw new RangeError('The float32 sampling graph needs kTable (top-k-table.ts).');
+    return buildSamplingGraphF32({ vocabSize: V, codeIds: o.codeIds, maxK: o.maxK ?? V, kTable: o.kTable });
   }
   const g = new GraphBuilder('pure_sampler');
   const ops = new GraphOps(g);
