@@ -115,7 +115,7 @@ interface BenchRunner {
 }
 async function openRunner(): Promise<BenchRunner> {
   if (kvCache === 'device') {
-    const r = await OrtGpuCacheRunner.create(model.concatPath, c, dtype, provider, sessionOptions);
+    const r = await OrtGpuCacheRunner.create(model.concatPath, c, dtype, { provider, session: sessionOptions, prefillChunk: chunk });
     return { runner: r, traffic: r.traffic, release: () => r.release() };
   }
   const session = await DecoderSession.create(kvCache === 'host-static' ? model.staticPath : model.concatPath, c, dtype, sessionOptions);

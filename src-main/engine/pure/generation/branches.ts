@@ -6,7 +6,7 @@
 import { EngineError } from '../../common/errors';
 import type { DecoderRunner, DecoderStep, SequenceId } from './runner';
 
-export class Branches {
+export class Branches<L = Float32Array> {
   private cond: SequenceId | undefined;
   private condLength = 0;
   private uncond: SequenceId | undefined;
@@ -17,8 +17,10 @@ export class Branches {
   forwardCalls = 0;
 
   constructor(
-    private readonly runner: DecoderRunner,
+    private readonly runner: DecoderRunner<L>,
     private readonly now: () => number,
+    /** The width of a logits row as the runner returns it (checked against the vocabulary). */
+    private readonly widthOf: (logits: L) => number,
   ) {}
 
   get length(): number {
@@ -30,7 +32,7 @@ export class Branches {
   }
 
   /** Opens the conditional sequence and runs the whole prompt: logits for the first new token. */
-  async prefill(tokens: Int32Array): Promise<Float32Array> {
+  async prefill(tokens: Int32Array): Promise<L> {
     if (this.cond !== undefined) throw new Error('prefill() runs once.');
     this.cond = await this.runner.openSequence();
     const [logits] = await this.forward([{ sequence: this.cond, tokens, position: 0 }]);
@@ -38,14 +40,14 @@ export class Branches {
     return logits;
   }
 
-  async feedCond(token: number): Promise<Float32Array> {
+  async feedCond(token: number): Promise<L> {
     const [logits] = await this.forward([this.condStep(token)]);
     this.condLength++;
     return logits;
   }
 
   /** After the width grid token: the conditional branch gets it, the new unconditional branch [start, h, w]. */
-  async startUncond(token: number, uncondPrefix: Int32Array): Promise<[Float32Array, Float32Array]> {
+  async startUncond(token: number, uncondPrefix: Int32Array): Promise<[L, L]> {
     if (this.uncond !== undefined) throw new Error('The unconditional branch is already open.');
     this.uncond = await this.runner.openSequence();
     // Different token counts per step: two calls (a batch needs equal lengths).
@@ -57,12 +59,12 @@ export class Branches {
   }
 
   /** One image token to both branches: one batch-2 call when the runner can, else two calls. */
-  async feedBoth(token: number): Promise<[Float32Array, Float32Array]> {
+  async feedBoth(token: number): Promise<[L, L]> {
     if (this.uncond === undefined) throw new Error('No unconditional branch.');
     const condStep = this.condStep(token);
     const uncondStep: DecoderStep = { sequence: this.uncond, tokens: Int32Array.of(token), position: this.uncondLength };
-    let cond: Float32Array;
-    let uncond: Float32Array;
+    let cond: L;
+    let uncond: L;
     if (this.runner.maxBatch >= 2) [cond, uncond] = await this.forward([condStep, uncondStep]);
     else {
       [cond] = await this.forward([condStep]);
@@ -92,13 +94,14 @@ export class Branches {
     return { sequence: this.cond, tokens: Int32Array.of(token), position: this.condLength };
   }
 
-  private async forward(steps: DecoderStep[]): Promise<Float32Array[]> {
+  private async forward(steps: DecoderStep[]): Promise<L[]> {
     const t0 = this.now();
     const out = await this.runner.forward(steps);
     this.decoderMs += this.now() - t0;
     this.forwardCalls++;
-    if (out.length !== steps.length || out.some((l) => l.length !== this.runner.vocabSize)) {
-      throw new EngineError('INTERNAL', `The decoder returned ${out.length} logits rows of size ${out[0]?.length} for ${steps.length} sequences of vocabulary ${this.runner.vocabSize}.`);
+    if (out.length !== steps.length || out.some((l) => this.widthOf(l) !== this.runner.vocabSize)) {
+      const width = out[0] === undefined ? undefined : this.widthOf(out[0]);
+      throw new EngineError('INTERNAL', `The decoder returned ${out.length} logits rows of size ${width} for ${steps.length} sequences of vocabulary ${this.runner.vocabSize}.`);
     }
     return out;
   }

@@ -12,6 +12,8 @@ import { StepTracker } from '../../common/sampling/step-tracker';
 import type { TokenIds } from '../config';
 import type { ImageCodeMap } from '../tokenizer/code-map';
 import { Branches } from './branches';
+import { hostLogitsSampler } from './logits-sampler';
+import type { LogitsSampler } from './logits-sampler';
 import { ImageRecord } from './image-record';
 import { parsePerception, perceptionDone } from './perception';
 import type { Perception } from './perception';
@@ -80,7 +82,13 @@ export interface GenerationTimings {
   imageTokensPerSecond: number;
 }
 
-export async function generatePure(runner: DecoderRunner, input: GenerateInput, options: GenerateOptions): Promise<GenerationResult> {
+/**
+ * With the host sampler over host logits; or, given a `sampler` for the runner's logits form, with
+ * that one (e.g. sampling on the device). The sampler must follow `options.sampling`.
+ */
+export function generatePure(runner: DecoderRunner, input: GenerateInput, options: GenerateOptions): Promise<GenerationResult>;
+export function generatePure<L>(runner: DecoderRunner<L>, input: GenerateInput, options: GenerateOptions, sampler: LogitsSampler<L>): Promise<GenerationResult>;
+export async function generatePure<L>(runner: DecoderRunner<L>, input: GenerateInput, options: GenerateOptions, given?: LogitsSampler<L>): Promise<GenerationResult> {
   const o = options;
   const ids = o.tokens;
   const now = o.now ?? (() => performance.now());
@@ -89,7 +97,8 @@ export async function generatePure(runner: DecoderRunner, input: GenerateInput, 
   const maxText = o.maxTextTokens ?? 1024;
   const stopAtImageEnd = o.stopAtImageEnd ?? true;
   const previewEvery = o.previewEveryRows ?? 8;
-  const sampler = new TokenSampler(o.sampling ?? {}, { codeIds: o.codeMap.codeIds, rowEnd: ids.rowEnd, imageEnd: ids.imageEnd });
+  // Without a sampler the runner's logits are host Float32Arrays (the first overload).
+  const sampler = given ?? (hostLogitsSampler(new TokenSampler(o.sampling ?? {}, { codeIds: o.codeMap.codeIds, rowEnd: ids.rowEnd, imageEnd: ids.imageEnd })) as unknown as LogitsSampler<L>);
   const tracker = new StepTracker(ids, o.latentPerGrid);
   const rng = createRng(o.seed);
   const expectedGrid = gridToken(ids, o.side, o.latentPerGrid);
@@ -102,7 +111,7 @@ export async function generatePure(runner: DecoderRunner, input: GenerateInput, 
     imageTokens: imageSequenceLength(o.side, o.side) + (stopAtImageEnd ? 0 : 1),
     imageStepCost: sampler.usesCfg && runner.maxBatch < 2 ? 2 : 1,
   });
-  const branches = new Branches(runner, now);
+  const branches = new Branches(runner, now, (logits: L) => sampler.widthOf(logits));
   const generated: number[] = [];
   const textIds: number[] = [];
   const warnings: string[] = [];
@@ -112,7 +121,7 @@ export async function generatePure(runner: DecoderRunner, input: GenerateInput, 
   let imageTokenCount = 0; // image start .. image end
   let stopReason: GenerationResult['stopReason'] = 'maxNewTokens';
   let imageComplete = false;
-  let uncond: Float32Array | undefined;
+  let uncond: L | undefined;
 
   try {
     throwIfAborted(o.signal);
@@ -121,7 +130,7 @@ export async function generatePure(runner: DecoderRunner, input: GenerateInput, 
     if (prefill.length >= maxPositions) {
       throw new EngineError('INVALID_OPTION', `The prompt (${prefill.length} tokens) leaves no room under the model's ${maxPositions} positions.`, 'Use a shorter text.');
     }
-    let cond = await branches.prefill(prefill);
+    let cond: L = await branches.prefill(prefill);
     t.prefill = now() - t.start;
     if (forced !== undefined) {
       for (const token of [...forced, ids.imageStart]) tracker.push(token);
@@ -144,7 +153,7 @@ export async function generatePure(runner: DecoderRunner, input: GenerateInput, 
         warnings.push(`The text reached ${maxText} tokens without an image; the image start was forced.`);
       } else {
         const s0 = now();
-        const r = sampler.sample({ cond, uncond: step.mode === 'image' ? uncond : undefined }, step, rng);
+        const r = await sampler.sample({ cond, uncond: step.mode === 'image' ? uncond : undefined }, step, rng);
         t.sampling += now() - s0;
         ({ token, entropy, k } = r);
       }

@@ -16,7 +16,11 @@ export interface DecoderStep {
   position: number;
 }
 
-export interface DecoderRunner {
+/**
+ * `L` is how a runner hands back a step's logits: a (vocab,) Float32Array in host memory, or a
+ * handle to them left on the device (a 'gpu-buffer' tensor) for a sampler that runs there.
+ */
+export interface DecoderRunner<L = Float32Array> {
   /** Logits per position: 73728 for PURE. */
   readonly vocabSize: number;
   /**
@@ -32,9 +36,9 @@ export interface DecoderRunner {
   /**
    * Appends each step's tokens to its sequence (growing its KV cache) and returns, per step, the
    * logits at its last appended token: (vocab,) fp32. Steps in one call all carry the same number
-   * of tokens. A returned array stays valid until the next forward() that includes its sequence.
+   * of tokens. A returned row stays valid until the next forward() that includes its sequence.
    */
-  forward(steps: readonly DecoderStep[]): Promise<Float32Array[]>;
+  forward(steps: readonly DecoderStep[]): Promise<L[]>;
 
   /** Frees a sequence's KV cache. The loop closes every sequence it opened, also on error. */
   closeSequence(sequence: SequenceId): Promise<void>;

@@ -12,7 +12,8 @@ import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
 import { join } from 'node:path';
 import { makeTinyPureCheckpoint } from '../fixtures/make-tiny-checkpoint';
 import { convertPure } from '../package/convert-pure';
-import { tempDir } from '../../../testing/fixtures';
+import sharp from 'sharp';
+import { photo, tempDir } from '../../../testing/fixtures';
 import { webgpuUnavailable } from '../../../testing/webgpu-adapter';
 import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
 import { PurePipeline } from './pure-pipeline';
@@ -71,4 +72,26 @@ test('PurePipeline on webgpu loads the package\'s concat graph with the cache on
   } finally {
     await Promise.all([gpu.close(), cpu.close()]);
   }
+});
+
+test('PurePipeline with sampleOnDevice samples on webgpu and writes the tokens the host sampler writes', { skip, timeout: 600_000 }, async () => {
+  const dir = tempDir();
+  const made = await makeTinyPureCheckpoint(join(dir, 'checkpoint'), { seed: 4 });
+  const model = join(dir, 'pure-tiny');
+  await convertPure({ checkpoint: join(dir, 'checkpoint'), vq: made.vqFile, out: model, dtype: 'fp32' });
+  const { data, info } = await sharp(photo('chelsea.png')).extract({ left: 120, top: 40, width: 96, height: 96 }).raw().toBuffer({ resolveWithObject: true });
+  const image = { width: info.width, height: info.height, channels: 3 as const, bitDepth: 8 as const, data: new Uint8Array(data) };
+  const settings = { seed: 2, previewEveryRows: 0, text: 'noise: small, blur: small. A cat.', maxNewTokens: 12 };
+  const run = async (sampleOnDevice: boolean) => {
+    const pipeline = await PurePipeline.load(model, 1, ['webgpu'], { sampleOnDevice });
+    try {
+      assert.equal(pipeline.kvCache, 'device');
+      return (await pipeline.restore(image, settings)).generation;
+    } finally {
+      await pipeline.close();
+    }
+  };
+  const [onHost, onDevice] = [await run(false), await run(true)];
+  assert.deepEqual([...onDevice.tokens], [...onHost.tokens]);
+  assert.deepEqual([...onDevice.codes], [...onHost.codes]);
 });

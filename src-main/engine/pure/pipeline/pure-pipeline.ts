@@ -8,7 +8,9 @@ import type { RasterImage } from '../../image/types';
 import { sha256File } from '../../models/digest';
 import { gridSide } from '../config';
 import { DecoderSession } from '../decoder/decoder-session';
-import { generatePure, type GenerationResult } from '../generation/generate';
+import { generatePure, type GenerateOptions, type GenerationResult } from '../generation/generate';
+import { DeviceSampler } from '../sampling-graph/device-sampler';
+import { deviceLogitsSampler } from '../sampling-graph/device-logits-sampler';
 import type { GenerationProgress } from '../generation/progress';
 import { buildPrompt, PURE_INSTRUCTION } from '../generation/prompt';
 import { latentPerGrid, serializeImage } from '../generation/token-layout';
@@ -28,6 +30,13 @@ export interface PureLoadOptions {
    * preflight for a fallback provider goes here (an INSUFFICIENT_MEMORY ends the chain).
    */
   beforeProvider?: (provider: string, index: number, manifest: PureManifest) => void;
+  /**
+   * Where the cache stays on the device (WebGPU): sample there too with the float32 sampling graph,
+   * so the logits never come to the host (the host redoes the rare step the graph cannot be sure
+   * of). Off by default until a real GPU shows it pays: the graph is ~600 small kernels per token
+   * against a 0.6 ms host sampler and a 0.6 MB download (docs/gpu-kv-cache.md).
+   */
+  sampleOnDevice?: boolean;
 }
 
 export interface PureSettings {
@@ -78,6 +87,7 @@ export class PurePipeline {
   providerAttempts: ProviderAttempt[] = [{ provider: 'cpu' }];
   /** Where the KV cache lives on that provider (decoder-runner-choice.ts decoderPlanFor). */
   kvCache: KvCacheDesign = 'host-static';
+  private readonly deviceSamplers = new Map<string, Promise<DeviceSampler>>();
 
   /**
    * Loads a converted package after proving every file against its sha256, on the first of
@@ -97,7 +107,10 @@ export class PurePipeline {
       const plan = decoderPlanFor(provider, graphs);
       const path = join(dir, plan.file);
       const openDecoder = async (): Promise<DecoderBackend> => {
-        if (plan.kvCache === 'device') return { kind: 'device', runner: await OrtGpuCacheRunner.create(path, manifest.config.decoder, manifest.dtype, provider, { graphOptimizationLevel: 'all', ...options }) };
+        if (plan.kvCache === 'device') {
+          const runner = await OrtGpuCacheRunner.create(path, manifest.config.decoder, manifest.dtype, { provider, session: { graphOptimizationLevel: 'all', ...options }, logitsOnDevice: load.sampleOnDevice === true });
+          return { kind: 'device', runner };
+        }
         return { kind: 'host', session: await DecoderSession.create(path, manifest.config.decoder, manifest.dtype, { executionProviders: [provider], graphOptimizationLevel: 'all', ...options }) };
       };
       const made = await Promise.allSettled([openDecoder(), session(join(dir, PURE_FILES.vqEncoder), threads, provider), session(join(dir, PURE_FILES.vqDecoder), threads, provider)] as const);
@@ -159,31 +172,31 @@ export class PurePipeline {
     const { codeToId } = this.tokenizer.codeMap;
     const lqTokens = serializeImage(codes, side, side, codeToId, config.tokens, latentPerGrid(config.vq.downsample));
     const prompt = buildPrompt(config.tokens, this.tokenizer.encode(PURE_INSTRUCTION), lqTokens);
-    const runner = runnerFor(this.decoder, settings.cfgBatching);
-    const generation = await generatePure(
-      runner,
-      { prompt, lqCodes: codes, ...(settings.text ? { forcedText: this.tokenizer.encode(settings.text) } : {}) },
-      {
-        tokens: config.tokens,
-        codeMap: this.tokenizer.codeMap,
-        side,
-        latentPerGrid: latentPerGrid(config.vq.downsample),
-        seed: settings.seed,
-        sampling: settings.sampling,
-        maxPositions: config.decoder.maxPositions,
-        ...(settings.maxNewTokens ? { maxNewTokens: settings.maxNewTokens } : {}),
-        decodeText: (ids) => this.tokenizer.decode(ids),
-        signal: hooks.signal,
-        onProgress: hooks.onProgress,
-        previewEveryRows: hooks.onPreview ? settings.previewEveryRows : 0,
-        onPreview: hooks.onPreview
-          ? ({ codes: sofar, rowsDone }) => {
-              // Fire and forget: a preview must never hold up generation or fail it.
-              void this.decode(sofar, side).then((rgb) => hooks.onPreview?.(rgb, size, rowsDone), () => undefined);
-            }
-          : undefined,
-      },
-    );
+    const input = { prompt, lqCodes: codes, ...(settings.text ? { forcedText: this.tokenizer.encode(settings.text) } : {}) };
+    const options: GenerateOptions = {
+      tokens: config.tokens,
+      codeMap: this.tokenizer.codeMap,
+      side,
+      latentPerGrid: latentPerGrid(config.vq.downsample),
+      seed: settings.seed,
+      sampling: settings.sampling,
+      maxPositions: config.decoder.maxPositions,
+      ...(settings.maxNewTokens ? { maxNewTokens: settings.maxNewTokens } : {}),
+      decodeText: (ids) => this.tokenizer.decode(ids),
+      signal: hooks.signal,
+      onProgress: hooks.onProgress,
+      previewEveryRows: hooks.onPreview ? settings.previewEveryRows : 0,
+      onPreview: hooks.onPreview
+        ? ({ codes: sofar, rowsDone }) => {
+            // Fire and forget: a preview must never hold up generation or fail it.
+            void this.decode(sofar, side).then((rgb) => hooks.onPreview?.(rgb, size, rowsDone), () => undefined);
+          }
+        : undefined,
+    };
+    const device = this.decoder.kind === 'device' && this.decoder.runner.logitsOnDevice ? this.decoder.runner : undefined;
+    const generation = device
+      ? await generatePure(device.deviceLogits(), input, options, deviceLogitsSampler(await this.deviceSampler(settings.sampling ?? {}), (t) => device.readLogits(t)))
+      : await generatePure(runnerFor(this.decoder, settings.cfgBatching), input, options);
     throwIfAborted(hooks.signal);
     const generated = await this.decode(generation.codes, side); // (S, S, 3)
     // Wavelet colour fix against the bicubic LQ: high frequencies from the model, colours from the photo.
@@ -192,7 +205,22 @@ export class PurePipeline {
   }
 
   async close(): Promise<void> {
-    await Promise.all([releaseDecoder(this.decoder), this.vqEncoder.release(), this.vqDecoder.release()]);
+    const samplers = [...this.deviceSamplers.values()];
+    this.deviceSamplers.clear();
+    await Promise.all([releaseDecoder(this.decoder), this.vqEncoder.release(), this.vqDecoder.release(), ...samplers.map(async (s) => (await s).release())]);
+  }
+
+  /** The float32 sampling graph on the pipeline's provider, one per sampling settings (kept: building one compiles its shaders). */
+  private deviceSampler(sampling: Partial<SamplingSettings>): Promise<DeviceSampler> {
+    const key = JSON.stringify(sampling);
+    let made = this.deviceSamplers.get(key);
+    if (!made) {
+      const { tokens } = this.manifest.config;
+      const maskIds = { codeIds: this.tokenizer.codeMap.codeIds, rowEnd: tokens.rowEnd, imageEnd: tokens.imageEnd };
+      made = DeviceSampler.create(this.manifest.config.decoder.vocabSize, sampling, maskIds, { executionProviders: [this.provider] }, 'float32');
+      this.deviceSamplers.set(key, made);
+    }
+    return made;
   }
 
   private async encode(input: Float32Array, size: number): Promise<Int32Array> {

@@ -23,7 +23,10 @@ async function handle(message: ToPureWorker): Promise<void> {
     // card says (probed here, in a process new for each load, so the figure is current).
     await preflightHere(await readPureManifest(message.modelDir), message.providers ?? ['cpu']);
     // A GPU provider that passed its check may still fail to load; the CPU after it gets its own.
-    pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers, { beforeProvider: checkFallbackProvider });
+    // PURE_STUDIO_SAMPLE_ON_DEVICE=1: sample on the graphics card where the KV cache stays there
+    // (WebGPU); off by default until measured on a real GPU (pure-pipeline.ts sampleOnDevice).
+    const sampleOnDevice = process.env.PURE_STUDIO_SAMPLE_ON_DEVICE === '1';
+    pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers, { beforeProvider: checkFallbackProvider, sampleOnDevice });
     post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache });
     return;
   }

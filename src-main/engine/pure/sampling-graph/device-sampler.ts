@@ -18,6 +18,7 @@ import type { StepKind } from '../../common/sampling/step-tracker';
 import type { SamplingSettings } from '../../common/sampling/settings';
 import { buildSamplingGraph, SAMPLING_IO, SAMPLING_MODE } from './sampling-graph';
 import type { SamplingPrecision } from './sampling-graph';
+import { HostTraffic } from '../../runtime/host-traffic';
 import { topKTable } from './top-k-table';
 
 /**
@@ -60,9 +61,12 @@ export class DeviceSampler {
   private readonly kThresholds: ort.Tensor;
   /** Steps the host redid (margins too small), for tests and benches. */
   redone = 0;
+  /** Host <-> device bytes of the graph's runs (logits fed as gpu-buffer tensors do not count: they stay). */
+  readonly traffic = new HostTraffic();
 
   private constructor(
     private readonly session: ort.InferenceSession,
+    readonly vocabSize: number,
     readonly settings: SamplingSettings,
     private readonly maskIds: MaskIds,
     readonly precision: SamplingPrecision,
@@ -82,7 +86,7 @@ export class DeviceSampler {
     const kTable = topKTable(host.settings);
     const model = buildSamplingGraph({ vocabSize, codeIds: maskIds.codeIds, precision, maxK: Math.max(host.settings.textTopK, kTable.base + kTable.thresholds.length), kTable });
     const session = await ort.InferenceSession.create(model, options);
-    return new DeviceSampler(session, host.settings, maskIds, precision);
+    return new DeviceSampler(session, vocabSize, host.settings, maskIds, precision);
   }
 
   get usesCfg(): boolean {
@@ -107,6 +111,45 @@ export class DeviceSampler {
     const V = rows[0].logits.cond.length;
     const cond = new Float32Array(B * V); // (B, V)
     const uncond = new Float32Array(B * V); // (B, V)
+    const cfgRows = rows.map((row, b) => {
+      const { cond: c, uncond: un } = row.logits;
+      if (c.length !== V || (un !== undefined && un.length !== V)) throw new RangeError('All logits rows must have the vocabulary size.');
+      cond.set(c, b * V);
+      const cfg = this.cfgFor(row.step, un !== undefined);
+      uncond.set(cfg ? un! : c, b * V);
+      return { step: row.step, u: row.u, cfg };
+    });
+    const logitsDims = this.precision === 'float32' ? [B, 1, V] : [B, V]; // the float32 graph takes the decoder's (B, 1, V) as it is
+    return this.run(new ort.Tensor('float32', cond, logitsDims), new ort.Tensor('float32', uncond, logitsDims), cfgRows);
+  }
+
+  /**
+   * One token from logits that are graph-ready tensors, on the host or left on the device by the
+   * decoder ((1, 1, vocab) each; float32 graph). A step the graph cannot be sure of is redone on
+   * the host from logits that `read` brings back (both branches: the rare download).
+   */
+  async sampleTensors(logits: { cond: ort.Tensor; uncond?: ort.Tensor }, step: StepKind, rng: RngState, read: (t: ort.Tensor) => Promise<Float32Array>): Promise<DeviceSample> {
+    const before = cloneRng(rng);
+    const u = nextFloat(rng);
+    const cfg = this.cfgFor(step, logits.uncond !== undefined);
+    const [r] = await this.run(logits.cond, cfg ? logits.uncond! : logits.cond, [{ step, u, cfg }]);
+    if (isSure(r, this.precision)) return { token: r.token, entropy: r.entropy, k: r.k, kept: r.kept, redone: false };
+    this.redone++;
+    const V = this.vocabSize;
+    const host: StepLogits = { cond: (await read(logits.cond)).subarray(0, V), ...(cfg && { uncond: (await read(logits.uncond!)).subarray(0, V) }) };
+    const result = this.host.sample(host, step, before);
+    rng.s.set(before.s); // the host drew the same single uniform
+    return { ...result, redone: true };
+  }
+
+  /** CFG applies on image steps that have an unconditional row, when guidance is not 1. */
+  private cfgFor(step: StepKind, hasUncond: boolean): boolean {
+    return step.mode === 'image' && hasUncond && this.host.usesCfg;
+  }
+
+  /** The graph over logits tensors (B rows each) and each row's step, uniform and CFG flag. */
+  private async run(cond: ort.Tensor, uncond: ort.Tensor, rows: readonly { step: StepKind; u: number; cfg: boolean }[]): Promise<GraphSample[]> {
+    const B = rows.length;
     const mode = new BigInt64Array(B);
     const forcedId = new BigInt64Array(B);
     const useCfg = new Uint8Array(B);
@@ -115,24 +158,18 @@ export class DeviceSampler {
     const u = new Float64Array(B);
     const textK = new BigInt64Array(B).fill(BigInt(this.settings.textTopK));
     rows.forEach((row, b) => {
-      const { cond: c, uncond: un } = row.logits;
-      if (c.length !== V || (un !== undefined && un.length !== V)) throw new RangeError('All logits rows must have the vocabulary size.');
-      cond.set(c, b * V);
-      const cfg = row.step.mode === 'image' && un !== undefined && this.host.usesCfg;
-      uncond.set(cfg ? un : c, b * V);
-      useCfg[b] = cfg ? 1 : 0;
       const m = stepMode(row.step, this.maskIds);
       mode[b] = BigInt(m.mode);
       forcedId[b] = BigInt(m.forcedId);
+      useCfg[b] = row.cfg ? 1 : 0;
       u[b] = row.u;
     });
     const f32 = this.precision === 'float32';
     const int = (a: BigInt64Array) => (f32 ? new ort.Tensor('int32', Int32Array.from(a, Number), [B]) : new ort.Tensor('int64', a, [B]));
     const real = (a: Float64Array) => (f32 ? new ort.Tensor('float32', Float32Array.from(a), [B]) : new ort.Tensor('float64', a, [B]));
-    const logitsDims = f32 ? [B, 1, V] : [B, V]; // the float32 graph takes the decoder's (B, 1, V) as it is
-    const out = await this.session.run({
-      [SAMPLING_IO.cond]: new ort.Tensor('float32', cond, logitsDims),
-      [SAMPLING_IO.uncond]: new ort.Tensor('float32', uncond, logitsDims),
+    const out = await this.traffic.run(this.session, {
+      [SAMPLING_IO.cond]: cond,
+      [SAMPLING_IO.uncond]: uncond,
       [SAMPLING_IO.mode]: int(mode),
       [SAMPLING_IO.forcedId]: int(forcedId),
       [SAMPLING_IO.useCfg]: new ort.Tensor('bool', useCfg, [B]),
