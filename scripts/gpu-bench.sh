@@ -25,6 +25,9 @@ pack() {
   # What the app's 'auto' and 'gpu' would pick there: checks the card probe on a real nvidia-smi.
   npx esbuild src-main/cli/providers.ts --bundle --platform=node --format=esm --target=node20 \
     --external:onnxruntime-node --outfile="$KIT/providers.mjs" --log-level=warning
+  # Where sampling on the card pays: the sampling graph's ms per token there against the host's.
+  npx esbuild scripts/probe-webgpu-sampler.ts --bundle --platform=node --format=esm --target=node20 \
+    --external:onnxruntime-node --outfile="$KIT/probe-sampler.mjs" --log-level=warning
   xz -6 -T0 -c "$(command -v node)" > "$KIT/node.xz"
   # onnxruntime-node without its other platforms' binaries; the 46 MB library goes xz'd.
   mkdir -p "$KIT/node_modules/onnxruntime-node/$ORT_SUB"
@@ -129,6 +132,11 @@ run() {
     bench --shape "$shape" --dtype "$dtype" --provider "$provider" --cache static --contexts "${contexts%%,*}" --steps 4 \
       --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-static.json" || echo "gpu-bench: the comparison run failed ($?)"
     if [ -s "$KIT/result-static.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-static.json" "$OUT/gpu-bench-result-static.json"; fi
+  fi
+  # Sampling on the card (PURE_STUDIO_SAMPLE_ON_DEVICE) against the host sampler, if time is left.
+  if [ "$provider" = webgpu ] && [ $((SECONDS - start)) -lt "${GPU_BENCH_SAMPLER_BEFORE_S:-420}" ]; then
+    echo "sampling graph on $provider vs the host sampler:"
+    timeout 90 node "$KIT/probe-sampler.mjs" 20 || echo "gpu-bench: the sampler probe failed or ran out of time ($?)"
   fi
   return "$status"
 }
