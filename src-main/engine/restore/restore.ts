@@ -25,7 +25,8 @@ import { assumedSpeed, estimatePure, tokensPerTile } from './pure-tile-estimate'
 import { planPureTiles, pureFactor, pureTileGeometry } from './pure-tile-plan';
 import { PureTilePreview } from './pure-tile-preview';
 import { measuredSpeed, recordSpeed } from './pure-tile-speed';
-import { cropDecoded } from './roi';
+import { PhotoSizes } from './photo-sizes';
+import { checkRoi, cropDecoded } from './roi';
 import { Upscaler } from './upscaler';
 
 export const SOFTWARE = 'PURE Studio';
@@ -66,6 +67,7 @@ type ResolvedOptions = RestoreOptions & { providers: ConcreteProvider[] };
 export class Restorer {
   private readonly loaded = new Map<string, Promise<Upscaler>>();
   private pure: { key: string; engine: Promise<PureEngine> } | undefined;
+  private readonly photoSizes = new PhotoSizes();
 
   constructor(private readonly home: string = studioHome()) {}
 
@@ -102,14 +104,14 @@ export class Restorer {
     const parsed = parseRestoreOptions(optionsInput);
     const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers, parsed.engine === 'pure' ? PURE_PROVIDER_PREFERENCE : {}) };
     if (options.engine !== 'pure') throw new EngineError('INVALID_OPTION', '--estimate is for the PURE engine (Real-ESRGAN takes seconds, not hours).', 'Add --engine pure.');
-    const full = await decodeImage(input, { maxPixels: options.maxInputPixels });
-    const decoded = options.roi ? cropDecoded(full, options.roi) : full;
-    const { width, height } = decoded.rgb;
+    const full = await this.photoSizes.of(input, options.maxInputPixels);
+    if (options.roi) checkRoi(options.roi, full.width, full.height);
+    const { width, height } = options.roi ?? full;
     const tiling = await this.pureTiling(options, width, height);
     return {
       input,
       engine: 'pure',
-      inputSize: { width: full.rgb.width, height: full.rgb.height },
+      inputSize: { width: full.width, height: full.height },
       ...(options.roi && { roi: options.roi }),
       outputSize: targetSize(width, height, options),
       estimate: tiling.estimate,
