@@ -9,8 +9,9 @@
 #                                    (in PURE's order: webgpu keeps the KV cache on the card, then
 #                                    cuda), runs bench:pure at the 7b shape with it and prints the
 #                                    numbers (and the peak GPU memory from nvidia-smi); then, while
-#                                    time is left, the host-cache design on the same card for
-#                                    comparison. --dry: tiny shape, for trying the script anywhere.
+#                                    time is left, the host-cache design on the same card, int4
+#                                    weights and the sampling graph for comparison. --dry: tiny
+#                                    shape, for trying the script anywhere.
 # Every model it builds is a benchmark model (random weights, not PURE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -125,18 +126,31 @@ run() {
     cat "$KIT/result.json"
     if [ -n "${OUT:-}" ]; then cp "$KIT/result.json" "$OUT/gpu-bench-result.json"; fi
   fi
-  # The design the device cache replaces, on the same card: the static cache in host memory, fed
-  # (uploaded) whole at every step. One context, few steps, only while the time limit allows.
-  if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ $((SECONDS - start)) -lt "${GPU_BENCH_COMPARE_BEFORE_S:-300}" ]; then
+  # Extras while the time limit allows, cheapest first (each has its own deadline in seconds since
+  # the start; the main run above comes first whatever the time).
+  local elapsed
+  # 1. Sampling on the card (PURE_STUDIO_SAMPLE_ON_DEVICE) against the host sampler: ~30 s.
+  elapsed=$((SECONDS - start))
+  if [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_SAMPLER_BEFORE_S:-420}" ]; then
+    echo "sampling graph on $provider vs the host sampler:"
+    timeout 90 node "$KIT/probe-sampler.mjs" 20 || echo "gpu-bench: the sampler probe failed or ran out of time ($?)"
+  fi
+  # 2. int4 weights (what 12-16 GB cards run), one context.
+  elapsed=$((SECONDS - start))
+  if [ "$status" -eq 0 ] && [ "$provider" != cpu ] && [ "$dry" != "--dry" ] && [ "$elapsed" -lt "${GPU_BENCH_INT4_BEFORE_S:-330}" ]; then
+    echo "int4 weights on $provider:"
+    bench --shape "$shape" --dtype int4 --provider "$provider" --contexts "${contexts%%,*}" --steps 4 \
+      --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-int4.json" || echo "gpu-bench: the int4 run failed ($?)"
+    if [ -s "$KIT/result-int4.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-int4.json" "$OUT/gpu-bench-result-int4.json"; fi
+  fi
+  # 3. The design the device cache replaces, on the same card: the static cache in host memory,
+  #    uploaded whole at every step. One context, few steps.
+  elapsed=$((SECONDS - start))
+  if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_COMPARE_BEFORE_S:-300}" ]; then
     echo "for comparison, the host static cache on $provider (uploaded every step):"
     bench --shape "$shape" --dtype "$dtype" --provider "$provider" --cache static --contexts "${contexts%%,*}" --steps 4 \
       --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-static.json" || echo "gpu-bench: the comparison run failed ($?)"
     if [ -s "$KIT/result-static.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-static.json" "$OUT/gpu-bench-result-static.json"; fi
-  fi
-  # Sampling on the card (PURE_STUDIO_SAMPLE_ON_DEVICE) against the host sampler, if time is left.
-  if [ "$provider" = webgpu ] && [ $((SECONDS - start)) -lt "${GPU_BENCH_SAMPLER_BEFORE_S:-420}" ]; then
-    echo "sampling graph on $provider vs the host sampler:"
-    timeout 90 node "$KIT/probe-sampler.mjs" 20 || echo "gpu-bench: the sampler probe failed or ran out of time ($?)"
   fi
   return "$status"
 }
