@@ -29,6 +29,9 @@ pack() {
   # Where sampling on the card pays: the sampling graph's ms per token there against the host's.
   npx esbuild scripts/probe-webgpu-sampler.ts --bundle --platform=node --format=esm --target=node20 \
     --external:onnxruntime-node --outfile="$KIT/probe-sampler.mjs" --log-level=warning
+  # Whether the card's fp16 MatMul accumulates in fp16 (it does on lavapipe): decides fp16 vs int4 there.
+  npx esbuild scripts/probe-webgpu-accumulation.ts --bundle --platform=node --format=esm --target=node20 \
+    --external:onnxruntime-node --outfile="$KIT/probe-accumulation.mjs" --log-level=warning
   xz -6 -T0 -c "$(command -v node)" > "$KIT/node.xz"
   # onnxruntime-node without its other platforms' binaries; the 46 MB library goes xz'd.
   mkdir -p "$KIT/node_modules/onnxruntime-node/$ORT_SUB"
@@ -129,6 +132,8 @@ run() {
   # Extras while the time limit allows, cheapest first (each has its own deadline in seconds since
   # the start; the main run above comes first whatever the time).
   local elapsed
+  # 0. fp16 vs int4 products on the card: a few seconds.
+  if [ "$provider" = webgpu ]; then timeout 60 node "$KIT/probe-accumulation.mjs" || echo "gpu-bench: the accumulation probe failed ($?)"; fi
   # 1. Sampling on the card (PURE_STUDIO_SAMPLE_ON_DEVICE) against the host sampler: ~30 s.
   elapsed=$((SECONDS - start))
   if [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_SAMPLER_BEFORE_S:-420}" ]; then
