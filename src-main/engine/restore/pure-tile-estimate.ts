@@ -8,7 +8,8 @@ import type { PureConfig } from '../pure/config';
 import { gridSide } from '../pure/config';
 import { imageSequenceLength } from '../pure/generation/token-layout';
 import type { TilePlan } from '../common/tiling';
-import type { PureEstimate } from '../../protocol/restore';
+import type { KvCacheDesign, PureEstimate } from '../../protocol/restore';
+import { kvBytesPerToken } from '../pure/preflight/memory-estimate';
 import type { PureTileGeometry } from './pure-tile-plan';
 
 export interface PureSpeed {
@@ -23,14 +24,31 @@ export const TEXT_TOKENS_GUESS = 48;
 
 // Assumptions behind the guess for an unmeasured model, stated so they can be argued with, for a
 // desktop CPU and for a graphics card (a mid-range discrete one; an H100 is several times faster):
-// generation reads every decoder weight once per step (memory-bound), at the effective bandwidth;
-// prefill is compute-bound, at the throughput (CFG doubles it); and no step runs faster than the
-// cap however small the model (per-step overhead: kernel launches, the host round trip).
+// generation is memory-bound: an image token moves the decoder's weights and its KV cache as the
+// cache design does (below), at the effective bandwidth; a cache kept in host memory for a
+// graphics card also crosses the bus at every step; prefill is compute-bound, at the throughput
+// (CFG doubles it); and no step runs faster than the cap however small the model (per-step
+// overhead: kernel launches, the host round trip).
 export type SpeedDevice = 'cpu' | 'gpu';
 const ASSUMED: Record<SpeedDevice, { bytesPerSecond: number; flops: number; maxTokensPerSecond: number }> = {
   cpu: { bytesPerSecond: 20e9, flops: 3e11, maxTokensPerSecond: 50 },
   gpu: { bytesPerSecond: 500e9, flops: 3e13, maxTokensPerSecond: 100 },
 };
+/** Host -> card bytes per second of a PCIe 4 x16 link in practice. */
+const BUS_BYTES_PER_SECOND = 25e9;
+
+/**
+ * Bytes one image token moves with CFG, by cache design, from the weights' bytes and the two
+ * branches' cache bytes at the middle of the image:
+ *  - host-static: one batch-2 call reads the weights once and both rows of the buffer, each as
+ *    long as the conditional branch (the rows share one capacity); on a card all of it is uploaded;
+ *  - device / host-concat: one call per branch, each reading the weights and its cache and copying
+ *    the cache into the new present (read + write): 3x; host-concat on a card sends it both ways.
+ */
+function imageTokenBytes(design: KvCacheDesign, weights: number, cond: number, uncond: number): { memory: number; bus: number } {
+  if (design === 'host-static') return { memory: weights + 2 * cond, bus: 2 * cond };
+  return { memory: 2 * weights + 3 * (cond + uncond), bus: design === 'host-concat' ? 2 * (cond + uncond) : 0 };
+}
 
 /** Weights the decoder reads per step and the per-token matmul weights of its layers. */
 function decoderParameters(config: PureConfig): { total: number; layers: number } {
@@ -44,14 +62,26 @@ function decoderParameters(config: PureConfig): { total: number; layers: number 
 /** Bytes per decoder weight as stored (int4 blocks carry a scale per 32 weights); unknown: fp16's. */
 const BYTES_PER_WEIGHT: Record<string, number> = { fp32: 4, fp16: 2, int4: 0.5 + 2 / 32 };
 
-/** A rough speed for a model never run here (the 7B in fp16: ~1.4 tokens/s on a desktop CPU, ~35 on a graphics card). */
-export function assumedSpeed(config: PureConfig, dtype: string, device: SpeedDevice = 'cpu'): PureSpeed {
+/**
+ * A rough speed for a model never run here, with the KV-cache design it will run with
+ * (decoder-runner-choice.ts): the 7B in fp16 about 1 token/s on a desktop CPU (static cache), 12 on
+ * a graphics card with the cache on it (WebGPU), 3 with the cache uploaded every step (CUDA).
+ */
+export function assumedSpeed(config: PureConfig, dtype: string, device: SpeedDevice = 'cpu', design: KvCacheDesign = 'host-static'): PureSpeed {
   const params = decoderParameters(config);
-  const bytes = params.total * (BYTES_PER_WEIGHT[dtype] ?? 2);
-  const promptTokens = imageSequenceLength(gridSide(config), gridSide(config)) + 64;
+  const weights = params.total * (BYTES_PER_WEIGHT[dtype] ?? 2);
+  const side = gridSide(config);
+  const imageTokens = imageSequenceLength(side, side);
+  const promptTokens = imageTokens + 64;
+  const kv = kvBytesPerToken(config.decoder, dtype === 'fp32' ? 'fp32' : 'fp16');
+  // Mid-image contexts: the conditional branch after its prompt and text, the unconditional after [start, h, w].
+  const cond = kv * (promptTokens + TEXT_TOKENS_GUESS + imageTokens / 2);
+  const uncond = kv * (3 + imageTokens / 2);
+  const bytes = imageTokenBytes(device === 'cpu' ? 'host-static' : design, weights, cond, uncond);
   const assumed = ASSUMED[device];
+  const seconds = bytes.memory / assumed.bytesPerSecond + (device === 'gpu' ? bytes.bus / BUS_BYTES_PER_SECOND : 0);
   return {
-    tokensPerSecond: Math.min(assumed.maxTokensPerSecond, assumed.bytesPerSecond / bytes),
+    tokensPerSecond: Math.min(assumed.maxTokensPerSecond, 1 / seconds),
     overheadSecondsPerTile: (2 * 2 * params.layers * promptTokens) / assumed.flops,
     source: 'assumed',
   };

@@ -12,8 +12,8 @@ import type { DecodedImage, RasterImage } from '../image/types';
 import { catalogEntry } from '../models/catalog';
 import { locateModel } from '../models/model-store';
 import { studioHome } from '../models/paths';
-import { readPureManifest } from '../pure/package/pure-manifest';
-import { PURE_PROVIDER_PREFERENCE } from '../pure/pipeline/decoder-runner-choice';
+import { decoderGraphFiles, readPureManifest } from '../pure/package/pure-manifest';
+import { decoderPlanFor, PURE_PROVIDER_PREFERENCE } from '../pure/pipeline/decoder-runner-choice';
 import { PureEngine } from '../pure/pipeline/pure-engine';
 import { perceive, withEngineLevels } from '../quality/perception';
 import { isGpuProvider, resolveProvidersHere, type ConcreteProvider } from '../runtime/resolve-providers';
@@ -126,8 +126,10 @@ export class Restorer {
     const plan = planPureTiles(width, height, geometry);
     // Unmeasured: guessed for where the chain starts (a GPU first is expected to load; if it does
     // not, the first run records the CPU's real figure).
-    const device = isGpuProvider(options.providers[0] ?? 'cpu') ? 'gpu' : 'cpu';
-    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype, device);
+    const first = options.providers[0] ?? 'cpu';
+    const device = isGpuProvider(first) ? 'gpu' : 'cpu';
+    const design = decoderPlanFor(first, decoderGraphFiles(manifest)).kvCache;
+    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype, device, design);
     return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed), testModel: manifest.testModel === true };
   }
 
