@@ -187,14 +187,24 @@ async function decodeSteps(seqs: SequenceId[]): Promise<Measured> {
 }
 
 const onCpu = provider === 'cpu';
+/**
+ * Bytes a decode step must move through the device's memory, modelled (what the fastest step is
+ * then divided into, to compare with the card's bandwidth): every weight once per call; the cache
+ * read for attention, and with a concat cache read again and written into the new present.
+ */
+function modelledStepBytes(context: number, batch: number): number {
+  const calls = runner.maxBatch >= batch ? 1 : batch;
+  const cachePasses = kvCache === 'host-static' ? 1 : 3;
+  return calls * diskNeed + batch * cachePasses * kvToken * context;
+}
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} KB` : `${n.toFixed(0)} B`);
-const timings: (StepTiming & { minMs: number; cpuMs: number; bytesUp: number; bytesDown: number })[] = [];
+const timings: (StepTiming & { minMs: number; cpuMs: number; bytesUp: number; bytesDown: number; modelledBytes: number })[] = [];
 const cond = await open();
 const uncond = maxBatch === 2 ? await open() : undefined;
 let prefillMs = 0;
 let prefillTokens = 0;
 log('');
-log(`context  batch  decode ms/step median (min)   cpu ms/step   ${onCpu ? 'host memory read / written per step (nothing crosses on the CPU)' : 'host->device / device->host per step'}   prefill so far`);
+log(`context  batch  decode ms/step median (min)   cpu ms/step   ${onCpu ? 'host memory read / written per step (nothing crosses on the CPU)' : 'host->device / device->host per step'}   memory moved (model) at the fastest step   prefill so far`);
 for (const context of contexts) {
   // The conditional sequence's prefill is timed (a restoration prefills once); the second row of
   // the CFG pair is filled to the same length untimed, an upper bound for the shorter real branch.
@@ -206,8 +216,10 @@ for (const context of contexts) {
   if (uncond !== undefined) await extend(uncond, context);
   for (const batch of batches) {
     const r = await decodeSteps(batch === 1 ? [cond] : [cond, uncond!]);
-    timings.push({ context, batch, msPerStep: r.median, minMs: r.min, cpuMs: r.cpu, bytesUp: r.up, bytesDown: r.down });
-    log(`${String(context).padStart(7)}  ${String(batch).padStart(5)}  ${r.median.toFixed(1).padStart(12)} (${r.min.toFixed(1)})${r.cpu.toFixed(1).padStart(18)}   ${`${bytes(r.up)} / ${bytes(r.down)}`.padEnd(onCpu ? 66 : 38)}   ${prefillMs.toFixed(0)} ms for ${prefillTokens} tokens`);
+    timings.push({ context, batch, msPerStep: r.median, minMs: r.min, cpuMs: r.cpu, bytesUp: r.up, bytesDown: r.down, modelledBytes: modelledStepBytes(context, batch) });
+    const moved = modelledStepBytes(context, batch);
+    const rate = `${bytes(moved)} = ${(moved / (r.min / 1000) / 1e9).toFixed(0)} GB/s`;
+    log(`${String(context).padStart(7)}  ${String(batch).padStart(5)}  ${r.median.toFixed(1).padStart(12)} (${r.min.toFixed(1)})${r.cpu.toFixed(1).padStart(18)}   ${`${bytes(r.up)} / ${bytes(r.down)}`.padEnd(onCpu ? 66 : 38)}   ${rate.padEnd(40)}   ${prefillMs.toFixed(0)} ms for ${prefillTokens} tokens`);
   }
 }
 await runner.closeSequence(cond);
