@@ -179,6 +179,116 @@ test('R and a drag choose a region; only it is restored, at 4x, and compared wit
   expect(errors).toEqual([]);
 });
 
+/**
+ * Where a region's pixels are on screen: measured from the drawn original's box, cut to the
+ * view (the slider's stage or the left pane) that shows it.
+ */
+async function regionOnScreen(page: Page, region: Region, view: Locator): Promise<Rect> {
+  const photo = await photoBox(page);
+  const v = (await view.boundingBox())!;
+  const [sx, sy] = [photo.width / PHOTO.width, photo.height / PHOTO.height];
+  const left = Math.max(v.x, photo.x + region.x * sx);
+  const top = Math.max(v.y, photo.y + region.y * sy);
+  const right = Math.min(v.x + v.width, photo.x + (region.x + region.width) * sx);
+  const bottom = Math.min(v.y + v.height, photo.y + (region.y + region.height) * sy);
+  return { x: left, y: top, width: right - left, height: bottom - top };
+}
+
+/** The region's frame is where its pixels are on screen, within the view. */
+async function expectFrameOnRegion(page: Page, region: Region, view: Locator): Promise<void> {
+  const frame = page.getByTestId('region-frame');
+  await expect(frame).toBeVisible();
+  const want = await regionOnScreen(page, region, view);
+  expect(want.width, 'the region is on screen').toBeGreaterThan(0);
+  expectSameRect((await frame.boundingBox())!, want);
+}
+
+test('the chosen region stays framed at its place when zoomed in and panned, in both comparisons', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openRocket(page);
+  await page.keyboard.press('r');
+  await dragOnPhoto(page, [0.35, 0.3], [0.6, 0.55]);
+  const region = await shownRegion(page);
+  const stage = page.getByTestId('compare-stage');
+  await expectFrameOnRegion(page, region, stage);
+
+  // Zoomed in with the keyboard until the region reaches past the view on every side.
+  const fitted = await photoBox(page);
+  for (let i = 0; i < 6; i++) await page.keyboard.press('+');
+  await expect.poll(async () => (await photoBox(page)).width).toBeGreaterThan(fitted.width * 3);
+  const v = (await stage.boundingBox())!;
+  const whole = await regionOnScreen(page, region, page.locator('body'));
+  expect(whole.x < v.x || whole.y < v.y || whole.x + whole.width > v.x + v.width || whole.y + whole.height > v.y + v.height, 'the region reaches past the view').toBe(true);
+  await expectFrameOnRegion(page, region, stage);
+  await screenshot(page, 'region-zoomed-in');
+
+  // Panned by a drag on the photo: the frame moves with it.
+  await page.mouse.move(v.x + v.width * 0.5, v.y + v.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(v.x + v.width * 0.75, v.y + v.height * 0.7, { steps: 6 });
+  await page.mouse.up();
+  await expectFrameOnRegion(page, region, stage);
+
+  // Side by side: the frame is on the original, in the left pane, at the same zoom and pan.
+  await page.keyboard.press('c');
+  await expect(page.getByRole('radio', { name: 'Side by side' })).toBeChecked();
+  const pane = page.getByTestId('pane-before');
+  await expect(pane.getByTestId('region-frame')).toBeVisible();
+  await expectFrameOnRegion(page, region, pane);
+  // Zoomed out again with the wheel over the pane.
+  const p = (await pane.boundingBox())!;
+  const before = await photoBox(page);
+  await page.mouse.move(p.x + p.width * 0.4, p.y + p.height * 0.6);
+  await page.mouse.wheel(0, 200);
+  await expect.poll(async () => (await photoBox(page)).width).toBeLessThan(before.width * 0.9);
+  await expectFrameOnRegion(page, region, pane);
+  expect(errors).toEqual([]);
+});
+
+test('drawing a region in side by side stays side by side', async ({ page }) => {
+  const errors = collectErrors(page);
+  await openRocket(page);
+  await page.getByRole('radio', { name: 'Side by side' }).click();
+  await page.evaluate('document.activeElement && document.activeElement.blur()');
+  const sideBySide = async () => {
+    await expect(page.getByRole('radio', { name: 'Side by side' })).toBeChecked();
+    await expect(page.getByTestId('pane-before')).toBeVisible();
+    await expect(page.getByTestId('compare-stage')).toHaveCount(0);
+  };
+
+  await page.keyboard.press('r');
+  await expect(regionButton(page)).toHaveAttribute('aria-pressed', 'true');
+  await sideBySide();
+  const pane = page.getByTestId('pane-before');
+  await expect(pane.getByTestId('region-tool')).toBeVisible();
+
+  // Halfway through the drag, the region being drawn shows in the left pane.
+  const box = await photoBox(page);
+  const at = (fx: number, fy: number) => ({ x: box.x + fx * box.width, y: box.y + fy * box.height });
+  const [a, b] = [at(0.25, 0.3), at(0.65, 0.7)];
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await sideBySide();
+  await expect(pane.getByTestId('region-frame')).toBeVisible();
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  await page.mouse.up();
+
+  await expect(regionButton(page)).toHaveAttribute('aria-pressed', 'false');
+  await sideBySide();
+  const region = await shownRegion(page);
+  const px = (v: number, start: number, size: number, side: number) => Math.round(((v - start) * side) / size);
+  expect(region).toEqual({
+    x: px(a.x, box.x, box.width, PHOTO.width),
+    y: px(a.y, box.y, box.height, PHOTO.height),
+    width: px(b.x, box.x, box.width, PHOTO.width) - px(a.x, box.x, box.width, PHOTO.width),
+    height: px(b.y, box.y, box.height, PHOTO.height) - px(a.y, box.y, box.height, PHOTO.height),
+  });
+  await expectFrameOnRegion(page, region, pane);
+  await screenshot(page, 'region-side-by-side');
+  expect(errors).toEqual([]);
+});
+
 test('Clear and Esc take the region away: the next restore is the whole photo', async ({ page }) => {
   const errors = collectErrors(page);
   await openRocket(page);

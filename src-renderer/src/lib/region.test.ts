@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mulberry32 } from '../../../src-main/testing/mulberry32';
-import { cropPlacement, describeRegion, MIN_REGION_SIDE, regionFromDrag, sameRegion, toImage, toStage } from './region';
+import { clipToView, cropPlacement, describeRegion, MIN_REGION_SIDE, regionFromDrag, regionInView, sameRegion, toImage, toStage } from './region';
 import type { Box } from './region';
 
 const photo = { width: 160, height: 120 };
@@ -40,6 +40,44 @@ test('toStage is the inverse of toImage for any box and region', () => {
     ]) {
       assert.ok(Math.abs(got - want) < 1e-6, `${got} vs ${want}`);
     }
+  }
+});
+
+test('a region shows on screen where its pixels are, zoomed in and panned, clipped to the view', () => {
+  // The photo at 1000% in an 800x500 view, centred: its box is 1600x1200 at (-400, -350).
+  const view = { width: 800, height: 500 };
+  const zoomed = { left: -400, top: -350, width: 1600, height: 1200 };
+  // Wholly on screen: exactly its pixels, 10 screen pixels each.
+  assert.deepEqual(regionInView({ x: 48, y: 36, width: 48, height: 36 }, zoomed, photo, view), { left: 80, top: 10, width: 480, height: 360 });
+  // Off the top-left: (-200, -250) to (400, 150), the part from the view's corner shows.
+  assert.deepEqual(regionInView({ x: 20, y: 10, width: 60, height: 40 }, zoomed, photo, view), { left: 0, top: 0, width: 400, height: 150 });
+  // Past every side of the view: the whole view is in the region.
+  assert.deepEqual(regionInView({ x: 0, y: 0, width: 160, height: 120 }, zoomed, photo, view), { left: 0, top: 0, width: 800, height: 500 });
+  // Panned 300 px left and 100 up: (420, 300) to (740, 620), cut at the bottom.
+  const panned = { ...zoomed, left: zoomed.left - 300, top: zoomed.top - 100 };
+  assert.deepEqual(regionInView({ x: 112, y: 75, width: 32, height: 32 }, panned, photo, view), { left: 420, top: 300, width: 320, height: 200 });
+  // Wholly off screen, or only touching the view's edge: nothing to draw.
+  assert.equal(regionInView({ x: 0, y: 0, width: 16, height: 16 }, zoomed, photo, view), undefined);
+  assert.equal(regionInView({ x: 0, y: 0, width: 40, height: 16 }, zoomed, photo, view), undefined);
+  assert.equal(clipToView({ left: 800, top: 10, width: 50, height: 50 }, view), undefined);
+});
+
+test('the clipped region is exactly the on-screen points of the region, for any zoom and pan', () => {
+  const random = mulberry32(23);
+  const view = { width: 640, height: 400 };
+  for (let i = 0; i < 300; i++) {
+    const zoom = 0.5 + random() * 15;
+    const box = { left: random() * 1200 - 900, top: random() * 900 - 700, width: photo.width * zoom, height: photo.height * zoom };
+    const region = { x: Math.floor(random() * 140), y: Math.floor(random() * 100), width: 16 + Math.floor(random() * 20), height: 16 + Math.floor(random() * 20) };
+    const whole = toStage(region, box, photo);
+    const shown = regionInView(region, box, photo, view);
+    const inside = (r: Box | undefined, x: number, y: number) => !!r && x >= r.left && x < r.left + r.width && y >= r.top && y < r.top + r.height;
+    for (let k = 0; k < 40; k++) {
+      const x = random() * view.width;
+      const y = random() * view.height;
+      assert.equal(inside(shown, x, y), inside(whole, x, y), `(${x}, ${y}): ${JSON.stringify(shown)} vs ${JSON.stringify(whole)}`);
+    }
+    if (shown) assert.ok(shown.left >= 0 && shown.top >= 0 && shown.left + shown.width <= view.width && shown.top + shown.height <= view.height, JSON.stringify(shown));
   }
 });
 

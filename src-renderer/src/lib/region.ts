@@ -41,6 +41,25 @@ export function toStage(region: Region, box: Box, image: Size): Box {
 }
 
 /**
+ * The part of `rect` (stage coordinates) inside a view of `view` size whose corner is the stage's
+ * origin, or undefined when none of it is. Drawn at its full size, a region zoomed past the view
+ * has its outline off-screen on every side, and nothing shows where it is.
+ */
+export function clipToView(rect: Box, view: Size): Box | undefined {
+  const left = Math.max(0, rect.left);
+  const top = Math.max(0, rect.top);
+  const right = Math.min(view.width, rect.left + rect.width);
+  const bottom = Math.min(view.height, rect.top + rect.height);
+  if (right <= left || bottom <= top) return undefined;
+  return { left, top, width: right - left, height: bottom - top };
+}
+
+/** Where a region of the photo shows in the view: toStage, clipped to what is on screen. */
+export function regionInView(region: Region, box: Box, image: Size, view: Size): Box | undefined {
+  return clipToView(toStage(region, box, image), view);
+}
+
+/**
  * The region a drag from `from` to `to` (photo pixels) covers: whole pixels, inside the photo,
  * and at least `min` pixels a side (or the photo's side, if smaller). A short drag grows away
  * from where it started, in the direction it went, so the corner the person pressed stays put.
