@@ -261,6 +261,8 @@ test('drawing a region in side by side stays side by side', async ({ page }) => 
   await sideBySide();
   const pane = page.getByTestId('pane-before');
   await expect(pane.getByTestId('region-tool')).toBeVisible();
+  // The restored side says what to do meanwhile.
+  await expect(page.getByTestId('pane-after')).toHaveText(/Drag across the original to choose the part to restore/);
 
   // Halfway through the drag, the region being drawn shows in the left pane.
   const box = await photoBox(page);
