@@ -1,7 +1,7 @@
 // The benchmark model of `npm run bench:pure`: PURE's decoder graphs at a chosen shape (up to the
-// real 7B) with seeded random weights, both as a package holds them (decoder-graph-pair.ts): the
+// real 7B) with seeded random weights, as a package holds them (decoder-graph-pair.ts): the
 // static-cache graph (CPU and host-cache providers) and the concat one (WebGPU, cache on the device)
-// over one weights file. It is a BENCHMARK MODEL (random weights, not PURE): it
+// over one weights file, plus the two-level (split) device-cache graph that packages do not carry yet. It is a BENCHMARK MODEL (random weights, not PURE): it
 // lives under .cache/bench-models/, never in the models store, and is only ever timed.
 // Built once per shape and dtype and reused while the graph-building code is unchanged (its
 // sources are fingerprinted). Weights are tiles of one seeded random pool, so that writing
@@ -65,6 +65,8 @@ export interface BenchModel {
   staticPath: string;
   /** The concat-cache graph over the same weights (decoder-concat.onnx). */
   concatPath: string;
+  /** The two-level (split) cache graph over the same weights (decoder-split.onnx). */
+  splitPath: string;
   diskBytes: number;
   /** seconds spent building; 0 when reused from the cache */
   buildS: number;
@@ -133,6 +135,7 @@ interface BenchPaths {
   dir: string;
   staticPath: string;
   concatPath: string;
+  splitPath: string;
   stampPath: string;
   stamp: string;
 }
@@ -143,14 +146,14 @@ function paths(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant): B
   const suffix = accuracy !== undefined && accuracy !== INT4_DEFAULTS.accuracyLevel ? `-acc${accuracy}` : '';
   const dir = join(BENCH_MODELS_DIR, `${shape}-${dtype}${suffix}`);
   const stamp: Stamp = { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], seed: SEED, sources: sourcesFingerprint(), ...(accuracy !== undefined ? { int4Accuracy: accuracy } : {}) };
-  return { dir, staticPath: join(dir, 'decoder.onnx'), concatPath: join(dir, 'decoder-concat.onnx'), stampPath: join(dir, 'bench-model.json'), stamp: JSON.stringify(stamp) };
+  return { dir, staticPath: join(dir, 'decoder.onnx'), concatPath: join(dir, 'decoder-concat.onnx'), splitPath: join(dir, 'decoder-split.onnx'), stampPath: join(dir, 'bench-model.json'), stamp: JSON.stringify(stamp) };
 }
 
 /** The cached model, when one was built for this shape and dtype by the current graph code. */
 export function cachedBenchModel(shape: BenchShape, dtype: DecoderDtype, variant: BenchVariant = {}): BenchModel | undefined {
-  const { dir, staticPath, concatPath, stampPath, stamp } = paths(shape, dtype, variant);
+  const { dir, staticPath, concatPath, splitPath, stampPath, stamp } = paths(shape, dtype, variant);
   if (!existsSync(stampPath) || readFileSync(stampPath, 'utf8') !== stamp) return undefined;
-  return { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], dir, staticPath, concatPath, diskBytes: expectedDiskBytes(shape, dtype), buildS: 0 };
+  return { label: BENCH_MODEL_LABEL, shape, dtype, config: BENCH_SHAPES[shape], dir, staticPath, concatPath, splitPath, diskBytes: expectedDiskBytes(shape, dtype), buildS: 0 };
 }
 
 /** The cached model, or a fresh build (replacing any stale one). */
@@ -158,7 +161,7 @@ export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: Benc
   const cached = options.rebuild ? undefined : cachedBenchModel(shape, dtype, options);
   if (cached) return cached;
   const config = BENCH_SHAPES[shape];
-  const { dir, staticPath, concatPath, stamp } = paths(shape, dtype, options);
+  const { dir, staticPath, concatPath, splitPath, stamp } = paths(shape, dtype, options);
   rmSync(dir, { recursive: true, force: true });
   const staging = `${dir}.building`;
   rmSync(staging, { recursive: true, force: true });
@@ -167,14 +170,15 @@ export function benchModel(shape: BenchShape, dtype: DecoderDtype, options: Benc
   const t = performance.now();
   try {
     const int4 = dtype === 'int4' ? { int4: { accuracyLevel: int4AccuracyOf(options) } } : {};
-    const pair = buildDecoderGraphPair(config, poolWeights(config), { dtype, ...int4, externalDataPath: join(staging, 'decoder.onnx.data') });
+    const pair = buildDecoderGraphPair(config, poolWeights(config), { dtype, ...int4, externalDataPath: join(staging, 'decoder.onnx.data') }, true);
     writeFileSync(join(staging, 'decoder.onnx'), pair.static.model);
     writeFileSync(join(staging, 'decoder-concat.onnx'), pair.concat.model);
+    writeFileSync(join(staging, 'decoder-split.onnx'), pair.split!.model);
     writeFileSync(join(staging, 'README.txt'), `${BENCH_MODEL_LABEL}: the PURE decoder graphs (static and concat cache) at the '${shape}' shape, ${dtype}, seeded random weights.\nIt restores nothing. Made by bench/pure-bench-model.ts for npm run bench:pure; safe to delete.\n`);
     writeFileSync(join(staging, 'bench-model.json'), stamp); // last: marks the build complete
     renameSync(staging, dir);
-    const diskBytes = (pair.static.externalData?.byteLength ?? 0) + pair.static.model.length + pair.concat.model.length;
-    return { label: BENCH_MODEL_LABEL, shape, dtype, config, dir, staticPath, concatPath, diskBytes, buildS: (performance.now() - t) / 1000 };
+    const diskBytes = (pair.static.externalData?.byteLength ?? 0) + pair.static.model.length + pair.concat.model.length + pair.split!.model.length;
+    return { label: BENCH_MODEL_LABEL, shape, dtype, config, dir, staticPath, concatPath, splitPath, diskBytes, buildS: (performance.now() - t) / 1000 };
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
     throw error;

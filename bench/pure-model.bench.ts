@@ -1,11 +1,11 @@
 // `npm run bench:pure -- [--shape tiny|small|7b] [--dtype fp32|fp16|int4] [--provider cpu|webgpu|cuda|dml]
-//   [--cache device|static|concat] [--steps 16] [--contexts 4096,8192] [--batches 1,2] [--threads N]
+//   [--cache device|split|static|concat] [--steps 16] [--contexts 4096,8192] [--batches 1,2] [--threads N]
 //   [--prefill-chunk 1024] [--device-free-gb N] [--int4-accuracy 4|0] [--rebuild] [--json]`
 // Decoder speed of PURE's graph at a real shape, on a BENCHMARK MODEL (random weights, not PURE;
 // bench/pure-bench-model.ts), through the same DecoderRunner the app would use with the provider
 // (pipeline/decoder-runner-choice.ts): WebGPU keeps the KV cache on the device (OrtGpuCacheRunner),
 // the others read a JS-owned static cache (OrtStaticCacheRunner); --cache picks another design to
-// compare. Prefills a random context (in chunks), then times decode steps at each context length,
+// compare, among them `split`, the two-level device cache that packages do not carry yet. Prefills a random context (in chunks), then times decode steps at each context length,
 // one sequence (batch 1) and a CFG pair (batch 2: one call, or two where the runner takes one
 // sequence per call), counts the bytes crossing host <-> device per step, and extrapolates the
 // seconds of a whole 512x512 restoration. Prints numbers; asserts nothing.
@@ -61,11 +61,15 @@ if (!['fp32', 'fp16', 'int4'].includes(dtype)) refuse(`--dtype must be fp32, fp1
 if (!['0', '4'].includes(flags['int4-accuracy'])) refuse(`--int4-accuracy must be 0 or 4, got "${flags['int4-accuracy']}".`);
 if (process.argv.some((a) => a.startsWith('--int4-accuracy')) && dtype !== 'int4') refuse('--int4-accuracy is for --dtype int4.');
 const int4Accuracy = Number(flags['int4-accuracy']) as 0 | 4;
-const CACHE_FLAG: Record<string, KvCacheDesign> = { device: 'device', static: 'host-static', concat: 'host-concat' };
-if (flags.cache !== undefined && !(flags.cache in CACHE_FLAG)) refuse(`--cache takes device, static or concat, got "${flags.cache}".`);
+// The app's designs, plus 'device-split': the two-level device cache (decoder-graph.ts 'split'),
+// measured here before packages carry it.
+type BenchCache = KvCacheDesign | 'device-split';
+const CACHE_FLAG: Record<string, BenchCache> = { device: 'device', split: 'device-split', static: 'host-static', concat: 'host-concat' };
+if (flags.cache !== undefined && !(flags.cache in CACHE_FLAG)) refuse(`--cache takes device, split, static or concat, got "${flags.cache}".`);
 // The app's choice for this provider unless --cache names another.
-const kvCache: KvCacheDesign = flags.cache !== undefined ? CACHE_FLAG[flags.cache] : decoderPlanFor(provider, { static: 'decoder.onnx', concat: 'decoder-concat.onnx' }).kvCache;
-if (kvCache === 'device' && !(DEVICE_CACHE_PROVIDERS as readonly string[]).includes(provider)) refuse(`--cache device needs a provider whose outputs can stay on the device in onnxruntime-node (${DEVICE_CACHE_PROVIDERS.join(', ')}), not ${provider}.`);
+const kvCache: BenchCache = flags.cache !== undefined ? CACHE_FLAG[flags.cache] : decoderPlanFor(provider, { static: 'decoder.onnx', concat: 'decoder-concat.onnx' }).kvCache;
+const onDevice = kvCache === 'device' || kvCache === 'device-split';
+if (onDevice && !(DEVICE_CACHE_PROVIDERS as readonly string[]).includes(provider) && provider !== 'cpu') refuse(`--cache ${flags.cache} needs a provider whose outputs can stay on the device in onnxruntime-node (${DEVICE_CACHE_PROVIDERS.join(', ')}), or cpu to try it, not ${provider}.`);
 const steps = Number(flags.steps);
 const contexts = flags.contexts.split(',').map(Number).sort((a, b) => a - b);
 const batches = flags.batches.split(',').map(Number);
@@ -91,7 +95,7 @@ const diskNeed = expectedDiskBytes(shape, dtype);
 const diskFree = freeDiskBytes(BENCH_MODELS_DIR);
 const cached = !flags.rebuild && cachedBenchModel(shape, dtype, { int4Accuracy }) !== undefined;
 if (!cached && diskFree < diskNeed * 1.05) refuse(`the ${shape} ${dtype} ${BENCH_MODEL_LABEL} needs ${gb(diskNeed)} of disk under ${BENCH_MODELS_DIR}; ${gb(diskFree)} is free. Free some space, or use --dtype int4 (${gb(expectedDiskBytes(shape, 'int4'))}) or a smaller --shape.`);
-const hostNeed = (provider === 'cpu' ? diskNeed + prefillBytes : 0) + (kvCache === 'device' ? 0 : kvBytes) + 2 ** 30;
+const hostNeed = (provider === 'cpu' ? diskNeed + prefillBytes : 0) + (onDevice && provider !== 'cpu' ? 0 : kvBytes) + 2 ** 30;
 if (hostNeed > freemem() * 0.9) refuse(`this run needs about ${gb(hostNeed)} of memory (weights, KV caches up to ${maxContext} tokens x ${maxBatch} sequences); ${gb(freemem())} is free. Use shorter --contexts, --batches 1, --dtype int4 or a smaller --shape.`);
 if (flags['device-free-gb'] !== undefined) {
   // A host cache is copied to the device for each call: it needs room there as well.
@@ -114,8 +118,9 @@ interface BenchRunner {
   release: () => Promise<void>;
 }
 async function openRunner(): Promise<BenchRunner> {
-  if (kvCache === 'device') {
-    const r = await OrtGpuCacheRunner.create(model.concatPath, c, dtype, { provider, session: sessionOptions, prefillChunk: chunk });
+  if (onDevice) {
+    const split = kvCache === 'device-split';
+    const r = await OrtGpuCacheRunner.create(split ? model.splitPath : model.concatPath, c, dtype, { provider, session: sessionOptions, prefillChunk: chunk, cache: split ? 'split' : 'concat' });
     return { runner: r, traffic: r.traffic, release: () => r.release() };
   }
   const session = await DecoderSession.create(kvCache === 'host-static' ? model.staticPath : model.concatPath, c, dtype, sessionOptions);
@@ -131,7 +136,8 @@ try {
 }
 const { runner, traffic } = bench;
 const loadS = (performance.now() - t0) / 1000;
-const CACHE_WORDS: Record<KvCacheDesign, string> = {
+const CACHE_WORDS: Record<BenchCache, string> = {
+  'device-split': 'two-level KV cache on the device (big part read in place, small part copied, folded every 256 tokens)',
   device: 'KV cache on the device (gpu-buffer outputs fed back)',
   'host-static': 'static KV cache in host memory, read in place',
   'host-concat': 'concat KV cache through host memory',
@@ -194,7 +200,8 @@ const onCpu = provider === 'cpu';
  */
 function modelledStepBytes(context: number, batch: number): number {
   const calls = runner.maxBatch >= batch ? 1 : batch;
-  const cachePasses = kvCache === 'host-static' ? 1 : 3;
+  // The split cache copies only its small part (at most 256 + a chunk): about one pass, like static.
+  const cachePasses = kvCache === 'host-static' || kvCache === 'device-split' ? 1 : 3;
   return calls * diskNeed + batch * cachePasses * kvToken * context;
 }
 const bytes = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} KB` : `${n.toFixed(0)} B`);

@@ -140,6 +140,14 @@ run() {
     echo "sampling graph on $provider vs the host sampler:"
     timeout 90 node "$KIT/probe-sampler.mjs" 20 || echo "gpu-bench: the sampler probe failed or ran out of time ($?)"
   fi
+  # 1b. The two-level device cache (packages do not carry it yet): the same shape at 4096.
+  elapsed=$((SECONDS - start))
+  if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_SPLIT_BEFORE_S:-360}" ]; then
+    echo "the two-level (split) device cache on $provider:"
+    bench --shape "$shape" --dtype "$dtype" --provider "$provider" --cache split --contexts "${contexts%%,*}" --steps 4 \
+      --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-split.json" || echo "gpu-bench: the split-cache run failed ($?)"
+    if [ -s "$KIT/result-split.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-split.json" "$OUT/gpu-bench-result-split.json"; fi
+  fi
   # 2. int4 weights (what 12-16 GB cards run), one context.
   elapsed=$((SECONDS - start))
   if [ "$status" -eq 0 ] && [ "$provider" != cpu ] && [ "$dry" != "--dry" ] && [ "$elapsed" -lt "${GPU_BENCH_INT4_BEFORE_S:-330}" ]; then

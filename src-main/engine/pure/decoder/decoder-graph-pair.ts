@@ -10,6 +10,8 @@ import type { GetWeight } from './decoder-weight-names';
 export interface DecoderGraphPair {
   static: DecoderGraph;
   concat: DecoderGraph;
+  /** With `withSplit`: the two-level cache graph over the same weights (measured by bench:pure, not in packages yet). */
+  split?: DecoderGraph;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface DecoderGraphPair {
  * (transpose, fp16, int4) on zeros of each weight's length: its bytes are thrown away (the
  * replaying sink keeps the first build's), but the graph code needs arrays to shape them.
  */
-export function buildDecoderGraphPair(config: DecoderConfig, getWeight: GetWeight, options: Omit<DecoderGraphOptions, 'cache' | 'replayWeights'>): DecoderGraphPair {
+export function buildDecoderGraphPair(config: DecoderConfig, getWeight: GetWeight, options: Omit<DecoderGraphOptions, 'cache' | 'replayWeights'>, withSplit = false): DecoderGraphPair {
   const lengths = new Map<string, number>();
   const recordingGet: GetWeight = (name) => {
     const w = getWeight(name);
@@ -30,6 +32,6 @@ export function buildDecoderGraphPair(config: DecoderConfig, getWeight: GetWeigh
     if (n === undefined) throw new Error(`the concat graph asks for weight '${name}', which the static graph never read`);
     return new Float32Array(n);
   };
-  const second = buildDecoderGraph(config, placeholder, { dtype: options.dtype, ...(options.int4 ? { int4: options.int4 } : {}), cache: 'concat', replayWeights: first.weights });
-  return { static: first, concat: second };
+  const twin = (cache: 'concat' | 'split') => buildDecoderGraph(config, placeholder, { dtype: options.dtype, ...(options.int4 ? { int4: options.int4 } : {}), cache, replayWeights: first.weights });
+  return { static: first, concat: twin('concat'), ...(withSplit && { split: twin('split') }) };
 }

@@ -26,7 +26,7 @@ import { MS_OPSET } from '../quant/matmul-nbits';
 import { decoderNames, expectLength } from './decoder-weight-names';
 import type { GetWeight } from './decoder-weight-names';
 import { GraphOps } from './graph-ops';
-import { staticMask } from './static-mask';
+import { splitMask, staticMask } from './static-mask';
 import { toFloat16Bits } from './weight-prep';
 import { WeightSink } from './weight-sink';
 import type { WeightRecord } from './weight-sink';
@@ -35,15 +35,22 @@ export type { DecoderDtype, Int4GraphOptions } from './decoder-layer';
 export { INT4_DEFAULTS } from './decoder-layer';
 
 /**
+ * The cache designs a package holds:
  * 'concat': past in, present = Concat(past, new) out (the whole cache crosses the call each step).
  * 'static': a preallocated buffer in, read in place; only the new tokens' K/V out.
  */
 export type DecoderCacheKind = 'concat' | 'static';
+/**
+ * And one the bench measures before packages carry it: 'split', batch 1, a big part read in place
+ * and a small recent part; present small = small + new out (ort-gpu-cache-runner.ts folds small
+ * into big every few hundred steps).
+ */
+export type DecoderGraphCache = DecoderCacheKind | 'split';
 
 export interface DecoderGraphOptions {
   dtype: DecoderDtype;
   /** default 'concat' */
-  cache?: DecoderCacheKind;
+  cache?: DecoderGraphCache;
   /** For dtype 'int4' only; default INT4_DEFAULTS. */
   int4?: Partial<Int4GraphOptions>;
   /**
@@ -89,6 +96,16 @@ export const STATIC_DECODER_IO = {
   newValue: (i: number) => `new_kv.${i}.value`,
 };
 
+/** The two-level cache graph's own inputs and outputs (the others are DECODER_IO's). */
+export const SPLIT_DECODER_IO = {
+  bigKey: (i: number) => `past_big.${i}.key`,
+  bigValue: (i: number) => `past_big.${i}.value`,
+  smallKey: (i: number) => `past_small.${i}.key`,
+  smallValue: (i: number) => `past_small.${i}.value`,
+  presentSmallKey: (i: number) => `present_small.${i}.key`,
+  presentSmallValue: (i: number) => `present_small.${i}.value`,
+};
+
 /** -1e9 rather than -inf: a fully masked row (a padding query) then gets a finite softmax, not NaN. */
 const MASKED = -1e9;
 
@@ -123,6 +140,22 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
       if (config.numLayers === 0) throw new Error('a static-cache decoder needs at least one layer');
       // Every layer's buffer has the same capacity: layer 0's shape stands for all.
       ({ bias: maskBias, keySplit } = staticMask(ops, ids, pastLengths, STATIC_DECODER_IO.bufferKey(0), config.numHeads / config.numKvHeads, MASKED));
+    } else if (options.cache === 'split') {
+      if (config.numLayers === 0) throw new Error('a split-cache decoder needs at least one layer');
+      for (let i = 0; i < config.numLayers; i++) {
+        const input = (name: string, len: string) => g.addInput({ name, elementType: kvType, shape: ['batch', config.numKvHeads, len, config.headDim] });
+        caches.push({
+          kind: 'split',
+          bigKey: input(SPLIT_DECODER_IO.bigKey(i), 'big_seq'),
+          bigValue: input(SPLIT_DECODER_IO.bigValue(i), 'big_seq'),
+          smallKey: input(SPLIT_DECODER_IO.smallKey(i), 'small_seq'),
+          smallValue: input(SPLIT_DECODER_IO.smallValue(i), 'small_seq'),
+          presentSmallKey: SPLIT_DECODER_IO.presentSmallKey(i),
+          presentSmallValue: SPLIT_DECODER_IO.presentSmallValue(i),
+        });
+      }
+      // Every layer's parts have the same lengths: layer 0's shapes stand for all.
+      ({ bias: maskBias, keySplit } = splitMask(ops, ids, SPLIT_DECODER_IO.bigKey(0), SPLIT_DECODER_IO.smallKey(0), config.numHeads / config.numKvHeads, MASKED));
     } else {
       const attentionMask = g.addInput({ name: DECODER_IO.attentionMask, elementType: 'int64', shape: ['batch', 'total_seq'] });
       for (let i = 0; i < config.numLayers; i++) {
@@ -156,8 +189,8 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
 
     g.addOutput({ name: DECODER_IO.logits, elementType: 'float32', shape: ['batch', 'n_select', config.vocabSize] });
     for (const cache of caches) {
-      const shape = ['batch', config.numKvHeads, cache.kind === 'static' ? 'seq' : 'total_seq', config.headDim];
-      const [key, value] = cache.kind === 'static' ? [cache.newKey, cache.newValue] : [cache.presentKey, cache.presentValue];
+      const shape = ['batch', config.numKvHeads, cache.kind === 'static' ? 'seq' : cache.kind === 'split' ? 'small_total' : 'total_seq', config.headDim];
+      const [key, value] = cache.kind === 'static' ? [cache.newKey, cache.newValue] : cache.kind === 'split' ? [cache.presentSmallKey, cache.presentSmallValue] : [cache.presentKey, cache.presentValue];
       g.addOutput({ name: key, elementType: kvType, shape });
       g.addOutput({ name: value, elementType: kvType, shape });
     }

@@ -82,7 +82,21 @@ export interface StaticCacheNames {
   newValue: string;
 }
 
-export type LayerCacheNames = ConcatCacheNames | StaticCacheNames;
+/**
+ * A two-level cache for a device runner (batch 1): a big part fed back unchanged for many steps and
+ * a small recent part; only small + new comes out, so a step copies at most the small part.
+ */
+export interface SplitCacheNames {
+  kind: 'split';
+  bigKey: string; // input (batch, kv_heads, big, head_dim)
+  bigValue: string;
+  smallKey: string; // input (batch, kv_heads, small, head_dim)
+  smallValue: string;
+  presentSmallKey: string; // output (batch, kv_heads, small + seq, head_dim)
+  presentSmallValue: string;
+}
+
+export type LayerCacheNames = ConcatCacheNames | StaticCacheNames | SplitCacheNames;
 
 /** Adds layer `i`; `x` is the residual stream (batch, seq, hidden) f32; returns the new one. */
 export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: LayerCacheNames): string {
@@ -111,6 +125,13 @@ export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: 
     const kAll = ops.op('Concat', [cache.pastKey, toCompute(ctx, kh)], '', axis2, cache.presentKey); // (batch, kv_heads, total, head_dim)
     const vAll = ops.op('Concat', [cache.pastValue, vh], '', axis2, cache.presentValue); // (batch, kv_heads, total, head_dim)
     attn = attention(ctx, i, qs, kAll, vAll);
+  } else if (cache.kind === 'split') {
+    // The small part and the new tokens are joined (the present small part), the big part is read
+    // where it lies: static attention's buffer + new, with small + new as the "new" side.
+    const axis2 = { axis: int(2) };
+    const kRecent = ops.op('Concat', [cache.smallKey, toCompute(ctx, kh)], '', axis2, cache.presentSmallKey); // (batch, kv_heads, small + seq, head_dim)
+    const vRecent = ops.op('Concat', [cache.smallValue, vh], '', axis2, cache.presentSmallValue); // (batch, kv_heads, small + seq, head_dim)
+    attn = staticAttention(ctx, i, qScaled, cache.bigKey, cache.bigValue, kRecent, vRecent, 'compute');
   } else {
     const kNew = ops.op('Identity', [toCompute(ctx, kh)], '', undefined, cache.newKey); // (batch, kv_heads, seq, head_dim)
     const vNew = ops.op('Identity', [vh], '', undefined, cache.newValue); // (batch, kv_heads, seq, head_dim)
