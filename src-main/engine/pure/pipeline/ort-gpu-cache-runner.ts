@@ -1,8 +1,9 @@
 // A DecoderRunner whose KV cache never leaves the GPU: the decoder session is created with
 // preferredOutputLocation 'gpu-buffer' for every present.* output and 'cpu' for the logits, and
 // each step feeds the previous step's present.* tensors (GPU buffers) straight back as
-// past_key_values.*. Per step only the new token, its position, the attention mask and the
-// logits cross between host and device (`traffic` counts them), never the cache.
+// past_key_values.*. Per step only the new token, its position, the attention mask (none with a
+// split graph) and the logits (none with logitsOnDevice) cross between host and device (`traffic`
+// counts them), never the cache. On the CPU provider (tests) the same runner keeps it in host memory.
 // Needs an execution provider with gpu-buffer outputs in onnxruntime-node: WebGPU (measured
 // with onnxruntime-node 1.30; see docs/gpu-kv-cache.md and scripts/probe-webgpu.ts).
 // A long prompt goes in chunks of prefillChunk tokens, as on the host: one call over the whole
