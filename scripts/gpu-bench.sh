@@ -86,6 +86,15 @@ unpack() {
 
 bench() { node "$KIT/bench.mjs" "$@"; }
 
+# One extra bench run after the main one: what it is, the name of its JSON (copied to $OUT), bench's flags.
+extra() {
+  local label=$1 name=$2
+  shift 2
+  echo "$label"
+  bench "$@" --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-$name.json" || echo "gpu-bench: the $name run failed ($?)"
+  if [ -s "$KIT/result-$name.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-$name.json" "$OUT/gpu-bench-result-$name.json"; fi
+}
+
 run() {
   local dry=${1:-}
   unpack
@@ -143,27 +152,18 @@ run() {
   # 1b. The two-level device cache (packages do not carry it yet): the same shape at 4096.
   elapsed=$((SECONDS - start))
   if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_SPLIT_BEFORE_S:-360}" ]; then
-    echo "the two-level (split) device cache on $provider:"
-    bench --shape "$shape" --dtype "$dtype" --provider "$provider" --cache split --contexts "${contexts%%,*}" --steps 4 \
-      --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-split.json" || echo "gpu-bench: the split-cache run failed ($?)"
-    if [ -s "$KIT/result-split.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-split.json" "$OUT/gpu-bench-result-split.json"; fi
+    extra "the two-level (split) device cache on $provider:" split --shape "$shape" --dtype "$dtype" --provider "$provider" --cache split --contexts "${contexts%%,*}" --steps 4
   fi
   # 2. int4 weights (what 12-16 GB cards run), one context.
   elapsed=$((SECONDS - start))
   if [ "$status" -eq 0 ] && [ "$provider" != cpu ] && [ "$dry" != "--dry" ] && [ "$elapsed" -lt "${GPU_BENCH_INT4_BEFORE_S:-330}" ]; then
-    echo "int4 weights on $provider:"
-    bench --shape "$shape" --dtype int4 --provider "$provider" --contexts "${contexts%%,*}" --steps 4 \
-      --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-int4.json" || echo "gpu-bench: the int4 run failed ($?)"
-    if [ -s "$KIT/result-int4.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-int4.json" "$OUT/gpu-bench-result-int4.json"; fi
+    extra "int4 weights on $provider:" int4 --shape "$shape" --dtype int4 --provider "$provider" --contexts "${contexts%%,*}" --steps 4
   fi
   # 3. The design the device cache replaces, on the same card: the static cache in host memory,
   #    uploaded whole at every step. One context, few steps.
   elapsed=$((SECONDS - start))
   if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_COMPARE_BEFORE_S:-300}" ]; then
-    echo "for comparison, the host static cache on $provider (uploaded every step):"
-    bench --shape "$shape" --dtype "$dtype" --provider "$provider" --cache static --contexts "${contexts%%,*}" --steps 4 \
-      --prefill-chunk 512 --threads "$(nproc)" --json >"$KIT/result-static.json" || echo "gpu-bench: the comparison run failed ($?)"
-    if [ -s "$KIT/result-static.json" ] && [ -n "${OUT:-}" ]; then cp "$KIT/result-static.json" "$OUT/gpu-bench-result-static.json"; fi
+    extra "for comparison, the host static cache on $provider (uploaded every step):" static --shape "$shape" --dtype "$dtype" --provider "$provider" --cache static --contexts "${contexts%%,*}" --steps 4
   fi
   return "$status"
 }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PURE_TINY_TEST } from '../config';
 import { buildDecoderGraph } from '../decoder/decoder-graph';
+import type { DecoderDtype } from '../decoder/decoder-graph';
 import { DecoderSession } from '../decoder/decoder-session';
 import type { KvCache } from '../decoder/decoder-session';
 import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
@@ -22,77 +23,69 @@ const C = PURE_TINY_TEST.decoder;
 
 const skip = await webgpuUnavailable();
 
-test('the cache stays on the device, only tokens and logits cross, and the logits match the CPU runner', { skip, timeout: 300_000 }, async () => {
-  const model = buildDecoderGraph(C, weightGetter(makeTestWeights(C)), { dtype: 'fp32' }).model;
-  const cpu = await DecoderSession.create(model, C, 'fp32');
-  const gpu = await OrtGpuCacheRunner.create(model, C, 'fp32');
+interface Walk {
+  worst: number; // max |logit - cpu| over every step
+  range: number; // the CPU logits' widest range
+  same: number; // steps whose greedy token is the CPU's
+  up: number; // bytes up per decode step
+  down: number; // bytes down per decode step
+}
+
+/**
+ * A prompt, then `steps` decode steps on the GPU runner and the CPU decoder session side by side,
+ * both fed the CPU's greedy token (one path for both); `eachStep` checks the runner between steps.
+ */
+async function walk(dtype: DecoderDtype, steps: number, eachStep: (gpu: OrtGpuCacheRunner, seq: number) => void = () => undefined): Promise<Walk> {
+  const model = buildDecoderGraph(C, weightGetter(makeTestWeights(C)), { dtype, ...(dtype === 'int4' && { int4: { accuracyLevel: 0 } }) }).model;
+  const cpu = await DecoderSession.create(model, C, dtype);
+  const gpu = await OrtGpuCacheRunner.create(model, C, dtype);
   try {
     const prompt = [0, 5, 100, 8197, 8820, 8820, 70000, 4, 9];
     const seq = await gpu.openSequence();
     let [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.from(prompt), position: 0 }]);
     let ref = await cpu.run({ inputIds: [prompt] });
     let past: KvCache = ref.present;
-    let worst = 0;
-    const upBefore = gpu.traffic.bytesUp;
-    const downBefore = gpu.traffic.bytesDown;
-    const decodeSteps = 12;
-    for (let s = 0; s < decodeSteps; s++) {
-      for (let v = 0; v < C.vocabSize; v++) worst = Math.max(worst, Math.abs(logits[v] - ref.logits[v]));
-      let token = 0;
-      for (let v = 1; v < C.vocabSize; v++) if (ref.logits[v] > ref.logits[token]) token = v; // greedy on the CPU's logits: both follow one path
-      [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.of(token), position: prompt.length + s }]);
-      ref = await cpu.run({ inputIds: [[token]], past });
+    const before = gpu.traffic.snapshot();
+    const w = { worst: 0, range: 0, same: 0 };
+    for (let s = 0; s < steps; s++) {
+      let [lo, hi, onGpu, onCpu] = [Infinity, -Infinity, 0, 0];
+      for (let v = 0; v < C.vocabSize; v++) {
+        w.worst = Math.max(w.worst, Math.abs(logits[v] - ref.logits[v]));
+        [lo, hi] = [Math.min(lo, ref.logits[v]), Math.max(hi, ref.logits[v])];
+        if (logits[v] > logits[onGpu]) onGpu = v;
+        if (ref.logits[v] > ref.logits[onCpu]) onCpu = v;
+      }
+      w.range = Math.max(w.range, hi - lo);
+      if (onGpu === onCpu) w.same++;
+      [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.of(onCpu), position: prompt.length + s }]);
+      ref = await cpu.run({ inputIds: [[onCpu]], past });
       past = ref.present;
-      assert.deepEqual(new Set(gpu.cacheLocations(seq)), new Set(['gpu-buffer']), 'every present.* stayed on the device');
+      eachStep(gpu, seq);
     }
-    const up = (gpu.traffic.bytesUp - upBefore) / decodeSteps;
-    const down = (gpu.traffic.bytesDown - downBefore) / decodeSteps;
-    console.log(`webgpu KV runner, tiny TEST MODEL: max |logit - cpu| ${worst.toExponential(2)}; per decode step ${up.toFixed(0)} B up, ${down.toFixed(0)} B down`);
-    assert.ok(worst < 1e-3, `logits within 1e-3 of the CPU's (got ${worst})`);
-    assert.equal(down, C.vocabSize * 4, 'only the logits come down');
-    assert.ok(up < 8 * (prompt.length + decodeSteps + 3) + 64, 'only ids, positions and the mask go up');
     await gpu.closeSequence(seq);
+    return { ...w, up: (gpu.traffic.bytesUp - before.up) / steps, down: (gpu.traffic.bytesDown - before.down) / steps };
   } finally {
     await Promise.all([cpu.release(), gpu.release()]);
   }
+}
+
+test('the cache stays on the device, only tokens and logits cross, and the logits match the CPU runner', { skip, timeout: 300_000 }, async () => {
+  const steps = 12;
+  const r = await walk('fp32', steps, (gpu, seq) => assert.deepEqual(new Set(gpu.cacheLocations(seq)), new Set(['gpu-buffer']), 'every present.* stayed on the device'));
+  console.log(`webgpu KV runner, tiny TEST MODEL: max |logit - cpu| ${r.worst.toExponential(2)}; per decode step ${r.up.toFixed(0)} B up, ${r.down.toFixed(0)} B down`);
+  assert.ok(r.worst < 1e-3, `logits within 1e-3 of the CPU's (got ${r.worst})`);
+  assert.equal(r.down, C.vocabSize * 4, 'only the logits come down');
+  assert.ok(r.up < 8 * (9 + steps + 3) + 64, 'only ids, positions and the mask go up');
 });
 
 test('fp16 and int4 graphs on webgpu follow the CPU: logits within 1% of their range, the same greedy path', { skip, timeout: 300_000 }, async () => {
   // Measured on lavapipe: fp16 1.7e-2 and int4 8.8e-3 of a range of about 9.9 (fp16 accumulates
   // differently on each provider); 8 of 8 greedy tokens equal. A provider bug is far larger.
   for (const dtype of ['fp16', 'int4'] as const) {
-    const model = buildDecoderGraph(C, weightGetter(makeTestWeights(C)), { dtype, ...(dtype === 'int4' && { int4: { accuracyLevel: 0 } }) }).model;
-    const cpu = await DecoderSession.create(model, C, dtype);
-    const gpu = await OrtGpuCacheRunner.create(model, C, dtype);
-    try {
-      const prompt = [0, 5, 100, 8197, 8820, 8820, 70000, 4, 9];
-      const seq = await gpu.openSequence();
-      let [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.from(prompt), position: 0 }]);
-      let ref = await cpu.run({ inputIds: [prompt] });
-      let past: KvCache = ref.present;
-      let worst = 0;
-      let range = 0;
-      let same = 0;
-      for (let s = 0; s < 8; s++) {
-        let [lo, hi, onGpu, onCpu] = [Infinity, -Infinity, 0, 0];
-        for (let v = 0; v < C.vocabSize; v++) {
-          worst = Math.max(worst, Math.abs(logits[v] - ref.logits[v]));
-          [lo, hi] = [Math.min(lo, ref.logits[v]), Math.max(hi, ref.logits[v])];
-          if (logits[v] > logits[onGpu]) onGpu = v;
-          if (ref.logits[v] > ref.logits[onCpu]) onCpu = v;
-        }
-        range = Math.max(range, hi - lo);
-        if (onGpu === onCpu) same++;
-        [logits] = await gpu.forward([{ sequence: seq, tokens: Int32Array.of(onCpu), position: prompt.length + s }]);
-        ref = await cpu.run({ inputIds: [[onCpu]], past });
-        past = ref.present;
-      }
-      console.log(`${dtype} on webgpu: max |logit - cpu| ${worst.toExponential(2)} of a range of ${range.toFixed(2)}; greedy ${same}/8 equal`);
-      assert.ok(worst < 0.01 * range, `${dtype}: within 1% of the range (got ${worst})`);
-      assert.ok(same >= 7, `${dtype}: the greedy path is the CPU's (${same}/8)`);
-    } finally {
-      await Promise.all([cpu.release(), gpu.release()]);
-    }
+    const r = await walk(dtype, 8);
+    console.log(`${dtype} on webgpu: max |logit - cpu| ${r.worst.toExponential(2)} of a range of ${r.range.toFixed(2)}; greedy ${r.same}/8 equal`);
+    assert.ok(r.worst < 0.01 * r.range, `${dtype}: within 1% of the range (got ${r.worst})`);
+    assert.ok(r.same >= 7, `${dtype}: the greedy path is the CPU's (${r.same}/8)`);
   }
 });
 

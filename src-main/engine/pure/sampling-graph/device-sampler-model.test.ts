@@ -16,6 +16,7 @@ import { makeTestWeights, weightGetter } from '../decoder/decoder-test-weights';
 import { makeTinyTokenizer } from '../fixtures/tiny-tokenizer';
 import { buildImageCodeMap, vocabularyEntries } from '../tokenizer/code-map';
 import { DeviceSampler } from './device-sampler';
+import { shortGenerationSteps } from './step-layout';
 
 const C = PURE_TINY_TEST.decoder;
 const codeMap = buildImageCodeMap(vocabularyEntries(makeTinyTokenizer()), 16384, C.vocabSize);
@@ -23,16 +24,7 @@ const maskIds = { codeIds: codeMap.codeIds, rowEnd: PURE_TOKENS.rowEnd, imageEnd
 const W = 8; // an 8-column image: a row end after 8 codes (grid token 8806)
 const H = 4; // grid token 8805
 
-/** The step kinds of a short PURE-shaped generation: 3 text tokens, h, w, then an H x W image. */
-function layout(): StepKind[] {
-  const steps: StepKind[] = [{ mode: 'text' }, { mode: 'text' }, { mode: 'text' }, { mode: 'grid', index: 0 }, { mode: 'grid', index: 1 }];
-  for (let position = 0; position <= (W + 1) * H; position++) {
-    const next = position + 1;
-    const slot = next % (W + 1) === 0 ? 'rowEnd' : next === (W + 1) * H + 1 ? 'imageEnd' : 'code';
-    steps.push({ mode: 'image', position, slot, height: H, width: W });
-  }
-  return steps;
-}
+const layout = (): StepKind[] => shortGenerationSteps(H, W);
 
 test('on the tiny test model the device sampler gives the host tokens at every step, for 3 seeds', { timeout: 300_000 }, async () => {
   const session = await DecoderSession.create(buildDecoderGraph(C, weightGetter(makeTestWeights(C)), { dtype: 'fp32' }).model, C, 'fp32', { intraOpNumThreads: 2 });

@@ -21,6 +21,7 @@ import { mulberry32 } from '../../../testing/mulberry32';
 import { DeviceSampler, MARGIN_F32 } from './device-sampler';
 import type { GraphSample } from './device-sampler';
 import { rngYielding } from './rng-yielding';
+import { shortGenerationSteps } from './step-layout';
 
 const C = PURE_TINY_TEST.decoder;
 const V = C.vocabSize;
@@ -49,17 +50,6 @@ async function compare(device: DeviceSampler, logits: StepLogits, step: StepKind
   return raw;
 }
 
-/** The step kinds of a short PURE-shaped generation: 3 text tokens, h, w, then a 4 x 8 image. */
-function layout(H: number, W: number): StepKind[] {
-  const steps: StepKind[] = [{ mode: 'text' }, { mode: 'text' }, { mode: 'text' }, { mode: 'grid', index: 0 }, { mode: 'grid', index: 1 }];
-  for (let position = 0; position <= (W + 1) * H; position++) {
-    const next = position + 1;
-    const slot = next % (W + 1) === 0 ? 'rowEnd' : next === (W + 1) * H + 1 ? 'imageEnd' : 'code';
-    steps.push({ mode: 'image', position, slot, height: H, width: W });
-  }
-  return steps;
-}
-
 test('tiny TEST MODEL logits: sure steps give the host token, the rest are redone, entropy within its bound', { timeout: 300_000 }, async (t) => {
   const session = await DecoderSession.create(buildDecoderGraph(C, weightGetter(makeTestWeights(C)), { dtype: 'fp32' }).model, C, 'fp32', { intraOpNumThreads: 1 });
   const device = await DeviceSampler.create(V, {}, maskIds, { intraOpNumThreads: 1 }, 'float32');
@@ -75,7 +65,7 @@ test('tiny TEST MODEL logits: sure steps give the host token, the rest are redon
       let uncondPast: KvCache | undefined;
       let uncondLogits: Float32Array | undefined;
       const grid: number[] = [];
-      for (const step of layout(H, W)) {
+      for (const step of shortGenerationSteps(H, W)) {
         const logits = { cond: cond.logits, ...(uncondLogits && { uncond: uncondLogits }) };
         const deviceRng = cloneRng(rng);
         const u = nextFloat(cloneRng(rng)); // the uniform both samplers are about to draw
@@ -106,7 +96,7 @@ test('tiny TEST MODEL logits: sure steps give the host token, the rest are redon
     await Promise.all([session.release(), device.release()]);
   }
   t.diagnostic(`float32 graph sure on ${sureSteps} of ${steps} steps; redone on the host: ${unsure.join(', ') || 'none'}`);
-  assert.equal(steps, 2 * layout(H, W).length);
+  assert.equal(steps, 2 * shortGenerationSteps(H, W).length);
   assert.ok(sureSteps >= steps / 2, `the float32 graph decides most steps itself: ${sureSteps} of ${steps}`);
 });
 
