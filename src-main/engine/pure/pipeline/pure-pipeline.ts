@@ -207,7 +207,7 @@ export class PurePipeline {
   async close(): Promise<void> {
     const samplers = [...this.deviceSamplers.values()];
     this.deviceSamplers.clear();
-    await Promise.all([releaseDecoder(this.decoder), this.vqEncoder.release(), this.vqDecoder.release(), ...samplers.map(async (s) => (await s).release())]);
+    await Promise.all([releaseDecoder(this.decoder), this.vqEncoder.release(), this.vqDecoder.release(), ...samplers.map((s) => s.then((sampler) => sampler.release(), () => undefined))]);
   }
 
   /** The float32 sampling graph on the pipeline's provider, one per sampling settings (kept: building one compiles its shaders). */
@@ -219,6 +219,7 @@ export class PurePipeline {
       const maskIds = { codeIds: this.tokenizer.codeMap.codeIds, rowEnd: tokens.rowEnd, imageEnd: tokens.imageEnd };
       made = DeviceSampler.create(this.manifest.config.decoder.vocabSize, sampling, maskIds, { executionProviders: [this.provider] }, 'float32');
       this.deviceSamplers.set(key, made);
+      made.catch(() => this.deviceSamplers.delete(key)); // a failed build is tried again next time, not kept
     }
     return made;
   }
