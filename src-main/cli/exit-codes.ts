@@ -9,6 +9,8 @@ export const EXIT = {
   OUTPUT: 4,
   MODEL: 5,
   RESOURCES: 6,
+  /** A batch in which some photos failed and others did not. */
+  PARTIAL: 7,
   CANCELLED: 130,
 } as const;
 
@@ -35,6 +37,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   NETWORK: EXIT.MODEL,
   DOWNLOAD_STALLED: EXIT.MODEL,
   MODEL_LOCKED: EXIT.MODEL,
+  LIBRARY_BUSY: EXIT.OUTPUT,
   INSUFFICIENT_DISK: EXIT.RESOURCES,
   INSUFFICIENT_MEMORY: EXIT.RESOURCES,
   OUT_OF_MEMORY: EXIT.RESOURCES,

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'INSUFFICIENT_DISK', // refused before starting: not enough free space for a model
   'INSUFFICIENT_MEMORY', // refused before loading: the model would not fit in free (GPU) memory
   'MODEL_LOCKED', // another PURE Studio instance is installing or removing this model
+  'LIBRARY_BUSY', // another PURE Studio run is writing the same photo library
   'PROVIDER_UNAVAILABLE', // the requested execution provider cannot be used
   'OUT_OF_MEMORY', // allocation failed; try a smaller tile
   'WORKER_CRASHED', // the inference worker died

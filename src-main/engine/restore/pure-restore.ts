@@ -15,6 +15,7 @@ import type { PureEngine } from '../pure/pipeline/pure-engine';
 import type { PureEstimate, PureResultInfo, RestoreOptions, RestoreProgress } from '../../protocol/restore';
 import { PureTileEta } from './pure-tile-estimate';
 import type { PureSpeed } from './pure-tile-estimate';
+import type { PureTileCheckpoint, SavedTile } from './pure-tile-checkpoint';
 import type { PureTilePreview } from './pure-tile-preview';
 import { tileSeed } from './pure-tile-plan';
 import type { PureTileGeometry } from './pure-tile-plan';
@@ -81,6 +82,16 @@ function entropyToPlanar(entropy: Float32Array, width: number, height: number): 
   return out;
 }
 
+type TileStats = SavedTile['stats'];
+
+function addStats(into: { imageTokens: number; imageSeconds: number; tileSeconds: number; tokens: number; ipsSum: number }, tile: TileStats): void {
+  into.imageTokens += tile.imageTokens;
+  into.imageSeconds += tile.imageSeconds;
+  into.tileSeconds += tile.tileSeconds;
+  into.tokens += tile.tokens;
+  into.ipsSum += tile.ips;
+}
+
 export async function runPure(
   engine: PureEngine,
   rgb8: RasterImage,
@@ -89,6 +100,7 @@ export async function runPure(
   report: (fraction: number, extra: Partial<RestoreProgress>) => void,
   signal?: AbortSignal,
   preview?: PureTilePreview,
+  checkpoint?: PureTileCheckpoint,
 ): Promise<PureRun> {
   const { plan, geometry, estimate } = tiling;
   const f = geometry.factor;
@@ -113,6 +125,21 @@ export async function runPure(
     for (let col = 0; col < plan.xs.length; col++, index++) {
       throwIfAborted(signal);
       const r = tileReadRect(plan, row, col);
+      const tw = r.width * f;
+      const th = r.height * f;
+      const saved = await checkpoint?.load(index);
+      if (saved && saved.width === tw && saved.height === th) {
+        // Finished before an interruption: the same bytes as generating it again with its seed.
+        image.add(row, col, { data: rgb8ToPlanarUnit(saved.rgb, tw, th), width: tw, height: th });
+        entropy.add(row, col, { data: entropyToPlanar(saved.entropy, tw, th), width: tw, height: th });
+        if (index === centre) representative = saved.text;
+        imageComplete &&= saved.text.imageComplete;
+        addStats(measured, saved.stats);
+        eta.tileDone();
+        report((index + 1) / tilesTotal, { tilesDone: index + 1, tilesTotal, etaSeconds: eta.secondsLeft() });
+        await preview?.tileDone(index, saved.rgb, tw, th);
+        continue;
+      }
       const tile = r.width === rgb8.width && r.height === rgb8.height ? rgb8 : cropRaster(rgb8, r);
       const started = performance.now();
       let tokens = 0;
@@ -146,8 +173,6 @@ export async function runPure(
         },
       );
       // The model's square output back to the tile's shape (a no-op for full tiles: 512 = 128 x 4).
-      const tw = r.width * f;
-      const th = r.height * f;
       let out: Uint8Array = done.rgb;
       if (tw !== done.size || th !== done.size) {
         out = (await resizeRaster({ width: done.size, height: done.size, channels: 3, bitDepth: 8, data: done.rgb }, tw, th)).data as Uint8Array;
@@ -156,16 +181,13 @@ export async function runPure(
       entropy.add(row, col, { data: entropyToPlanar(done.entropy, tw, th), width: tw, height: th });
 
       const seconds = (performance.now() - started) / 1000;
-      if (index === centre) {
-        representative = { text: done.text, textForced: done.textForced, perception: done.perception, stopReason: done.stopReason, imageComplete: done.imageComplete, warnings: done.warnings, timings: done.timings };
-      }
+      const text: PureTileText = { text: done.text, textForced: done.textForced, perception: done.perception, stopReason: done.stopReason, imageComplete: done.imageComplete, warnings: done.warnings, timings: done.timings };
+      if (index === centre) representative = text;
       imageComplete &&= done.imageComplete;
       const ips = done.timings.imageTokensPerSecond;
-      measured.imageTokens += (ips * done.timings.imageMs) / 1000;
-      measured.imageSeconds += done.timings.imageMs / 1000;
-      measured.tileSeconds += seconds;
-      measured.tokens += tokens;
-      measured.ipsSum += ips;
+      const stats = { imageTokens: (ips * done.timings.imageMs) / 1000, imageSeconds: done.timings.imageMs / 1000, tileSeconds: seconds, tokens, ips };
+      addStats(measured, stats);
+      await checkpoint?.save(index, { rgb: out, width: tw, height: th, entropy: done.entropy, text, stats });
       eta.tileDone();
       report((index + 1) / tilesTotal, { tilesDone: index + 1, tilesTotal, etaSeconds: eta.secondsLeft() });
       await preview?.tileDone(index, out, tw, th);

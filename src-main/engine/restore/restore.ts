@@ -23,6 +23,8 @@ import { checkOutput, defaultOutputPath } from './output-path';
 import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun, type PureTiling } from './pure-restore';
 import { assumedSpeed, estimatePure, tokensPerTile } from './pure-tile-estimate';
 import { planPureTiles, pureFactor, pureTileGeometry } from './pure-tile-plan';
+import { PureTileCheckpoint } from './pure-tile-checkpoint';
+import { tileCheckpointKey } from './pure-tile-checkpoint-key';
 import { PureTilePreview } from './pure-tile-preview';
 import { measuredSpeed, recordSpeed } from './pure-tile-speed';
 import { PhotoSizes } from './photo-sizes';
@@ -39,6 +41,12 @@ export interface RestoreContext {
    * name them in the progress. Off by default: only a page has somewhere to show them.
    */
   previews?: boolean;
+  /**
+   * PURE: keep each finished tile in this folder, and take the tiles already there, so that a
+   * restoration interrupted by a kill or a crash resumes at its first unfinished tile. The folder
+   * is removed once the output is written. Tiles of another input or other settings are ignored.
+   */
+  resumeTiles?: string;
 }
 
 /** What `restore --estimate` prints: the work a PURE restoration would do, nothing run. */
@@ -163,7 +171,7 @@ export class Restorer {
     let providerAttempts: readonly ProviderAttempt[];
     let tiles = 0;
     let workerPeakRssBytes: number;
-    let pure: (PureRun & { engine: PureEngine; tiling: PureTiling }) | undefined;
+    let pure: (PureRun & { engine: PureEngine; tiling: PureTiling; checkpoint?: PureTileCheckpoint }) | undefined;
     let t2: number;
     if (options.engine === 'pure') {
       const tiling = await this.pureTiling(options, decoded.rgb.width, decoded.rgb.height);
@@ -171,12 +179,13 @@ export class Restorer {
       t2 = performance.now();
       const rgb8 = to8Bit(decoded.rgb);
       const previews = ctx.previews ? await startPreviews({ rgb: rgb8.data as Uint8Array, width: rgb8.width, height: rgb8.height }, tiling, dirname(outPath)) : undefined;
-      const run = await runPure(engine, rgb8, options, tiling, (f, extra) => report('restoring', restoreFraction(f), extra), signal, previews).catch((error: unknown) => {
+      const checkpoint = ctx.resumeTiles ? new PureTileCheckpoint(ctx.resumeTiles, await tileCheckpointKey(input, options, tiling)) : undefined;
+      const run = await runPure(engine, rgb8, options, tiling, (f, extra) => report('restoring', restoreFraction(f), extra), signal, previews, checkpoint).catch((error: unknown) => {
         this.forgetPure(); // a cancelled or crashed process is gone: load afresh next time
         throw error;
       });
       await recordSpeed(this.home, pureModelDir(options, this.home), options.threads, engine.provider, run.speed);
-      pure = { ...run, engine, tiling };
+      pure = { ...run, engine, tiling, checkpoint };
       rgb = pure.rgb;
       provider = engine.provider;
       providerAttempts = engine.providerAttempts;
@@ -233,6 +242,7 @@ export class Restorer {
       signal,
     });
     const entropyMap = pure ? await writeEntropyMap(entropyMapPath(outPath), pure.entropy, size, input) : undefined;
+    await pure?.checkpoint?.clear(); // written: the saved tiles have served
     const t4 = performance.now();
     report('done', 1);
     return {
