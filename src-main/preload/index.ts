@@ -6,7 +6,7 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { IpcRendererEvent } from 'electron';
 import { APP_COMMANDS, IPC_CHANNELS, MEDIA_SCHEME } from '../protocol/api';
-import type { AppCommand, PhotoItem, PureStudioApi, Reply } from '../protocol/api';
+import type { AppCommand, LibraryEvent, PhotoItem, PureStudioApi, Reply } from '../protocol/api';
 import { parseJobEvent, parseModelEvent } from '../protocol/messages';
 import type { JobEvent, ModelEvent } from '../protocol/messages';
 
@@ -64,6 +64,19 @@ ipcRenderer.on(IPC_CHANNELS.modelEvent, (_event: IpcRendererEvent, payload: unkn
     return;
   }
   for (const listener of modelListeners) listener(event);
+});
+
+// Library events come from main only (never from the worker); a light check of their shape keeps
+// a stray message from reaching the page's handlers.
+const LIBRARY_EVENT_TYPES: ReadonlySet<string> = new Set(['library', 'library-removed', 'library-changed', 'queue', 'queue-finished']);
+const libraryListeners = new Set<(event: LibraryEvent) => void>();
+ipcRenderer.on(IPC_CHANNELS.libraryEvent, (_event: IpcRendererEvent, payload: unknown) => {
+  const type = (payload as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !LIBRARY_EVENT_TYPES.has(type)) {
+    console.error('[preload] dropped a malformed library event');
+    return;
+  }
+  for (const listener of libraryListeners) listener(payload as LibraryEvent);
 });
 
 const api: PureStudioApi = {
@@ -129,6 +142,25 @@ const api: PureStudioApi = {
     modelListeners.add(callback);
     return () => {
       modelListeners.delete(callback);
+    };
+  },
+
+  library: () => invoke(IPC_CHANNELS.library),
+  restorePhotos: (call) => invoke(IPC_CHANNELS.restorePhotos, call),
+  restoreAll: (call) => invoke(IPC_CHANNELS.restoreAll, call),
+  pauseQueue: (paused) => invoke(IPC_CHANNELS.pauseQueue, paused),
+  retryFailed: () => invoke(IPC_CHANNELS.retryFailed),
+  cancelPhotos: (ids) => invoke(IPC_CHANNELS.cancelPhotos, ids),
+  movePhoto: (id, toIndex) => invoke(IPC_CHANNELS.movePhoto, id, toIndex),
+  removePhotos: (ids) => invoke(IPC_CHANNELS.removePhotos, ids),
+  setPhotoOverrides: (id, overrides) => invoke(IPC_CHANNELS.setPhotoOverrides, id, overrides),
+  // The desktop app chooses the output folder with the system dialog when the page gives none.
+  setLibrarySettings: (patch) => invoke(IPC_CHANNELS.setLibrarySettings, patch),
+  saveAllRestored: () => invoke(IPC_CHANNELS.saveAllRestored),
+  onLibraryEvent(callback) {
+    libraryListeners.add(callback);
+    return () => {
+      libraryListeners.delete(callback);
     };
   },
 };

@@ -8,6 +8,19 @@ import type { ErrorPayload } from '../engine/common/errors';
 import type { JobEvent, ModelEvent } from './messages';
 import { DEFAULT_ENGINE, ENGINE_IDS, RestoreOptionsSchema } from './restore';
 import type { EngineId, ProviderId, RestoreEstimate, RestoreOptionsInput } from './restore';
+import type {
+  LibraryEvent,
+  LibraryPhoto,
+  LibrarySettingsPatch,
+  LibrarySnapshot,
+  PhotoOverrides,
+  QueueOutcome,
+  RestoreAllCall,
+  RestorePhotosCall,
+  SaveOutcome,
+} from './library';
+
+export * from './library';
 
 /** Formats a result can be written in (the engine's OUTPUT_FORMATS; checked where both meet). */
 export const OUTPUT_FORMAT_IDS = ['jpeg', 'png', 'webp', 'tiff', 'avif'] as const;
@@ -303,6 +316,33 @@ export interface PureStudioApi {
   moveModelsFolder(): Promise<string | undefined>;
   /** Model task events (progress, ended, failed); returns an unsubscribe. */
   onModelEvent(callback: (event: ModelEvent) => void): () => void;
+
+  // ---- the photo library: persistent (photos opened with openDialog / openPaths / openDropped
+  // join it), with a queue the host feeds to the worker one photo at a time ----
+  /** The whole library, the output folder and whether the queue is paused. */
+  library(): Promise<LibrarySnapshot>;
+  /** Queues these photos (in this order, after those already waiting). */
+  restorePhotos(call: RestorePhotosCall): Promise<QueueOutcome>;
+  /** Queues every photo not restored yet (and done ones whose original changed since). */
+  restoreAll(call: RestoreAllCall): Promise<QueueOutcome>;
+  /** Pauses (the running photo finishes, nothing new starts) or resumes the queue. */
+  pauseQueue(paused: boolean): Promise<void>;
+  /** Queues every failed photo again. Resolves to how many. */
+  retryFailed(): Promise<number>;
+  /** Stops these photos: a running one is cancelled, waiting ones leave the queue (back to idle). */
+  cancelPhotos(ids: number[]): Promise<void>;
+  /** Moves a waiting photo to `toIndex` (0 = next) in the queue. */
+  movePhoto(id: number, toIndex: number): Promise<void>;
+  /** Removes photos from the library (never from the disk); running ones are cancelled first. */
+  removePhotos(ids: number[]): Promise<void>;
+  /** Replaces a photo's own settings (engine, scale, PURE caption and seed); {} clears them. */
+  setPhotoOverrides(id: number, overrides: PhotoOverrides): Promise<LibraryPhoto>;
+  /** Changes the output folder or auto-save; resolves to the library's settings as they now are. */
+  setLibrarySettings(patch: LibrarySettingsPatch): Promise<LibrarySnapshot>;
+  /** Writes every restored photo not saved yet into the output folder (mirrored layout). */
+  saveAllRestored(): Promise<SaveOutcome>;
+  /** Library and queue events; returns an unsubscribe. */
+  onLibraryEvent(callback: (event: LibraryEvent) => void): () => void;
 }
 
 /** Replies from main's invoke handlers: errors travel as data (see PureStudioApi). */
@@ -340,6 +380,19 @@ export const IPC_CHANNELS = {
   moveModelsFolder: 'pure:models-move',
   /** main -> renderer: a ModelEvent. */
   modelEvent: 'pure:model-event',
+  library: 'pure:library',
+  restorePhotos: 'pure:library-restore',
+  restoreAll: 'pure:library-restore-all',
+  pauseQueue: 'pure:library-pause',
+  retryFailed: 'pure:library-retry',
+  cancelPhotos: 'pure:library-cancel',
+  movePhoto: 'pure:library-move',
+  removePhotos: 'pure:library-remove',
+  setPhotoOverrides: 'pure:library-overrides',
+  setLibrarySettings: 'pure:library-settings',
+  saveAllRestored: 'pure:library-save-all',
+  /** main -> renderer: a LibraryEvent. */
+  libraryEvent: 'pure:library-event',
 } as const;
 
 /** The custom protocol serving images to the desktop page (see app/media-protocol.ts). */

@@ -8,11 +8,20 @@ import type {
   ExportOutcome,
   FolderListing,
   HostInfo,
+  LibraryEvent,
+  LibraryPhoto,
+  LibrarySettingsPatch,
+  LibrarySnapshot,
   ModelsOverview,
+  PhotoOverrides,
   PhotoItem,
   PureStudioApi,
+  QueueOutcome,
   Reply,
+  RestoreAllCall,
   RestoreCall,
+  RestorePhotosCall,
+  SaveOutcome,
   Settings,
   SettingsPatch,
 } from '../../../src-main/protocol/api';
@@ -39,6 +48,8 @@ export class BridgeClient implements PureStudioApi {
   private stopStream: (() => void) | undefined;
   private readonly modelListeners = new Set<(event: ModelEvent) => void>();
   private stopModelStream: (() => void) | undefined;
+  private readonly libraryListeners = new Set<(event: LibraryEvent) => void>();
+  private stopLibraryStream: (() => void) | undefined;
 
   constructor(private readonly token: string) {}
 
@@ -170,6 +181,64 @@ export class BridgeClient implements PureStudioApi {
       if (this.modelListeners.size === 0) {
         this.stopModelStream?.();
         this.stopModelStream = undefined;
+      }
+    };
+  }
+
+  library(): Promise<LibrarySnapshot> {
+    return this.call('GET', '/api/library');
+  }
+
+  restorePhotos(call: RestorePhotosCall): Promise<QueueOutcome> {
+    return this.call('POST', '/api/library/restore', call);
+  }
+
+  restoreAll(call: RestoreAllCall): Promise<QueueOutcome> {
+    return this.call('POST', '/api/library/restore-all', call);
+  }
+
+  async pauseQueue(paused: boolean): Promise<void> {
+    await this.call('POST', '/api/library/pause', { paused });
+  }
+
+  retryFailed(): Promise<number> {
+    return this.call('POST', '/api/library/retry-failed');
+  }
+
+  async cancelPhotos(ids: number[]): Promise<void> {
+    await this.call('POST', '/api/library/cancel', { ids });
+  }
+
+  async movePhoto(id: number, toIndex: number): Promise<void> {
+    await this.call('POST', '/api/library/move', { id, toIndex });
+  }
+
+  async removePhotos(ids: number[]): Promise<void> {
+    await this.call('POST', '/api/library/remove', { ids });
+  }
+
+  setPhotoOverrides(id: number, overrides: PhotoOverrides): Promise<LibraryPhoto> {
+    return this.call('POST', '/api/library/overrides', { id, overrides });
+  }
+
+  setLibrarySettings(patch: LibrarySettingsPatch): Promise<LibrarySnapshot> {
+    return this.call('POST', '/api/library/settings', patch);
+  }
+
+  saveAllRestored(): Promise<SaveOutcome> {
+    return this.call('POST', '/api/library/save-all');
+  }
+
+  onLibraryEvent(callback: (event: LibraryEvent) => void): () => void {
+    this.libraryListeners.add(callback);
+    this.stopLibraryStream ??= followEventStream<LibraryEvent>('/api/library-events', { [TOKEN_HEADER]: this.token }, (event) => {
+      for (const listener of this.libraryListeners) listener(event);
+    });
+    return () => {
+      this.libraryListeners.delete(callback);
+      if (this.libraryListeners.size === 0) {
+        this.stopLibraryStream?.();
+        this.stopLibraryStream = undefined;
       }
     };
   }
