@@ -8,6 +8,7 @@ import { EngineError, throwIfAborted } from '../common/errors';
 import { decodeHeic } from './heic';
 import { isOpaque, samplesFrom, splitAlpha } from './raster';
 import { SNIFF_BYTES, SUPPORTED_INPUTS, sniffImage } from './sniff';
+import { missingTiffData } from './tiff-ifd';
 import type { InputFormat } from './sniff';
 import type { DecodeOptions, DecodedImage, RasterImage, SourceMetadata } from './types';
 
@@ -179,6 +180,9 @@ export async function decodeImage(path: string, options: DecodeOptions): Promise
   if (meta) {
     checkDimensions(meta.width, meta.height, maxPixels, path);
   }
+  // failOn 'truncated' covers JPEG and PNG only; a TIFF's strips are checked against its length.
+  const missing = sniffed.format === 'tiff' ? missingTiffData(bytes) : undefined;
+  if (missing) throw corrupt(path, label, new Error(missing));
 
   let pixels: RasterImage;
   try {

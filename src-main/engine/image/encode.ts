@@ -18,7 +18,7 @@ import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EngineError, throwIfAborted } from '../common/errors';
 import { essentialAsciiTags, exifForOutput, parseExif, setIfd0Tags, TAGS } from './exif-patch';
-import { isRgbIccProfile, rawAsTaggedPng, srgbProfile, withTempIccFile } from './icc';
+import { isCompleteIccProfile, isRgbIccProfile, rawAsTaggedPng, srgbProfile, withTempIccFile } from './icc';
 import { exifFitsJpeg, injectJpeg, injectPng, injectWebp, resetXmpOrientation } from './metadata-inject';
 import { checkOutputPath, writeFileAtomic } from './output-file';
 import { assertRaster, to8Bit } from './raster';
@@ -169,7 +169,11 @@ export async function writeImage(path: string, image: RasterImage, options: Enco
 
   // 16 bits only where the format stores them; JPEG, WebP and AVIF are written from 8.
   const pixels = format === 'png' || format === 'tiff' ? image : to8Bit(image);
-  const icc = isRgbIccProfile(metadata?.icc) && pixels.channels !== 1 ? metadata?.icc : undefined;
+  let icc = isRgbIccProfile(metadata?.icc) && pixels.channels !== 1 ? metadata?.icc : undefined;
+  if (icc && !isCompleteIccProfile(icc)) {
+    options.onWarning?.(`The colour profile of the original was cut short when read (${icc.length} bytes); the output is written in sRGB instead.`);
+    icc = undefined;
+  }
   const job = { format, quality: options.quality, meta: metadata, software: options.software };
   let encoded: Uint8Array;
   try {

@@ -3,10 +3,12 @@
 // helpers here work around both: tag raw pixels with a profile by wrapping them in a PNG with an
 // iCCP chunk, and hand profiles to sharp through short-lived files.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { EngineError } from '../common/errors';
 import { insertPngIccProfile } from './metadata-inject';
 import type { RasterImage } from './types';
 
@@ -15,6 +17,17 @@ export function isRgbIccProfile(icc: Uint8Array | undefined): icc is Uint8Array 
   if (!icc || icc.length < 132) return false;
   const tag = (at: number): string => String.fromCharCode(icc[at], icc[at + 1], icc[at + 2], icc[at + 3]);
   return tag(16) === 'RGB ' && tag(36) === 'acsp';
+}
+
+/**
+ * False when the profile is shorter than its header says: decoders cap what they read (libvips
+ * reads at most 100 JPEG APP2 segments, ~6.5 MB), and embedding such a cut profile would give
+ * readers a damaged one. Converting from it is still what the decoder did, so only embedding is off.
+ */
+export function isCompleteIccProfile(icc: Uint8Array): boolean {
+  if (icc.length < 132) return false;
+  const declared = new DataView(icc.buffer, icc.byteOffset, icc.byteLength).getUint32(0);
+  return declared <= icc.length;
 }
 
 let srgbCache: Promise<Uint8Array> | undefined;
@@ -50,13 +63,44 @@ export async function rawAsTaggedPng(image: RasterImage, icc: Uint8Array): Promi
   return insertPngIccProfile(png, icc);
 }
 
+/**
+ * Temporary profile files still in use. A second Ctrl-C ends the process with process.exit() in
+ * the middle of an encode, before any finally block runs; the 'exit' hook removes them then.
+ */
+const liveTempFiles = new Set<string>();
+let exitHookInstalled = false;
+
+function removeLiveTempFiles(): void {
+  for (const path of liveTempFiles) rmSync(path, { force: true });
+  liveTempFiles.clear();
+}
+
+function tempFolderError(error: unknown, folder: string): EngineError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new EngineError('DISK_FULL', `The temporary folder "${folder}" is full: the colour profile could not be staged there.`, 'Free some space there, or point TMPDIR at a folder with room.', { cause: error });
+  }
+  return new EngineError('OUTPUT_UNWRITABLE', `Could not write a temporary file in "${folder}": ${detail}.`, 'Check the temporary folder (TMPDIR), then try again.', { cause: error });
+}
+
 /** Runs `use` with the profile written to a temporary .icc file (sharp wants a path), then removes it. */
 export async function withTempIccFile<T>(icc: Uint8Array, use: (path: string) => Promise<T>): Promise<T> {
-  const path = join(tmpdir(), `pure-studio-${randomBytes(8).toString('hex')}.icc`);
-  await writeFile(path, icc, { mode: 0o600 });
+  const folder = tmpdir();
+  const path = join(folder, `pure-studio-${randomBytes(8).toString('hex')}.icc`);
+  if (!exitHookInstalled) {
+    process.once('exit', removeLiveTempFiles);
+    exitHookInstalled = true;
+  }
+  liveTempFiles.add(path);
   try {
+    // Inside the try: a write that fails half-way (disk full) has already created the file.
+    await writeFile(path, icc, { mode: 0o600 }).catch((error: unknown) => {
+      throw tempFolderError(error, folder);
+    });
     return await use(path);
   } finally {
     await rm(path, { force: true });
+    liveTempFiles.delete(path);
   }
 }

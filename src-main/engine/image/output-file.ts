@@ -10,6 +10,12 @@ import { EngineError, throwIfAborted } from '../common/errors';
 
 const WRITE_CHUNK = 4 * 1024 * 1024; // between chunks a cancel is noticed
 
+/**
+ * Longest file name, in bytes, on the filesystems photos live on (ext4, btrfs, XFS, APFS; NTFS
+ * counts 255 UTF-16 units, which is never fewer characters). Checked before any work is done.
+ */
+export const NAME_MAX_BYTES = 255;
+
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
@@ -48,6 +54,14 @@ export async function isSameFile(a: string, b: string): Promise<boolean> {
 /** The checks that need no encoding: run them first so that a wrong path fails at once. */
 export async function checkOutputPath(path: string, options: { overwrite: boolean; protectedPaths: string[] }): Promise<void> {
   const target = resolve(path);
+  const nameBytes = Buffer.byteLength(basename(target));
+  if (nameBytes > NAME_MAX_BYTES) {
+    throw new EngineError(
+      'OUTPUT_UNWRITABLE',
+      `The output name "${basename(target).slice(0, 40)}..." is ${nameBytes} bytes long; file names can be at most ${NAME_MAX_BYTES}.`,
+      'Choose a shorter output name.',
+    );
+  }
   for (const original of options.protectedPaths) {
     if (await isSameFile(target, original)) {
       throw new EngineError(
@@ -131,6 +145,16 @@ async function publish(temp: string, target: string, overwrite: boolean): Promis
 }
 
 /**
+ * ".name.<12 hex>.tmp" beside the target, so a leftover says what it was; a name within 18 bytes
+ * of the limit would overflow it, so those get a short generic temporary name instead.
+ */
+export function tempName(name: string): string {
+  const suffix = `.${randomBytes(6).toString('hex')}.tmp`;
+  const full = `.${name}${suffix}`;
+  return Buffer.byteLength(full) <= NAME_MAX_BYTES ? full : `.pure-studio${suffix}`;
+}
+
+/**
  * Writes `data` to `path` atomically: a temporary ".name.<random>.tmp" beside it, fsync, then the
  * final name. On any failure or cancel the temporary file is removed and `path` is untouched.
  */
@@ -140,7 +164,7 @@ export async function writeFileAtomic(
   options: { overwrite: boolean; signal?: AbortSignal },
 ): Promise<void> {
   const target = resolve(path);
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dirname(target), tempName(basename(target)));
   let created = false;
   let published = false;
   try {

@@ -264,3 +264,47 @@ export function readExifIfd(tiff: Uint8Array): { next: number; entries: Map<numb
   }
   return { next: u32(ifd0 + 2 + u16(ifd0) * 12), entries };
 }
+
+// ---------------------------------------------------------------------------------------- TIFF
+
+/**
+ * An uncompressed 8-bit RGB TIFF laid out the way scanners and many editors write it: the
+ * directory first, then the pixel strips (sharp writes its directory last, so cutting one of its
+ * files short loses the directory and the file is refused for that reason alone).
+ */
+export function uncompressedTiff(image: RasterImage, rowsPerStrip = 16): Buffer {
+  const { width, height } = image;
+  const rowBytes = width * 3;
+  const strips = Math.ceil(height / rowsPerStrip);
+  const entries: [number, number, number, number][] = []; // tag, type, count, value or offset
+  const count = 10;
+  const ifdEnd = 8 + 2 + count * 12 + 4;
+  const bitsAt = ifdEnd;
+  const offsetsAt = bitsAt + 6;
+  const countsAt = offsetsAt + strips * 4;
+  const dataAt = countsAt + strips * 4;
+  entries.push([256, 4, 1, width], [257, 4, 1, height], [258, 3, 3, bitsAt], [259, 3, 1, 1], [262, 3, 1, 2]);
+  entries.push([273, 4, strips, strips === 1 ? dataAt : offsetsAt], [277, 3, 1, 3], [278, 4, 1, rowsPerStrip]);
+  entries.push([279, 4, strips, strips === 1 ? Math.min(height, rowsPerStrip) * rowBytes : countsAt], [284, 3, 1, 1]);
+  const out = Buffer.alloc(dataAt + rowBytes * height);
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(42, 2);
+  out.writeUInt32LE(8, 4);
+  out.writeUInt16LE(count, 8);
+  entries.forEach(([tag, type, n, value], i) => {
+    const at = 10 + i * 12;
+    out.writeUInt16LE(tag, at);
+    out.writeUInt16LE(type, at + 2);
+    out.writeUInt32LE(n, at + 4);
+    if (type === 3 && n === 1) out.writeUInt16LE(value, at + 8);
+    else out.writeUInt32LE(value, at + 8);
+  });
+  for (let i = 0; i < 3; i++) out.writeUInt16LE(8, bitsAt + i * 2);
+  for (let s = 0; s < strips; s++) {
+    const rows = Math.min(rowsPerStrip, height - s * rowsPerStrip);
+    out.writeUInt32LE(dataAt + s * rowsPerStrip * rowBytes, offsetsAt + s * 4);
+    out.writeUInt32LE(rows * rowBytes, countsAt + s * 4);
+  }
+  Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength).copy(out, dataAt);
+  return out;
+}

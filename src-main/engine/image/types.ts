@@ -62,5 +62,7 @@ export interface EncodeOptions {
   metadata?: SourceMetadata;
   /** Written into the EXIF Software tag. */
   software: string;
+  /** Something was left out of the output (a damaged colour profile...): said in one line. */
+  onWarning?: (message: string) => void;
   signal?: AbortSignal;
 }
