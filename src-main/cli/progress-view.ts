@@ -26,21 +26,22 @@ export class ProgressView {
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
-    private readonly prefix: string,
+    readonly prefix: string,
   ) {}
 
-  update(p: RestoreProgress): void {
+  /** `extra` follows the photo's own progress (a batch's ETA). */
+  update(p: RestoreProgress, extra?: string): void {
     if (this.stream.isTTY) {
       const width = Math.max(10, Math.min(30, (this.stream.columns ?? 80) - 70));
       const filled = Math.round(p.fraction * width);
       const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
-      this.stream.write(`\r\x1b[2K${this.prefix} ${bar} ${describeProgress(p)}`);
+      this.stream.write(`\r\x1b[2K${this.prefix} ${bar} ${describeProgress(p)}${extra ? ` · ${extra}` : ''}`);
       this.drawn = true;
       return;
     }
     const decile = Math.floor(p.fraction * 10);
     if (p.stage !== this.lastStage || decile !== this.lastDecile) {
-      this.stream.write(`${this.prefix} ${describeProgress(p)}\n`);
+      this.stream.write(`${this.prefix} ${describeProgress(p)}${extra ? ` · ${extra}` : ''}\n`);
       this.lastStage = p.stage;
       this.lastDecile = decile;
     }

@@ -4,15 +4,20 @@ import { EngineError } from '../engine/common/errors';
 import { parseRoiFlag } from '../engine/restore/roi';
 import { ENGINE_IDS, type RestoreOptionsInput } from '../protocol/restore';
 
-export const RESTORE_USAGE = `Usage: npm run restore -- <inputs...> [options]
+export const RESTORE_USAGE = `Usage: npm run restore -- <photos and folders...> [options]
+       pure-studio restore <photos and folders...> [options]
 
 Restores photos with the default engine (Real-ESRGAN x4plus) and writes <name>-restored.<ext>
-beside each input. Originals are never overwritten.
+beside each input. Originals are never overwritten. A rerun restores only what is not done yet
+(finished photos whose input and settings are unchanged are skipped) and retries what failed.
 
 Options:
   -o, --output <file>     output file (one input only); its extension picks the format:
                           .png .jpg .jpeg .webp .tif .tiff .avif
-      --out-dir <dir>     write outputs into this folder
+      --out-dir <dir>     write outputs into this folder (created if missing), mirroring the
+                          folders given: <dir>/<sub/folders>/<name>-restored.<ext>
+  -r, --recursive         restore the photos of sub-folders too (default: a folder's top level)
+      --redo              restore everything again, replacing this batch's own earlier outputs
       --engine <id>       ${ENGINE_IDS.join(' | ')} (default realesrgan-x4plus)
       --scale <4|2|1>     output scale (default 4; 2 and 1 restore without enlarging as much)
       --width <px>        output width in pixels (height follows); overrides --scale
@@ -43,12 +48,15 @@ PURE (--engine pure):
   -h, --help              show this help
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 output problem,
-            5 model problem, 6 out of memory / worker crashed, 130 cancelled.`;
+            5 model problem, 6 out of memory / worker crashed, 7 some photos of a batch
+            failed (the others were restored), 130 cancelled.`;
 
 export interface RestoreCommand {
   inputs: string[];
   output?: string;
   outDir?: string;
+  recursive: boolean;
+  redo: boolean;
   json: boolean;
   help: boolean;
   /** Print PURE's tiles and time estimate instead of restoring. */
@@ -72,6 +80,8 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
       options: {
         output: { type: 'string', short: 'o' },
         'out-dir': { type: 'string' },
+        recursive: { type: 'boolean', short: 'r', default: false },
+        redo: { type: 'boolean', default: false },
         engine: { type: 'string' },
         scale: { type: 'string' },
         width: { type: 'string' },
@@ -99,11 +109,12 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
     throw new EngineError('INVALID_OPTION', (error as Error).message, 'See --help.');
   }
   const { values: f, positionals } = parsed;
-  const command: RestoreCommand = { inputs: positionals, json: f.json, help: f.help, estimate: f.estimate, output: f.output, outDir: f['out-dir'], options: {} };
+  const command: RestoreCommand = { inputs: positionals, json: f.json, help: f.help, estimate: f.estimate, output: f.output, outDir: f['out-dir'], recursive: f.recursive, redo: f.redo, options: {} };
   if (f.help) return command;
   if (positionals.length === 0) throw new EngineError('INVALID_OPTION', 'No input photo given.', 'Usage: npm run restore -- photo.jpg');
   if (f.output && positionals.length > 1) throw new EngineError('INVALID_OPTION', '--output takes one input; use --out-dir for several.');
   if (f.output && f['out-dir']) throw new EngineError('INVALID_OPTION', 'Use either --output or --out-dir, not both.');
+  if (f.output && f.redo) throw new EngineError('INVALID_OPTION', '--redo is for batches; with --output, use --overwrite.');
   const options: Record<string, unknown> = {
     engine: f.engine,
     scale: integer('scale', f.scale),

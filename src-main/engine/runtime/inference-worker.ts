@@ -3,7 +3,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EngineError, cancelledError } from '../common/errors';
+import { workerExitError } from './worker-exit';
 import type { FromOrtWorker, ProviderAttempt, ToOrtWorker } from './worker-messages';
+import { loaderArgsFor } from './tsx-loader';
 
 export interface LoadedModel {
   provider: string;
@@ -30,9 +32,11 @@ const workerPath = (): string => workerScript('ort-worker', import.meta.url, pro
 export function spawnWorker(path: string): ChildProcess {
   return fork(path, [], {
     // From source the worker is TypeScript too: load it through tsx like its parent.
-    execArgv: path.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    execArgv: loaderArgsFor(path),
     // Inside Electron, process.execPath is the Electron binary: make it behave as plain Node.
-    env: process.versions.electron ? { ...process.env, ELECTRON_RUN_AS_NODE: '1' } : process.env,
+    // ORT_DISABLE_TELEMETRY: onnxruntime's telemetry otherwise leaves mat-debug-<pid>.log and .ses
+    // in TMPDIR on every run (nothing is sent from these machines; the files are just litter).
+    env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -54,15 +58,13 @@ export class InferenceWorker {
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.child.on('message', (message: FromOrtWorker) => this.onMessage(message));
     this.child.on('error', (error) => this.fail(new EngineError('WORKER_CRASHED', `The inference process failed: ${error.message}`)));
-    this.child.on('exit', (code, signal) => {
-      const oom = signal === 'SIGKILL' || code === 137;
-      this.fail(
-        oom
-          ? new EngineError('OUT_OF_MEMORY', 'The inference process was killed, most likely for lack of memory.', 'Use a smaller tile (--tile 128) or close other programs.')
-          : new EngineError('WORKER_CRASHED', `The inference process stopped unexpectedly (${signal ?? `exit code ${code}`}).`, 'Try again; if it keeps happening, use a smaller --tile.'),
-      );
-    });
+    this.child.on('exit', (code, signal) => this.fail(workerExitError('inference process', code, signal, this.peakRssBytes)));
     this.send({ type: 'load', modelPath, providers, threads });
+  }
+
+  /** The child's process id (undefined once it could not start). */
+  get pid(): number | undefined {
+    return this.child.pid;
   }
 
   /** Starts a worker process and loads the model in it, trying providers in order. */

@@ -2,6 +2,7 @@
 // HTTP bridge). The same worker entry runs under both: see worker/index.ts.
 import { fork } from 'node:child_process';
 import type { ExitReason, WorkerChild } from './worker-host';
+import { loaderArgsFor } from '../../engine/runtime/tsx-loader';
 
 /**
  * Forks `entry` (worker/index.ts under tsx, or a bundled worker.js). A TypeScript entry needs the
@@ -9,7 +10,7 @@ import type { ExitReason, WorkerChild } from './worker-host';
  */
 export function forkNodeWorker(entry: string, log: (line: string) => void): WorkerChild {
   const child = fork(entry, [], {
-    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    execArgv: loaderArgsFor(entry),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   child.on('error', (error) => log(`worker process error: ${error.message}`));
