@@ -13,8 +13,16 @@ if (!process.send) throw new Error('ort-worker must run as a child process with 
 ort.env.logLevel = 'fatal';
 let session: ort.InferenceSession | undefined;
 
+/**
+ * The parent may be gone (its process crashed or was killed) while a run was blocking this one;
+ * the reply then fails with EPIPE or a closed channel, which without a callback is an unhandled
+ * 'error' whose stack trace lands in the terminal the parent shared. Nobody is left to answer.
+ */
 function post(message: FromOrtWorker): void {
-  process.send!(message);
+  if (!process.connected) process.exit(0);
+  process.send!(message, undefined, undefined, (error: Error | null) => {
+    if (error) process.exit(0);
+  });
 }
 
 async function load(modelPath: string, providers: string[], threads: number): Promise<void> {
