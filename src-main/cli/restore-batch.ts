@@ -58,7 +58,7 @@ export async function restoreBatch(command: RestoreCommand, cwd: string, restore
             else out({ ok: false, status: o.status, input: o.input, error: o.error });
           }
           if (o.status === 'restored') printRestored(view?.prefix ?? o.input, o.result!);
-          else if (o.status === 'failed') printError(o.input, o.error!);
+          else if (o.error) printError(o.input, o.error);
           view = undefined;
         },
       },

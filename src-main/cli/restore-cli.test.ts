@@ -72,8 +72,11 @@ test('--json prints one machine-readable result per input', async () => {
   await sharp(photo('rocket.jpg')).resize(24, 16).toFile(b);
   const r = run([a, b, '--engine', 'realesrgan-x4fast', '--out-dir', dir, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; output: string; outputSize: { width: number }; engine: string; timings: { totalMs: number } });
-  assert.equal(lines.length, 2);
+  const all = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; output: string; outputSize: { width: number }; engine: string; timings: { totalMs: number }; summary?: { restored: number } });
+  // One object per photo, then the batch's summary.
+  assert.equal(all.length, 3);
+  assert.equal(all[2].summary?.restored, 2);
+  const lines = all.slice(0, 2);
   assert.deepEqual(lines.map((l) => [l.ok, l.output, l.outputSize.width, l.engine]), [
     [true, join(dir, 'a-restored.png'), 80, 'realesrgan-x4fast'],
     [true, join(dir, 'b-restored.jpg'), 96, 'realesrgan-x4fast'],

@@ -33,7 +33,7 @@ export interface BatchSpec {
   tilesDir?: string;
 }
 
-export type PhotoStatus = 'restored' | 'done-before' | 'failed';
+export type PhotoStatus = 'restored' | 'done-before' | 'failed' | 'cancelled';
 
 export interface PhotoOutcome {
   input: string;
@@ -131,17 +131,17 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
       const seconds = (performance.now() - photoStarted) / 1000;
       events.onProgress?.({ photo: i + 1, photos: todo.length, input: record.input, progress, etaSeconds: eta.secondsLeft(todo.length - i, progress.fraction, seconds) });
     });
+    events.onPhoto?.(outcome);
     if (outcome.status === 'restored') {
       summary.restored += 1;
       eta.photoDone((performance.now() - photoStarted) / 1000);
     } else if (outcome.error?.code === 'CANCELLED') {
-      summary.cancelled = true;
+      summary.cancelled = true; // the photo is pending again: a rerun does it
       break;
     } else {
       summary.failed += 1;
       summary.failures.push({ input: record.input, code: outcome.error!.code });
     }
-    events.onPhoto?.(outcome);
     if (outcome.error && FATAL.has(outcome.error.code)) break;
   }
   summary.seconds = (performance.now() - started) / 1000;
@@ -182,7 +182,7 @@ async function restoreOne(record: PhotoRecord, hash: string, ext: string, ctx: R
     const payload = toErrorPayload(error);
     if (payload.code === 'CANCELLED') store.markPending([record.id]);
     else store.markFailed(record.id, payload);
-    return { input: record.input, status: 'failed', error: payload, ...(record.output && { output: record.output }) };
+    return { input: record.input, status: payload.code === 'CANCELLED' ? 'cancelled' : 'failed', error: payload, ...(record.output && { output: record.output }) };
   }
 }
 
