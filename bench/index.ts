@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only realesrgan|pure-sampling|pure-tiny|device-sampler]`: every bench, one
+// `npm run bench [-- --quick] [-- --only realesrgan|pure-sampling|pure-tiny|device-sampler|library]`: every bench, one
 // after another, each in its own process (its numbers, its peak memory). Flags are passed on:
 // realesrgan keeps --quick and --large-x4plus; pure-tiny takes --quick, --no-mid and --mid-loop.
 // The 7B-shape decode benchmark is separate: `npm run bench:pure` (bench/pure-model.bench.ts).
@@ -18,6 +18,8 @@ const benches: { name: string; file: string; args: string[] }[] = [
   { name: 'pure-tiny', file: 'pure-tiny.bench.ts', args: passOn },
   // Host sampler vs the sampling graph on the 73728 vocabulary (steps per side).
   { name: 'device-sampler', file: 'device-sampler.bench.ts', args: [quick ? '40' : '200'] },
+  // Opening 10,000 photos, and a batch's cost per photo beyond inference.
+  { name: 'library', file: 'library.bench.ts', args: quick ? ['--quick'] : [] },
 ];
 if (only !== undefined && !benches.some((b) => b.name === only)) {
   console.error(`bench: no bench named '${only}' (${benches.map((b) => b.name).join(', ')})`);
