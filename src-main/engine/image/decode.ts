@@ -8,6 +8,9 @@ import { EngineError, throwIfAborted } from '../common/errors';
 import { decodeHeic } from './heic';
 import { isOpaque, samplesFrom, splitAlpha } from './raster';
 import { SNIFF_BYTES, SUPPORTED_INPUTS, sniffImage } from './sniff';
+import { iptcFromPngProfile, iptcFromResources } from './iptc';
+import { isMetadataKeyword } from './png-text';
+import { tiffFileMetadata } from './tiff-exif';
 import { missingTiffData } from './tiff-ifd';
 import type { InputFormat } from './sniff';
 import type { DecodeOptions, DecodedImage, RasterImage, SourceMetadata } from './types';
@@ -115,16 +118,31 @@ async function readHeader(bytes: Buffer, path: string, label: string): Promise<M
   }
 }
 
-function sourceMetadata(meta: Metadata, format: InputFormat): SourceMetadata {
+function sourceMetadata(meta: Metadata, format: InputFormat, bytes: Uint8Array): SourceMetadata {
   const out: SourceMetadata = {
     format: format === 'heic' || format === 'heif' ? 'heif' : format,
     orientation: meta.orientation ?? 1,
     space: meta.space,
+    width: meta.autoOrient?.width ?? meta.width,
+    height: meta.autoOrient?.height ?? meta.height,
   };
   if (meta.exif?.length) out.exif = new Uint8Array(meta.exif);
   if (meta.icc?.length) out.icc = new Uint8Array(meta.icc);
   if (meta.xmp?.length) out.xmp = new Uint8Array(meta.xmp);
   if (meta.density) out.density = meta.density;
+  if (meta.iptc?.length) out.iptc = iptcFromResources(meta.iptc);
+  const texts = (meta.comments ?? []).filter((c) => !isMetadataKeyword(c.keyword));
+  if (texts.length) out.texts = texts.map(({ keyword, text }) => ({ keyword, text }));
+  const iptcProfile = meta.comments?.find((c) => c.keyword === 'Raw profile type iptc');
+  if (!out.iptc && iptcProfile) out.iptc = iptcFromPngProfile(iptcProfile.text);
+  if (format === 'tiff') {
+    // libvips reads neither EXIF nor IPTC from TIFF files: take them from the directory itself.
+    const fromFile = tiffFileMetadata(bytes);
+    if (!out.exif && fromFile.exif) out.exif = fromFile.exif;
+    if (!out.iptc && fromFile.iptc) out.iptc = fromFile.iptc;
+    if (!out.xmp && fromFile.xmp) out.xmp = fromFile.xmp;
+  }
+  if (!out.iptc) delete out.iptc; // an 8BIM block without IPTC records
   return out;
 }
 
@@ -208,7 +226,7 @@ export async function decodeImage(path: string, options: DecodeOptions): Promise
 
   const { rgb, alpha } = splitAlpha(pixels);
   const grey = meta !== undefined && (meta.space === 'b-w' || meta.space === 'grey16');
-  const metadata = meta ? sourceMetadata(meta, sniffed.format) : { format: 'heif', orientation: 1 };
+  const metadata = meta ? sourceMetadata(meta, sniffed.format, bytes) : { format: 'heif', orientation: 1 };
   const decoded: DecodedImage = { rgb, highBitDepth: rgb.bitDepth === 16, grey, metadata };
   // An alpha plane that is opaque everywhere carries nothing (GIF decoders always add one); dropping
   // it spares the engine a separate alpha upscale and the output a useless channel.

@@ -1,26 +1,33 @@
 // Encodes restored pixels to PNG, JPEG, WebP, TIFF or AVIF with the source's metadata, and writes
 // the file atomically (see output-file.ts).
 //
-// Metadata, by format:
+// Metadata (worked out in output-metadata.ts), by format:
 //  - JPEG, PNG, WebP: the source's whole EXIF block (Orientation = 1, Software set, pixel size
-//    updated, the stale thumbnail unlinked) and XMP are
-//    inserted into the encoded bytes (metadata-inject.ts), since sharp only writes EXIF built from
-//    key/value strings.
-//  - TIFF: Make, Model, DateTime, Artist, Copyright and Software are added to the file's IFD0
-//    (sharp's withExif is ignored for TIFF); XMP via withXmp. Other EXIF tags are not carried.
-//  - AVIF: the same few tags via withExif, XMP via withXmp. Other EXIF tags and density are not
-//    carried.
-//  - Density: pHYs for PNG, the TIFF resolution tags, EXIF X/YResolution for JPEG and WebP.
+//    and density updated, the stale thumbnail unlinked) and XMP are inserted into the encoded
+//    bytes (metadata-inject.ts), since sharp only writes EXIF built from key/value strings. IPTC
+//    goes into JPEG APP13 and PNG's "Raw profile type iptc"; PNG text chunks into PNG.
+//  - TIFF: the EXIF block's IFD0 tags, Exif and GPS directories and the IPTC records are added to
+//    the file's first IFD (tiff-exif.ts; libvips writes no EXIF into TIFF); XMP via withXmp.
+//  - AVIF: the whole EXIF block reaches libheif through a PNG eXIf chunk that sharp keeps; XMP via
+//    withXmp.
+//  - WebP and AVIF have no IPTC container, and only PNG has text chunks: those fields go into the
+//    XMP under their standard names (dc:title, dc:subject, dc:description, photoshop:City...).
+//  - Density: the print size is kept (300 ppi at x4 becomes 1200 ppi): pHYs for PNG, the TIFF
+//    resolution tags, EXIF X/YResolution elsewhere.
 //  - ICC: an RGB source profile is re-applied: pixels are converted from sRGB into it and it is
 //    embedded. Anything else (no profile, grey or CMYK profiles) is written as sRGB.
+import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import sharp from 'sharp';
 import type { Sharp } from 'sharp';
 import { EngineError, throwIfAborted } from '../common/errors';
-import { essentialAsciiTags, exifForOutput, parseExif, setIfd0Tags, TAGS } from './exif-patch';
+import { essentialAsciiTags, exifForOutput, parseExif, setIfd0Tags } from './exif-patch';
 import { isCompleteIccProfile, isRgbIccProfile, rawAsTaggedPng, srgbProfile, withTempIccFile } from './icc';
-import { exifFitsJpeg, injectJpeg, injectPng, injectWebp, resetXmpOrientation } from './metadata-inject';
+import { exifFitsJpeg, injectJpeg, injectPng, injectWebp } from './metadata-inject';
 import { checkOutputPath, writeFileAtomic } from './output-file';
+import { outputMetadata } from './output-metadata';
+import type { OutputMetadata } from './output-metadata';
+import { addMetadataToTiff } from './tiff-exif';
 import { assertRaster, to8Bit } from './raster';
 import { OUTPUT_FORMATS } from './types';
 import type { EncodeOptions, OutputFormat, RasterImage, SourceMetadata } from './types';
@@ -91,8 +98,7 @@ function outputSpace(image: RasterImage): 'b-w' | 'grey16' | 'srgb' | 'rgb16' {
 interface PixelJob {
   format: OutputFormat;
   quality: number | undefined;
-  meta: SourceMetadata | undefined;
-  software: string;
+  meta: OutputMetadata;
   /** Target ICC profile as a file, for RGB output. */
   iccPath: string | undefined;
 }
@@ -106,6 +112,14 @@ async function encodePixels(image: RasterImage, job: PixelJob): Promise<Buffer> 
     // an embedded profile makes the conversion into the target profile start from the right place.
     const tagged = await rawAsTaggedPng(image, await srgbProfile());
     pipeline = sharp(tagged, { limitInputPixels: false }).toColourspace('rgb16');
+  } else if (format === 'avif') {
+    // sharp writes EXIF only from key/value strings, but keeps an input's whole EXIF block: the
+    // pixels travel as a fast uncompressed PNG carrying the block in an eXIf chunk.
+    const png = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels }, limitInputPixels: false })
+      .toColourspace(outputSpace(image))
+      .png({ compressionLevel: 0, adaptiveFiltering: false })
+      .toBuffer();
+    pipeline = sharp(injectPng(png, { exif: meta.exif }), { limitInputPixels: false }).keepExif();
   } else {
     pipeline = sharp(image.data, {
       raw: { width: image.width, height: image.height, channels: image.channels },
@@ -113,46 +127,35 @@ async function encodePixels(image: RasterImage, job: PixelJob): Promise<Buffer> 
     }).toColourspace(outputSpace(image));
   }
   if (iccPath) pipeline = pipeline.withIccProfile(iccPath);
-  const density = meta?.density;
   // PNG (pHYs) and TIFF hold density natively; JPEG and WebP get it through the EXIF written
-  // afterwards. AVIF has no density that readers use, so none is written.
-  if (density && (format === 'png' || format === 'tiff')) pipeline = pipeline.withDensity(density);
-  if (meta?.xmp && (format === 'tiff' || format === 'avif')) {
-    pipeline = pipeline.withXmp(new TextDecoder().decode(resetXmpOrientation(meta.xmp)));
-  }
-  if (format === 'avif') {
-    const tags = essentialAsciiTags(parseExif(meta?.exif), job.software);
-    const ifd0: Record<string, string> = {};
-    for (const [name, tag] of Object.entries(TAGS)) {
-      const value = tags.get(tag);
-      // libvips drops a trailing " (...)" from EXIF strings (its own type annotation), so a
-      // value ending in ")" gets a dummy annotation for it to drop instead.
-      if (value?.type === 'ascii') ifd0[name] = value.value.endsWith(')') ? `${value.value} (x)` : value.value;
-    }
-    pipeline = pipeline.withExif({ IFD0: ifd0 });
-  }
+  // afterwards; for AVIF libvips rewrites the EXIF resolution from the image's own density.
+  if (meta.density && format !== 'jpeg' && format !== 'webp') pipeline = pipeline.withDensity(meta.density);
+  if (meta.xmp && (format === 'tiff' || format === 'avif')) pipeline = pipeline.withXmp(new TextDecoder().decode(meta.xmp));
   return applyFormat(pipeline, format, job.quality).toBuffer();
 }
 
 /** Adds the file-level metadata that sharp cannot write (see the header comment). */
-function addFileMetadata(bytes: Uint8Array, image: RasterImage, format: OutputFormat, meta: SourceMetadata | undefined, software: string): Uint8Array {
+function addFileMetadata(bytes: Uint8Array, image: RasterImage, format: OutputFormat, meta: OutputMetadata, source: SourceMetadata | undefined, software: string): Uint8Array {
   if (format === 'avif') return bytes; // done through sharp in encodePixels
-  const summary = parseExif(meta?.exif);
   if (format === 'tiff') {
-    return setIfd0Tags(bytes, essentialAsciiTags(summary, software)) ?? bytes;
+    return addMetadataToTiff(bytes, meta.exif, meta.iptc) ?? setIfd0Tags(bytes, essentialAsciiTags(parseExif(source?.exif), software)) ?? bytes;
   }
-  const facts = { software, density: meta?.density, width: image.width, height: image.height };
-  let exif = exifForOutput(meta?.exif, facts);
+  let { exif } = meta;
   if (format === 'jpeg' && !exifFitsJpeg(exif)) {
     // Over one APP1 segment (64 KiB), usually through a large maker note: keep the essentials.
+    const facts = { software, density: meta.density, width: image.width, height: image.height };
     exif = exifForOutput(undefined, facts);
-    exif = setIfd0Tags(exif, essentialAsciiTags(summary, software)) ?? exif;
+    exif = setIfd0Tags(exif, essentialAsciiTags(parseExif(source?.exif), software)) ?? exif;
   }
-  const xmp = meta?.xmp && resetXmpOrientation(meta.xmp);
-  const inject = { exif, xmp };
+  const inject = { exif, xmp: meta.xmp, iptc: meta.iptc, texts: meta.texts };
   if (format === 'jpeg') return injectJpeg(bytes, inject);
   if (format === 'png') return injectPng(bytes, inject);
   return injectWebp(bytes, inject);
+}
+
+/** The file's modification time, or undefined when it cannot be read (the output then gets "now"). */
+async function modifiedTimeOf(path: string): Promise<Date | undefined> {
+  return stat(path).then((info) => info.mtime, () => undefined);
 }
 
 /**
@@ -174,7 +177,8 @@ export async function writeImage(path: string, image: RasterImage, options: Enco
     options.onWarning?.(`The colour profile of the original was cut short when read (${icc.length} bytes); the output is written in sRGB instead.`);
     icc = undefined;
   }
-  const job = { format, quality: options.quality, meta: metadata, software: options.software };
+  const meta = outputMetadata(metadata, format, pixels, options.software);
+  const job = { format, quality: options.quality, meta };
   let encoded: Uint8Array;
   try {
     encoded = icc
@@ -187,6 +191,7 @@ export async function writeImage(path: string, image: RasterImage, options: Enco
     throw new EngineError('INTERNAL', `Could not encode ${format.toUpperCase()}: ${detail}.`, 'Try another output format.', { cause: error });
   }
   throwIfAborted(signal);
-  encoded = addFileMetadata(encoded, pixels, format, metadata, options.software);
-  await writeFileAtomic(path, encoded, { overwrite: options.overwrite, signal });
+  encoded = addFileMetadata(encoded, pixels, format, meta, metadata, options.software);
+  const modifiedTime = options.keepModifiedTimeOf === undefined ? undefined : await modifiedTimeOf(options.keepModifiedTimeOf);
+  await writeFileAtomic(path, encoded, { overwrite: options.overwrite, signal, modifiedTime });
 }

@@ -23,7 +23,9 @@ export const TAGS = {
 export type TagValue =
   | { type: 'ascii'; value: string }
   | { type: 'short'; value: number }
-  | { type: 'rational'; value: [number, number] };
+  | { type: 'rational'; value: [number, number] }
+  /** Any TIFF type, its value bytes already in the block's byte order (copied entries, IFD pointers). */
+  | { type: 'raw'; tiffType: number; count: number; bytes: Uint8Array };
 
 export interface ExifSummary {
   littleEndian: boolean;
@@ -146,6 +148,7 @@ export function parseExif(bytes: Uint8Array | undefined): ExifSummary | undefine
 }
 
 function encodeValue(value: TagValue, le: boolean): { type: number; count: number; bytes: Uint8Array } {
+  if (value.type === 'raw') return { type: value.tiffType, count: value.count, bytes: value.bytes };
   if (value.type === 'ascii') {
     const text = new TextEncoder().encode(value.value);
     const bytes = new Uint8Array(text.length + 1); // NUL-terminated, as TIFF ASCII requires

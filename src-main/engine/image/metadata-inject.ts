@@ -3,12 +3,19 @@
 // notes), so the encoder writes pixels with sharp and the metadata here, byte by byte.
 import { crc32, deflateSync } from 'node:zlib';
 import { EngineError } from '../common/errors';
+import { jpegApp13Payload, pngIptcProfile } from './iptc';
+import { isMetadataKeyword, textChunkData } from './png-text';
+import type { PngText } from './png-text';
 
 export interface InjectMetadata {
   /** A TIFF block ("II*\0" / "MM\0*"), without the "Exif\0\0" prefix. */
   exif?: Uint8Array;
   /** An XMP packet, UTF-8. */
   xmp?: Uint8Array;
+  /** IPTC-IIM records (JPEG APP13, PNG "Raw profile type iptc"). */
+  iptc?: Uint8Array;
+  /** PNG text chunks to write (PNG only). */
+  texts?: readonly PngText[];
 }
 
 const latin1 = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
@@ -28,6 +35,7 @@ function startsWithAt(bytes: Uint8Array, at: number, prefix: Uint8Array): boolea
 
 const JPEG_EXIF_ID = latin1('Exif\0\0');
 const JPEG_XMP_ID = latin1('http://ns.adobe.com/xap/1.0/\0');
+const JPEG_PHOTOSHOP_ID = latin1('Photoshop 3.0\0');
 const JPEG_MAX_PAYLOAD = 0xffff - 2; // a segment's 16-bit length counts itself
 
 function jpegSegment(marker: number, payload: Uint8Array): Uint8Array {
@@ -73,7 +81,8 @@ export function injectJpeg(jpeg: Uint8Array, meta: InjectMetadata): Uint8Array {
     const segment = jpeg.subarray(at, end);
     const isExif = marker === 0xe1 && startsWithAt(jpeg, at + 4, JPEG_EXIF_ID);
     const isXmp = marker === 0xe1 && startsWithAt(jpeg, at + 4, JPEG_XMP_ID);
-    const replaced = (isExif && meta.exif) || (isXmp && meta.xmp);
+    const isPhotoshop = marker === 0xed && startsWithAt(jpeg, at + 4, JPEG_PHOTOSHOP_ID);
+    const replaced = (isExif && meta.exif) || (isXmp && meta.xmp) || (isPhotoshop && meta.iptc);
     if (!replaced) (marker === 0xe0 && rest.length === 0 ? head : rest).push(segment);
     at = end;
   }
@@ -85,6 +94,8 @@ export function injectJpeg(jpeg: Uint8Array, meta: InjectMetadata): Uint8Array {
   if (meta.xmp && JPEG_XMP_ID.length + meta.xmp.length <= JPEG_MAX_PAYLOAD) {
     added.push(jpegSegment(0xe1, concat([JPEG_XMP_ID, meta.xmp])));
   }
+  const app13 = meta.iptc && jpegApp13Payload(meta.iptc);
+  if (app13 && app13.length <= JPEG_MAX_PAYLOAD) added.push(jpegSegment(0xed, app13)); // IPTC never nears 64 KiB
   return concat([jpeg.subarray(0, 2), ...head, ...added, ...rest, jpeg.subarray(at)]);
 }
 
@@ -141,7 +152,10 @@ function rebuildPng(chunks: PngChunk[], before: (chunk: PngChunk) => boolean, ad
   return concat([PNG_SIGNATURE, ...parts]);
 }
 
-/** Adds an eXIf chunk and an iTXt XMP chunk before the first IDAT, replacing those already there. */
+/**
+ * Adds an eXIf chunk, an iTXt XMP chunk, the IPTC profile and the text chunks before the first
+ * IDAT, replacing those already there.
+ */
 export function injectPng(png: Uint8Array, meta: InjectMetadata): Uint8Array {
   const chunks = readPngChunks(png).filter(
     (c) => !((c.type === 'eXIf' && meta.exif) || (isXmpTextChunk(c) && meta.xmp)),
@@ -151,6 +165,12 @@ export function injectPng(png: Uint8Array, meta: InjectMetadata): Uint8Array {
   if (meta.xmp) {
     // keyword NUL, compression flag 0, method 0, empty language tag NUL, empty translated keyword NUL
     added.push(pngChunk('iTXt', concat([latin1(`${XMP_KEYWORD}\0\0\0\0\0`), meta.xmp])));
+  }
+  if (meta.iptc) added.push(pngChunk('zTXt', pngIptcProfile(meta.iptc)));
+  for (const text of meta.texts ?? []) {
+    if (isMetadataKeyword(text.keyword)) continue;
+    const { type, data } = textChunkData(text);
+    added.push(pngChunk(type, data));
   }
   return rebuildPng(chunks, (c) => c.type === 'IDAT', added);
 }

@@ -157,11 +157,12 @@ export function tempName(name: string): string {
 /**
  * Writes `data` to `path` atomically: a temporary ".name.<random>.tmp" beside it, fsync, then the
  * final name. On any failure or cancel the temporary file is removed and `path` is untouched.
+ * `modifiedTime` becomes the file's modification time (rename and link keep it).
  */
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array,
-  options: { overwrite: boolean; signal?: AbortSignal },
+  options: { overwrite: boolean; signal?: AbortSignal; modifiedTime?: Date },
 ): Promise<void> {
   const target = resolve(path);
   const temp = join(dirname(target), tempName(basename(target)));
@@ -181,6 +182,8 @@ export async function writeFileAtomic(
           written += bytesWritten;
         }
       }
+      // Set on the temporary file, so the final name never shows the moment of the restore.
+      if (options.modifiedTime) await handle.utimes(new Date(), options.modifiedTime);
       await handle.sync(); // the data must be on disk before the name points at it
     } finally {
       await handle.close();

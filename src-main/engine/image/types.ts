@@ -25,6 +25,13 @@ export interface SourceMetadata {
   xmp?: Uint8Array;
   /** Pixels per inch, when the file says. */
   density?: number;
+  /** Pixel size of the decoded (upright) image, to scale the density with the output's size. */
+  width?: number;
+  height?: number;
+  /** IPTC-IIM records (Keywords, Caption-Abstract, By-line...), without any container. */
+  iptc?: Uint8Array;
+  /** PNG text chunks (Title, Author, Description, Creation Time, Comment...). */
+  texts?: { keyword: string; text: string }[];
   /** Colour space the file was stored in ('srgb', 'b-w', 'cmyk', ...), for messages. */
   space?: string;
 }
@@ -62,6 +69,8 @@ export interface EncodeOptions {
   metadata?: SourceMetadata;
   /** Written into the EXIF Software tag. */
   software: string;
+  /** Give the output this file's modification time (photo managers sort by it). */
+  keepModifiedTimeOf?: string;
   /** Something was left out of the output (a damaged colour profile...): said in one line. */
   onWarning?: (message: string) => void;
   signal?: AbortSignal;
