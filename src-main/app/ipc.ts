@@ -1,7 +1,7 @@
 // The page's requests, as IPC handlers over StudioHost. Only the app's own window may call them,
 // every argument is checked (StudioHost parses each call), and errors go back as data.
 import { basename, dirname, extname, join } from 'node:path';
-import { app, dialog, ipcMain, nativeTheme, shell } from 'electron';
+import { app, dialog, ipcMain, nativeTheme, Notification, shell } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { toErrorPayload } from '../engine/common/errors';
 import { IPC_CHANNELS, OUTPUT_FORMAT_IDS } from '../protocol/api';
@@ -84,6 +84,46 @@ export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | u
   });
 
   registerModelIpc(host, handle, getWindow);
+  registerLibraryIpc(host, handle, getWindow);
+}
+
+/**
+ * The photo library. The output folder comes only from the system dialog: when the page asks to
+ * change it, the dialog opens at the folder it named, and the folder chosen there is used.
+ */
+function registerLibraryIpc(host: StudioHost, handle: (channel: string, handler: Handler) => void, getWindow: () => BrowserWindow | undefined): void {
+  const library = host.library;
+  handle(IPC_CHANNELS.library, () => library.snapshot());
+  handle(IPC_CHANNELS.restorePhotos, (_w, call) => library.restorePhotos(call));
+  handle(IPC_CHANNELS.restoreAll, (_w, call) => library.restoreAll(call));
+  handle(IPC_CHANNELS.pauseQueue, (_w, paused) => library.pause(paused));
+  handle(IPC_CHANNELS.retryFailed, () => library.retryFailed());
+  handle(IPC_CHANNELS.cancelPhotos, (_w, ids) => library.cancel(ids));
+  handle(IPC_CHANNELS.movePhoto, (_w, id, toIndex) => library.move(id, toIndex));
+  handle(IPC_CHANNELS.removePhotos, (_w, ids) => library.remove(ids));
+  handle(IPC_CHANNELS.setPhotoOverrides, (_w, id, overrides) => library.setOverrides(id, overrides));
+  handle(IPC_CHANNELS.setLibrarySettings, async (window, patch) => {
+    const asked = typeof patch === 'object' && patch !== null ? (patch as Record<string, unknown>) : {};
+    const { outputFolder: named, ...rest } = asked;
+    if (named === undefined) return library.setSettings(rest, true);
+    const result = await dialog.showOpenDialog(window, {
+      title: 'Choose the folder for restored photos',
+      defaultPath: typeof named === 'string' ? named : undefined,
+      properties: ['openDirectory', 'createDirectory'],
+    });
+    const chosen = result.canceled ? undefined : result.filePaths[0];
+    return library.setSettings(chosen === undefined ? rest : { ...rest, outputFolder: chosen }, true);
+  });
+  handle(IPC_CHANNELS.saveAllRestored, () => library.saveAllRestored());
+  library.onEvent((event) => {
+    const window = getWindow();
+    if (window && !window.isDestroyed()) window.webContents.send(IPC_CHANNELS.libraryEvent, event);
+    // A queue left running overnight: the person hears it ended even with the window hidden.
+    if (event.type === 'queue-finished' && Notification.isSupported()) {
+      const failed = event.failed ? `, ${event.failed} failed` : '';
+      new Notification({ title: 'PURE Studio: the queue is finished', body: `${event.restored} photos restored${failed}.` }).show();
+    }
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import { EngineError } from '../engine/common/errors';
 import type { StudioHost } from '../worker/host/studio-host';
 import { assertWithinRoot } from '../worker/host/library';
 import { baseHeaders, readJson, sendError, sendReply } from './http-util';
+import { LIBRARY_ROUTES } from './library-routes';
 
 /**
  * Routes whose refusal is an ordinary answer, sent with 200 (the reply still says ok: false): the
@@ -76,11 +77,14 @@ async function importModel(host: StudioHost, request: IncomingMessage): Promise<
   return host.models.import(folder);
 }
 
-/** Model events as Server-Sent Events, like the job stream (server.ts), for as long as the page listens. */
-function modelEventStream(host: StudioHost, request: IncomingMessage, response: ServerResponse): void {
+/**
+ * Model or library events as Server-Sent Events, like the job stream (server.ts), for as long as
+ * the page listens.
+ */
+function eventStream<E>(subscribe: (listener: (event: E) => void) => () => void, request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(200, baseHeaders({ 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' }));
   response.write(': connected\n\n');
-  const unsubscribe = host.models.onEvent((event) => response.write(`data: ${JSON.stringify(event)}\n\n`));
+  const unsubscribe = subscribe((event) => response.write(`data: ${JSON.stringify(event)}\n\n`));
   const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), 15_000);
   request.on('close', () => {
     clearInterval(heartbeat);
@@ -108,12 +112,17 @@ const ROUTES: Record<string, Handler> = {
   'POST /api/models/verify': async (host, request) => void host.models.verify(field(await readJson(request), 'id')),
   'POST /api/models/remove': async (host, request) => host.models.remove(field(await readJson(request), 'id')),
   'POST /api/models/import': importModel,
+  ...LIBRARY_ROUTES,
 };
 
 /** Answers an /api/ request other than the event stream; false when no route matches. */
 export async function handleApi(host: StudioHost, request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
   if (request.method === 'GET' && url.pathname === '/api/model-events') {
-    modelEventStream(host, request, response);
+    eventStream((listener) => host.models.onEvent(listener), request, response);
+    return true;
+  }
+  if (request.method === 'GET' && url.pathname === '/api/library-events') {
+    eventStream((listener) => host.library.onEvent(listener), request, response);
     return true;
   }
   const route = `${request.method} ${url.pathname}`;

@@ -40,6 +40,8 @@ export type Processor = (typeof PROCESSORS)[number];
 /** A photo in the library. `path` is the host's absolute path; the page treats it as an id. */
 export interface PhotoItem {
   path: string;
+  /** Its id in the library (library(), restorePhotos...), when it joined the library. */
+  id?: number;
   name: string;
   /** The folder it was opened with, when it came from opening a folder. */
   folder?: string;

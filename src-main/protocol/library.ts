@@ -37,8 +37,8 @@ export interface LibraryResult {
   /** Seconds the restoration took in the worker. */
   seconds?: number;
   perception?: Perception;
-  /** PURE only: the caption it used or generated for this photo, and its full text. */
-  pure?: { caption: string; text?: string; model?: string; testModel?: boolean };
+  /** PURE only: the caption it used or generated for this photo, its full text, its entropy map. */
+  pure?: { caption: string; text?: string; model?: string; testModel?: boolean; entropyMap?: string };
 }
 
 /** The fast degradation estimate made in the background after opening (no model involved). */
@@ -63,7 +63,10 @@ export interface LibraryPhoto {
   /** '/'-separated path relative to `folder`: the mirrored place of its output. */
   rel: string;
   state: LibraryState;
-  /** 0-based place in the queue among the photos waiting (pending only). */
+  /**
+   * Pending only: the photo's place in the queue as a sort key (lower runs first; not an index,
+   * and not contiguous). Sort the pending photos by it for the queue's order.
+   */
   queuePos?: number;
   /** The worker job restoring it (running only): its progress arrives through `onEvent`. */
   jobId?: string;

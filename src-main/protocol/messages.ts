@@ -128,6 +128,12 @@ export const RestoreRequestSchema = v.object({
   /** Absent: the engine picks a name next to the input. */
   output: v.optional(PathSchema),
   options: RestoreOptionsSchema,
+  /**
+   * PURE: a folder where finished tiles are kept, so that a run interrupted by a kill, a crash or
+   * closing the app resumes at its first unfinished tile (the engine removes it once the output
+   * is written). The library gives each photo its own.
+   */
+  resumeTiles: v.optional(PathSchema),
 });
 
 /**

@@ -217,3 +217,15 @@ test('attach-progress-port is the entry point’s business: the loop neither ans
   assert.deepEqual(h.posted, []);
   assert.deepEqual(h.logs, []);
 });
+
+test('a restore request carries its resume folder for PURE tiles to the engine', async () => {
+  const seen: (string | undefined)[] = [];
+  const h = harness(async (input, _output, _options, ctx) => {
+    seen.push(ctx.resumeTiles);
+    return resultFor(input);
+  });
+  h.send({ type: 'restore', jobId: 'tiles', input: '/in/tiles.jpg', options: {}, resumeTiles: '/state/tiles/7' });
+  h.restoreRequest('plain');
+  await h.loop.whenIdle();
+  assert.deepEqual(seen, ['/state/tiles/7', undefined]);
+});

@@ -19,7 +19,7 @@ export type RestoreFn = (
   input: string,
   output: string | undefined,
   options: RestoreOptionsInput,
-  ctx: { signal: AbortSignal; onProgress: (progress: RestoreProgress) => void; previews?: boolean },
+  ctx: { signal: AbortSignal; onProgress: (progress: RestoreProgress) => void; previews?: boolean; resumeTiles?: string },
 ) => Promise<RestoreResult>;
 
 /** The engine's up-front PURE estimate (Restorer.estimate). */
@@ -131,13 +131,14 @@ export function startJobLoop(port: JobPort, options: JobLoopOptions): JobLoop {
   }
 
   async function run({ request, controller }: Job): Promise<void> {
-    const { jobId, input, output, options: jobOptions } = request;
+    const { jobId, input, output, options: jobOptions, resumeTiles } = request;
     const { signal } = controller;
     try {
       const result = await options.restore(input, output, jobOptions, {
         signal,
         // A page is listening: PURE's live previews are worth writing.
         previews: true,
+        ...(resumeTiles !== undefined && { resumeTiles }),
         onProgress: (progress) => {
           if (!signal.aborted) port.post({ type: 'progress', jobId, progress });
         },

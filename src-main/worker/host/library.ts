@@ -1,22 +1,20 @@
 // Turning what a person opened (files, folders) into library items, and listing folders for the
-// bridge's in-page picker. Folders are read a few levels deep and only photo files are kept, so
-// opening "Pictures" does not drag in a whole disk.
+// bridge's in-page picker. Folders are searched to any depth (engine/library/find-inputs.ts:
+// hidden files skipped, symlinked folders not followed); the library states its own limit rather
+// than silently stopping, and a photo's header is read only when asked (a folder of 10,000 photos
+// opens without reading 10,000 headers).
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
 import { probeImage } from '../../engine/image/thumbnail';
+import { isPhotoName } from '../../engine/library/photo-names';
 import type { FolderEntry, FolderListing, PhotoItem } from '../../protocol/api';
 import { isInside } from '../../protocol/media-scope';
 
-const PHOTO_EXTENSIONS = new Set(['jpg', 'jpeg', 'jpe', 'png', 'webp', 'tif', 'tiff', 'avif', 'gif', 'heic', 'heif']);
-export const PHOTO_EXTENSION_LIST = [...PHOTO_EXTENSIONS];
-const MAX_DEPTH = 3;
-export const MAX_PHOTOS = 1000;
+export { isPhotoName, PHOTO_EXTENSION_LIST } from '../../engine/library/photo-names';
 
-export function isPhotoName(name: string): boolean {
-  const ext = /\.([^.]+)$/.exec(name)?.[1]?.toLowerCase();
-  return ext !== undefined && PHOTO_EXTENSIONS.has(ext) && !name.startsWith('.');
-}
+/** The most photos the app's library holds; more are reported (`truncated`), never dropped silently. */
+export const LIBRARY_LIMIT = 50_000;
 
 export interface FoundPhoto {
   path: string;
@@ -24,42 +22,19 @@ export interface FoundPhoto {
   folder?: string;
 }
 
-async function walk(folder: string, depth: number, out: FoundPhoto[], top: string): Promise<void> {
-  if (depth > MAX_DEPTH || out.length >= MAX_PHOTOS) return;
-  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
-  entries.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-  for (const entry of entries) {
-    if (out.length >= MAX_PHOTOS) return;
-    if (entry.name.startsWith('.')) continue;
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) await walk(path, depth + 1, out, top);
-    else if (entry.isFile() && isPhotoName(entry.name)) out.push({ path, folder: top });
-  }
-}
-
-/** The photo files named by `paths`: files as they are, folders searched a few levels deep. */
-export async function findPhotos(paths: readonly string[]): Promise<FoundPhoto[]> {
-  const out: FoundPhoto[] = [];
-  for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    if (!info) throw new EngineError('INPUT_NOT_FOUND', `"${path}" does not exist any more.`, 'It may have been moved or deleted.');
-    if (info.isDirectory()) await walk(path, 0, out, path);
-    // A file is taken whatever its name: the person chose it, and the probe says what it is.
-    else out.push({ path });
-    if (out.length >= MAX_PHOTOS) break;
-  }
-  return out;
-}
-
-/** A library item: name, size and, from the header, pixel size or what is wrong with it. */
-export async function describePhoto(found: FoundPhoto): Promise<PhotoItem> {
+/**
+ * A library item: name and size, and with `probe` the pixel size from the header or what is
+ * wrong with the file. Without it the header is not read (a large folder opens at once).
+ */
+export async function describePhoto(found: FoundPhoto, probe = true): Promise<PhotoItem> {
   const info = await stat(found.path);
   const item: PhotoItem = { path: found.path, name: basename(found.path), bytes: info.size };
   if (found.folder) item.folder = found.folder;
+  if (!probe) return item;
   try {
-    const probe = await probeImage(found.path);
-    if (probe.width) item.width = probe.width;
-    if (probe.height) item.height = probe.height;
+    const header = await probeImage(found.path);
+    if (header.width) item.width = header.width;
+    if (header.height) item.height = header.height;
   } catch (error) {
     item.problem = toErrorPayload(error);
   }

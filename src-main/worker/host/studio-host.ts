@@ -3,7 +3,7 @@
 // this class. It owns the worker, the media scope (what the page may see), the library, results
 // and settings, and it checks every request: the page is never trusted with a path.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, realpath, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as v from 'valibot';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
@@ -16,7 +16,9 @@ import type { JobEvent } from '../../protocol/messages';
 import { ENGINE_IDS } from '../../protocol/restore';
 import type { RestoreEstimate, RestoreResult } from '../../protocol/restore';
 import { EXTENSION_OF, exportResult } from './export';
-import { assertWithinRoot, describePhoto, findPhotos, listFolder, mapLimited } from './library';
+import { assertWithinRoot, describePhoto, listFolder, mapLimited } from './library';
+import { defaultOutputFolder } from './library-settings';
+import { PhotoLibrary } from './photo-library';
 import { SettingsStore } from './settings-store';
 import { WorkerHost } from './worker-host';
 import type { WorkerChild } from './worker-host';
@@ -31,9 +33,17 @@ export interface StudioHostOptions {
   settingsFile: string;
   /** The only folder the bridge's picker may list and open from. */
   browseRoot?: string;
+  /** Where the library's restored photos go until the person chooses (default: see library-settings.ts). */
+  defaultOutputFolder?: string;
   spawnWorker: () => WorkerChild;
   onWorkerStart?: (child: WorkerChild) => void;
   log?: (line: string) => void;
+}
+
+interface PreviewJob {
+  output: string;
+  folder: string;
+  previews?: { folder: string; allowed: Promise<boolean> };
 }
 
 export interface MediaFile {
@@ -45,8 +55,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.jpe': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp',
   '.gif': 'image/gif', '.avif': 'image/avif', '.tif': 'image/tiff', '.tiff': 'image/tiff',
 };
-/** Results nobody saved are removed after this long. */
+/** Saved results are removed from the working folder after this long; unsaved ones never are. */
 const RESULT_LIFETIME_MS = 3 * 24 * 3600 * 1000;
+/** Written into a result's working folder once it has been saved somewhere. */
+const SAVED_MARKER = '.saved';
+/** Opening reads the headers of this many photos at once (sizes, problems); beyond, none: a
+ * folder of 10,000 opens at once, and the library's background triage learns their sizes. */
+const PROBE_ON_OPEN = 200;
 
 function invalid(issues: readonly v.BaseIssue<unknown>[]): EngineError {
   const issue = issues[0];
@@ -69,10 +84,14 @@ export class StudioHost {
   readonly workers: WorkerHost;
   /** The Models page's tasks (downloads, imports, checks), run here rather than in the worker. */
   readonly models: ModelService;
+  /** The persistent photo library and its queue (the page's library calls). */
+  readonly library: PhotoLibrary;
   private readonly settings: SettingsStore;
   private readonly listeners = new Set<(event: JobEvent) => void>();
   /** Running jobs: the photo and the folder their result goes to. */
-  private readonly jobs = new Map<string, { output: string; folder: string; previews?: { folder: string; allowed: Promise<boolean> } }>();
+  private readonly jobs = new Map<string, PreviewJob>();
+  /** The library's running photos, for their previews only (their folders are never removed here). */
+  private readonly libraryPreviews = new Map<string, PreviewJob>();
   /** Results produced (canonical path), with how they were encoded. */
   private readonly results = new Map<string, { format: OutputFormatId; quality?: number; original: string }>();
   private readonly log: (line: string) => void;
@@ -91,6 +110,14 @@ export class StudioHost {
       onEvent: (event) => void this.received(event),
       log: this.log,
     });
+    this.library = new PhotoLibrary({
+      stateDir: options.stateDir,
+      defaultOutputFolder: options.defaultOutputFolder ?? defaultOutputFolder(options.browseRoot),
+      ...(options.browseRoot && { browseRoot: options.browseRoot }),
+      workers: this.workers,
+      scope: this.scope,
+      log: this.log,
+    });
   }
 
   async start(): Promise<void> {
@@ -100,11 +127,14 @@ export class StudioHost {
     await this.settings.load();
     await this.removeOldResults();
     this.workers.start();
+    await this.library.start();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
     this.models.stop();
-    return this.workers.stop();
+    await this.workers.stop();
+    // Photos still running stay 'running' in the library: the next start queues them first.
+    this.library.close();
   }
 
   info(): HostInfo {
@@ -126,7 +156,10 @@ export class StudioHost {
     return this.settings.update(patch);
   }
 
-  /** Opens files and folders: each photo found becomes visible to the page. */
+  /**
+   * Opens files and folders: every photo found joins the library (folders to any depth) and
+   * becomes visible to the page. Only the first few headers are read here (see PROBE_ON_OPEN).
+   */
   async open(paths: unknown, origin: PathOrigin): Promise<PhotoItem[]> {
     const list = parse(OpenPathsSchema, paths);
     if (origin === 'browse') {
@@ -136,9 +169,17 @@ export class StudioHost {
       const recent = this.settings.get().recent;
       if (!list.every((path) => recent.includes(path))) throw new EngineError('INPUT_UNREADABLE', 'That file is not in the recent list any more.');
     }
-    const found = await findPhotos(list);
-    const items = await mapLimited(found, 8, describePhoto);
-    for (const item of items) item.path = await this.scope.allowFile(item.path);
+    for (const path of list) {
+      if (!(await stat(path).catch(() => undefined))) throw new EngineError('INPUT_NOT_FOUND', `"${path}" does not exist any more.`, 'It may have been moved or deleted.');
+    }
+    const records = await this.library.add(list);
+    const items = await mapLimited(records, 8, async (record) => {
+      const opened = list.includes(record.sourceRoot) ? { path: record.input, folder: record.sourceRoot } : { path: record.input };
+      const item = await describePhoto(opened, records.length <= PROBE_ON_OPEN);
+      item.id = record.id;
+      item.path = await this.scope.allowFile(item.path);
+      return item;
+    });
     await this.settings.addRecent(list);
     return items;
   }
@@ -158,9 +199,11 @@ export class StudioHost {
     return folder;
   }
 
-  /** Opens a file the host wrote itself (an upload). */
+  /** Opens a file the host wrote itself (an upload); it joins the library like any other. */
   async openOwn(path: string): Promise<PhotoItem> {
+    const [record] = await this.library.add([path]);
     const item = await describePhoto({ path });
+    if (record) item.id = record.id;
     item.path = await this.scope.allowFile(path);
     return item;
   }
@@ -209,7 +252,7 @@ export class StudioHost {
   /** A produced result, checked: only what this host wrote can be saved elsewhere. */
   async resultInfo(source: string): Promise<{ format: OutputFormatId; quality?: number; original: string }> {
     const real = await realpath(source).catch(() => source);
-    const info = this.results.get(real) ?? this.results.get(source);
+    const info = this.results.get(real) ?? this.results.get(source) ?? (await this.library.resultInfo(real));
     if (!info || !(await this.scope.isAllowedFile(real))) {
       throw new EngineError('INPUT_NOT_FOUND', 'That result is no longer available.', 'Restore the photo again, then save.');
     }
@@ -232,6 +275,9 @@ export class StudioHost {
       quality: request.quality,
       overwrite,
     });
+    // A result saved once may leave the working folder after a while (see removeOldResults).
+    const folder = await realpath(dirname(request.source)).catch(() => undefined);
+    if (folder && dirname(folder) === (await realpath(this.resultsDir))) await writeFile(join(folder, SAVED_MARKER), '');
     outcome.path = await this.scope.allowFile(outcome.path);
     return outcome;
   }
@@ -260,19 +306,16 @@ export class StudioHost {
       const { preview: _dropped, ...progress } = event.progress;
       event = { ...event, progress };
     }
-    if (event.type !== 'progress') {
+    if (this.library.queue.owns(event.jobId)) {
+      // A photo of the library's queue: its output and state are the library's business.
+      if (event.type === 'done') await this.allowProduced(event.result);
+      if (event.type !== 'progress') this.libraryPreviews.delete(event.jobId);
+      await this.library.queue.jobEvent(event);
+    } else if (event.type !== 'progress') {
       const job = this.jobs.get(event.jobId);
       this.jobs.delete(event.jobId);
       if (event.type === 'done') {
-        for (const path of producedFiles(event.result)) {
-          try {
-            const real = await this.scope.allowFile(path);
-            const info = this.results.get(path);
-            if (info) this.results.set(real, info);
-          } catch (error) {
-            this.log(`produced file ${path} cannot be served: ${toErrorPayload(error).message}`);
-          }
-        }
+        await this.allowProduced(event.result);
       } else if (job) {
         // Nothing was written (outputs appear atomically): the empty working folder goes too.
         this.results.delete(job.output);
@@ -282,12 +325,28 @@ export class StudioHost {
     for (const listener of this.listeners) listener(event);
   }
 
+  /** Lets the page see what a job wrote (the photo, PURE's entropy map). */
+  private async allowProduced(result: RestoreResult): Promise<void> {
+    for (const path of producedFiles(result)) {
+      try {
+        const real = await this.scope.allowFile(path);
+        const info = this.results.get(path);
+        if (info) this.results.set(real, info);
+      } catch (error) {
+        this.log(`produced file ${path} cannot be served: ${toErrorPayload(error).message}`);
+      }
+    }
+  }
+
   /**
    * PURE's live previews live in a folder inside the job's own working folder (which the page may
-   * read from the start); a preview named anywhere else is not passed on.
+   * read from the start), or for a library photo beside its output; a preview named anywhere else
+   * is not passed on.
    */
   private allowPreview(jobId: string, preview: string): Promise<boolean> {
-    const job = this.jobs.get(jobId);
+    const libraryOutput = this.library.queue.outputOf(jobId);
+    if (libraryOutput && !this.libraryPreviews.has(jobId)) this.libraryPreviews.set(jobId, { output: libraryOutput, folder: dirname(libraryOutput) });
+    const job = this.jobs.get(jobId) ?? this.libraryPreviews.get(jobId);
     if (!job) return Promise.resolve(false);
     const folder = dirname(preview);
     // One check per job, shared by the reports that arrive while it runs.
@@ -305,12 +364,14 @@ export class StudioHost {
     return allowed;
   }
 
+  /** Old results that were saved somewhere; a result nobody saved is never deleted. */
   private async removeOldResults(): Promise<void> {
     const now = Date.now();
     for (const name of await readdir(this.resultsDir).catch(() => [])) {
       const folder = join(this.resultsDir, name);
       const info = await stat(folder).catch(() => undefined);
-      if (info && now - info.mtimeMs > RESULT_LIFETIME_MS) await rm(folder, { recursive: true, force: true });
+      const saved = await stat(join(folder, SAVED_MARKER)).then(() => true, () => false);
+      if (info && saved && now - info.mtimeMs > RESULT_LIFETIME_MS) await rm(folder, { recursive: true, force: true });
     }
   }
 }

@@ -71,12 +71,12 @@ export class WorkerHost {
    * Checks the request and queues it in the worker. Returns the new job's id; throws an
    * EngineError (INVALID_OPTION for bad options) when the request does not fit the protocol.
    */
-  restore(input: unknown, output: unknown, options: unknown): string {
+  restore(input: unknown, output: unknown, options: unknown, extra: { resumeTiles?: string } = {}): string {
     if (this.closing) throw new EngineError('CANCELLED', 'PURE Studio is closing.');
     const jobId = (this.options.newJobId ?? randomUUID)();
     // Checked here as well as in the worker: the renderer is not trusted, and a bad request
     // should be refused before it costs a process hop.
-    const request = parseWorkerRequest({ type: 'restore', jobId, input, output, options });
+    const request = parseWorkerRequest({ type: 'restore', jobId, input, output, options, ...(extra.resumeTiles !== undefined && { resumeTiles: extra.resumeTiles }) });
     this.start();
     this.pending.set(jobId, { request, cancelRequested: false });
     this.child?.post(request);

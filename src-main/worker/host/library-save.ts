@@ -1,0 +1,60 @@
+// "Save all restored" when auto-save is off: every finished result not saved yet is copied from
+// the state folder to its mirrored place in the output folder (the same naming as auto-save and
+// the CLI), and only then is the working copy removed: a result is never deleted unsaved.
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import { EngineError, toErrorPayload } from '../../engine/common/errors';
+import { writeFileAtomic } from '../../engine/image/output-file';
+import type { LibraryStore, PhotoRecord } from '../../engine/library/library-types';
+import { outputFolder, planOutputPath } from '../../engine/library/output-plan';
+import type { SaveOutcome } from '../../protocol/api';
+import { isInside } from '../../protocol/media-scope';
+import { savedTo } from './library-view';
+
+/** Done, not saved, and its result still there to copy. */
+export function unsaved(record: PhotoRecord): boolean {
+  return record.state === 'done' && record.savedAt === undefined && record.output !== undefined;
+}
+
+/** Saves one result; returns where it went. */
+async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: string, workDir: string): Promise<string> {
+  const source = record.output!;
+  const ext = extname(source);
+  const folder = outputFolder(record, outputRoot);
+  await mkdir(folder, { recursive: true }).catch((error: unknown) => {
+    throw new EngineError('OUTPUT_UNWRITABLE', `Cannot create the folder "${folder}": ${(error as Error).message}.`, 'Choose an output folder you can write to.');
+  });
+  const earlier = savedTo(record);
+  const own = earlier !== undefined && dirname(earlier) === folder && extname(earlier) === ext ? earlier : undefined;
+  const target = own ?? (await planOutputPath(record, folder, ext, { plannedByOthers: (p) => store.isOutput(p), overwrite: false }));
+  const bytes = await readFile(source).catch(() => {
+    throw new EngineError('INPUT_NOT_FOUND', 'The restored result is no longer there.', 'Restore the photo again.');
+  });
+  // The target is this photo's own (planned or its earlier save): replacing it is not overwriting someone's file.
+  await writeFileAtomic(target, bytes, { overwrite: true });
+  store.planOutput(record.id, target);
+  store.markSaved(record.id, Date.now());
+  // Saved: the working copy (and its folder) may go now.
+  if (isInside(source, workDir)) await rm(dirname(source), { recursive: true, force: true });
+  return target;
+}
+
+export async function saveAll(records: readonly PhotoRecord[], store: LibraryStore, outputRoot: string, workDir: string): Promise<{ outcome: SaveOutcome; saved: number[] }> {
+  const outcome: SaveOutcome = { saved: 0, failed: [] };
+  const saved: number[] = [];
+  for (const record of records.filter(unsaved)) {
+    try {
+      await saveOne(record, store, outputRoot, workDir);
+      outcome.saved += 1;
+      saved.push(record.id);
+    } catch (error) {
+      outcome.failed.push({ id: record.id, error: toErrorPayload(error) });
+    }
+  }
+  return { outcome, saved };
+}
+
+/** The working folder of a photo's unsaved results. */
+export function workFolder(workDir: string, id: number): string {
+  return join(workDir, String(id));
+}

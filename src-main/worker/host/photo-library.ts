@@ -1,0 +1,239 @@
+// The app's persistent photo library: one SQLite file in the state folder (engine/library), the
+// photos people opened, their states, results, per-photo settings and captions, the output
+// folder, and the queue (library-queue.ts). StudioHost hands it the page's library calls; every
+// call is parsed here, since the page is never trusted.
+import { mkdir, realpath } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import * as v from 'valibot';
+import { EngineError } from '../../engine/common/errors';
+import { formatFromPath } from '../../engine/image/encode';
+import { findInputs } from '../../engine/library/find-inputs';
+import type { FoundInput, PhotoRecord } from '../../engine/library/library-types';
+import { SqliteLibraryStore } from '../../engine/library/sqlite-library-store';
+import { removeLeftoverTemps } from '../../engine/library/temp-cleanup';
+import {
+  LibrarySettingsPatchSchema,
+  MovePhotoCallSchema,
+  PhotoIdsCallSchema,
+  PhotoOverridesSchema,
+  RestoreAllCallSchema,
+  RestorePhotosCallSchema,
+} from '../../protocol/api';
+import type { LibraryEvent, LibraryPhoto, LibrarySnapshot, OutputFormatId, QueueOutcome, SaveOutcome } from '../../protocol/api';
+import { isInside, lexicalProblem } from '../../protocol/media-scope';
+import type { MediaScope } from '../../protocol/media-scope';
+import { LIBRARY_LIMIT } from './library';
+import { LibraryQueue } from './library-queue';
+import { LibraryRecords } from './library-records';
+import { saveAll } from './library-save';
+import { LibrarySettings } from './library-settings';
+import { byPlace, ScopedPaths } from './library-view';
+import type { WorkerHost } from './worker-host';
+
+export interface PhotoLibraryOptions {
+  stateDir: string;
+  defaultOutputFolder: string;
+  /** Bridge: the output folder chosen by the page must lie inside it. */
+  browseRoot?: string;
+  workers: WorkerHost;
+  scope: MediaScope;
+  log: (line: string) => void;
+}
+
+function parse<S extends v.GenericSchema>(schema: S, value: unknown): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) {
+    const issue = result.issues[0];
+    throw new EngineError('INVALID_OPTION', `Invalid request ${v.getDotPath(issue) ?? ''}: ${issue.message}.`);
+  }
+  return result.output;
+}
+
+/** The deepest folder of `path` that exists, resolved: where a folder to be created would really be. */
+async function existingAncestor(path: string): Promise<string> {
+  for (let at = path; ; at = dirname(at)) {
+    const real = await realpath(at).catch(() => undefined);
+    if (real !== undefined) return real;
+    if (dirname(at) === at) return at;
+  }
+}
+
+export class PhotoLibrary {
+  private readonly store: SqliteLibraryStore;
+  private readonly records: LibraryRecords;
+  private readonly settings: LibrarySettings;
+  private readonly paths: ScopedPaths;
+  readonly queue: LibraryQueue;
+  private readonly listeners = new Set<(event: LibraryEvent) => void>();
+  private readonly workDir: string;
+
+  constructor(private readonly o: PhotoLibraryOptions) {
+    this.store = SqliteLibraryStore.open(join(o.stateDir, 'library.db'), { log: o.log });
+    this.records = new LibraryRecords(this.store);
+    this.settings = new LibrarySettings(this.store, o.defaultOutputFolder);
+    this.paths = new ScopedPaths(o.scope);
+    this.workDir = join(o.stateDir, 'library-results');
+    this.queue = new LibraryQueue({
+      store: this.store,
+      records: this.records,
+      settings: this.settings,
+      workers: o.workers,
+      paths: this.paths,
+      workDir: this.workDir,
+      tilesDir: join(o.stateDir, 'tiles'),
+      emit: (event) => this.emit(event),
+      log: o.log,
+    });
+  }
+
+  /** Loads the library, cleans what a killed run left, and lets the queue go on where it stood. */
+  async start(): Promise<void> {
+    await mkdir(this.workDir, { recursive: true });
+    // Unsaved results (and PURE's live previews beside them) are the page's to show.
+    await this.o.scope.allowFolder(this.workDir);
+    this.records.load();
+    const planned = this.records.all().flatMap((r) => (r.output ? [r.output] : []));
+    const cleaned = await removeLeftoverTemps(planned);
+    if (cleaned.length) this.o.log(`library: removed ${cleaned.length} temporary files left by an interrupted run`);
+    this.queue.resume();
+  }
+
+  close(): void {
+    this.store.close();
+  }
+
+  onEvent(listener: (event: LibraryEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(event: LibraryEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /**
+   * Adds what was opened (already checked by the host): folders searched to any depth, and
+   * remembered as sources. Beyond the library's limit photos are left out and `truncated` says so.
+   */
+  async add(paths: readonly string[]): Promise<PhotoRecord[]> {
+    const outputRoot = resolve(this.settings.outputFolder);
+    const { found, truncated } = await findInputs(paths, process.cwd(), {
+      recursive: true,
+      exclude: [outputRoot],
+      isOutput: (path) => this.store.isOutput(path),
+      limit: LIBRARY_LIMIT,
+    });
+    const known = new Set(this.records.all().map((r) => r.input));
+    const room = LIBRARY_LIMIT - this.records.size;
+    const fresh = found.filter((f) => !known.has(f.input));
+    const taken: FoundInput[] = fresh.length > room ? [...found.filter((f) => known.has(f.input)), ...fresh.slice(0, Math.max(0, room))] : found;
+    if (truncated || fresh.length > room) this.settings.truncated = true;
+    for (const path of paths) {
+      if (found.some((f) => f.sourceRoot === path)) this.store.addSource('app', path, true);
+    }
+    const records = this.records.add(taken);
+    this.emit({ type: 'library-changed' });
+    return records;
+  }
+
+  async snapshot(): Promise<LibrarySnapshot> {
+    const items: LibraryPhoto[] = [];
+    for (const record of this.records.all().sort(byPlace)) items.push(await this.queue.photo(record));
+    const snapshot: LibrarySnapshot = {
+      items,
+      outputFolder: this.settings.outputFolder,
+      defaultOutputFolder: this.settings.defaultOutputFolder,
+      autoSave: this.settings.autoSave,
+      paused: this.settings.paused,
+      limit: LIBRARY_LIMIT,
+    };
+    if (this.settings.truncated) snapshot.truncated = true;
+    return snapshot;
+  }
+
+  restorePhotos(call: unknown): Promise<QueueOutcome> {
+    const { ids, options, format } = parse(RestorePhotosCallSchema, call);
+    return this.queue.restore(ids, format ? { options, format } : { options });
+  }
+
+  restoreAll(call: unknown): Promise<QueueOutcome> {
+    const { options, format } = parse(RestoreAllCallSchema, call);
+    return this.queue.restoreAll(format ? { options, format } : { options });
+  }
+
+  pause(paused: unknown): void {
+    this.queue.pause(parse(v.boolean(), paused));
+  }
+
+  retryFailed(): Promise<number> {
+    return this.queue.retryFailed();
+  }
+
+  cancel(ids: unknown): Promise<void> {
+    return this.queue.cancel(parse(PhotoIdsCallSchema, ids));
+  }
+
+  move(id: unknown, toIndex: unknown): Promise<void> {
+    const call = parse(MovePhotoCallSchema, { id, toIndex });
+    return this.queue.move(call.id, call.toIndex);
+  }
+
+  remove(ids: unknown): Promise<void> {
+    return this.queue.remove(parse(PhotoIdsCallSchema, ids));
+  }
+
+  /** Replaces a photo's own settings; {} clears them. */
+  async setOverrides(id: unknown, overrides: unknown): Promise<LibraryPhoto> {
+    const photoId = parse(v.pipe(v.number(), v.integer(), v.minValue(1)), id);
+    const parsed = parse(PhotoOverridesSchema, overrides);
+    const kept = Object.fromEntries(Object.entries(parsed).filter(([, value]) => value !== undefined));
+    if (!this.records.get(photoId)) throw new EngineError('INPUT_NOT_FOUND', 'That photo is not in the library any more.');
+    this.store.setOverrides(photoId, Object.keys(kept).length ? kept : undefined);
+    const photo = await this.queue.photo(this.records.refresh(photoId)!);
+    this.emit({ type: 'library', item: photo });
+    return photo;
+  }
+
+  /**
+   * Output folder and auto-save. `trusted`: the folder came from a system dialog; otherwise (the
+   * bridge) it must lie inside the browse root, however it is spelt, even before it exists.
+   */
+  async setSettings(patch: unknown, trusted: boolean): Promise<LibrarySnapshot> {
+    const parsed = parse(LibrarySettingsPatchSchema, patch);
+    if (parsed.outputFolder !== undefined) {
+      const folder = resolve(parsed.outputFolder);
+      if (!trusted) await this.assertInsideRoot(parsed.outputFolder);
+      this.settings.outputFolder = folder;
+    }
+    if (parsed.autoSave !== undefined) this.settings.autoSave = parsed.autoSave;
+    this.emit({ type: 'library-changed' });
+    return this.snapshot();
+  }
+
+  private async assertInsideRoot(folder: string): Promise<void> {
+    const root = this.o.browseRoot;
+    const refuse = (): never => {
+      throw new EngineError('OUTPUT_UNWRITABLE', `"${folder}" is outside the folder this session may write to.`, 'Choose a folder inside the served folder.');
+    };
+    if (!root || lexicalProblem(folder)) refuse();
+    const realRoot = await realpath(root!);
+    if (!isInside(await existingAncestor(folder), realRoot)) refuse();
+  }
+
+  async saveAllRestored(): Promise<SaveOutcome> {
+    const { outcome, saved } = await saveAll(this.records.all(), this.store, resolve(this.settings.outputFolder), this.workDir);
+    for (const id of saved) this.records.refresh(id);
+    this.emit({ type: 'library-changed' });
+    return outcome;
+  }
+
+  /** A library result the page may save elsewhere (exportResult), by its canonical path. */
+  async resultInfo(path: string): Promise<{ format: OutputFormatId; original: string } | undefined> {
+    for (const record of this.records.all()) {
+      if (record.state !== 'done' || !record.output) continue;
+      if (record.output !== path && (await this.paths.allow(record.output)) !== path) continue;
+      return { format: formatFromPath(record.output), original: record.input };
+    }
+    return undefined;
+  }
+}
