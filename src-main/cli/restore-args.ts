@@ -32,6 +32,7 @@ Options:
       --quality <1-100>   JPEG/WebP/AVIF quality
       --max-pixels <n>    refuse inputs larger than this many pixels (default 40000000)
       --overwrite         replace an existing output (never the input)
+      --no-keep-mtime     date the output now, not with the original's modification time
       --roi <x,y,w,h>     restore only this region (input pixels, top-left 0,0); the
                           output is the region upscaled
       --json              print one JSON result per input on stdout
@@ -91,6 +92,7 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
         quality: { type: 'string' },
         'max-pixels': { type: 'string' },
         overwrite: { type: 'boolean', default: false },
+        'no-keep-mtime': { type: 'boolean', default: false },
         model: { type: 'string' },
         seed: { type: 'string' },
         caption: { type: 'string' },
@@ -125,6 +127,7 @@ export function parseRestoreArgs(argv: string[]): RestoreCommand {
     maxInputPixels: integer('max-pixels', f['max-pixels']),
     providers: f.provider?.split(',').map((p) => p.trim()).filter(Boolean),
     overwrite: f.overwrite,
+    keepModifiedTime: f['no-keep-mtime'] ? false : undefined,
     model: f.model,
     seed: integer('seed', f.seed),
     caption: f.caption,

@@ -31,6 +31,8 @@ export const RestoreOptionsSchema = v.object({
   /** Lossy output quality 1..100. */
   quality: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   overwrite: v.optional(v.boolean(), false),
+  /** Give the output the original's modification time (photo managers sort by it). */
+  keepModifiedTime: v.optional(v.boolean(), true),
   /**
    * Region of interest in input pixels (upright, after EXIF rotation): only this part of the photo
    * is restored and written, so the output is the region upscaled. Checked against the photo.

@@ -239,6 +239,7 @@ export class Restorer {
       protectedPaths: [input],
       metadata: decoded.metadata,
       software: SOFTWARE,
+      keepModifiedTimeOf: options.keepModifiedTime ? input : undefined,
       signal,
     });
     const entropyMap = pure ? await writeEntropyMap(entropyMapPath(outPath), pure.entropy, size, input) : undefined;
