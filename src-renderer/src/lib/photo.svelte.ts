@@ -1,10 +1,13 @@
 // One photo in the library and where its restoration stands. A rune-based class: components read
-// its fields and re-render when they change.
-import type { PhotoItem } from '../../../src-main/protocol/api';
+// its fields and re-render when they change. A photo runs either as a job of its own (Restore
+// photo, a region) or in the library's queue; `lib` is the host's record of it, kept up to date
+// by library events, and says where it stands in the queue.
+import type { LibraryPhoto, PhotoItem } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
 import type { Region, RestoreProgress, RestoreResult } from '../../../src-main/protocol/restore';
+import { resultOf } from './library-result';
 
-export type PhotoStatus = 'ready' | 'queued' | 'running' | 'done' | 'failed';
+export type PhotoStatus = 'ready' | 'queued' | 'running' | 'done' | 'failed' | 'skipped';
 
 export class PhotoEntry {
   readonly item: PhotoItem;
@@ -21,19 +24,61 @@ export class PhotoEntry {
   /** The file this result was last saved to. */
   savedTo = $state<string | undefined>();
 
-  constructor(item: PhotoItem) {
+  /** The library's record of this photo (state, queue place, stored result, triage). */
+  lib = $state<LibraryPhoto | undefined>();
+
+  constructor(item: PhotoItem, lib?: LibraryPhoto) {
     this.item = item;
     this.error = item.problem;
+    if (lib) this.follow(lib);
+  }
+
+  /** The library id, once the photo has joined the library. */
+  get id(): number | undefined {
+    return this.lib?.id ?? this.item.id;
   }
 
   get status(): PhotoStatus {
     if (this.jobId) return this.progress ? 'running' : 'queued';
+    if (this.lib?.state === 'running') return 'running';
+    if (this.lib?.state === 'pending') return 'queued';
+    if (this.lib?.state === 'skipped') return 'skipped';
     if (this.error) return 'failed';
     return this.result ? 'done' : 'ready';
   }
 
+  /** A job of its own, or the queue's, is on it. */
   get busy(): boolean {
-    return this.jobId !== undefined;
+    return this.jobId !== undefined || this.inQueue;
+  }
+
+  /** Waiting in the library's queue, or being restored by it. */
+  get inQueue(): boolean {
+    return this.lib?.state === 'pending' || this.lib?.state === 'running';
+  }
+
+  /** The job restoring it now, its own or the queue's: progress events carry this id. */
+  get activeJob(): string | undefined {
+    return this.jobId ?? (this.lib?.state === 'running' ? this.lib.jobId : undefined);
+  }
+
+  /** Takes the library's newer record: state, error, and the stored result after a reload. */
+  follow(lib: LibraryPhoto): void {
+    const was = this.lib?.state;
+    this.lib = lib;
+    if (lib.state === 'done') {
+      if (lib.output && this.result?.output !== lib.output) this.result = resultOf(lib) ?? this.result;
+      this.error = undefined;
+    } else if (lib.state === 'failed' && lib.error) {
+      if (lib.error.code !== 'CANCELLED') this.error = lib.error;
+    } else if (lib.state === 'pending' || lib.state === 'running') {
+      this.error = undefined;
+    }
+    if (was === 'running' && lib.state !== 'running' && !this.jobId) {
+      this.progress = undefined;
+      this.cancelling = false;
+    }
+    if (lib.state !== 'running' && lib.state !== 'pending') this.cancelling = false;
   }
 
   started(jobId: string, region?: Region): void {
@@ -46,6 +91,7 @@ export class PhotoEntry {
 
   /** Applies an event of this photo's job; returns true when the job ended. */
   apply(event: JobEvent): boolean {
+    if (this.jobId === undefined && event.jobId === this.activeJob) return this.#applyQueued(event);
     if (event.jobId !== this.jobId) return false;
     switch (event.type) {
       case 'progress':
@@ -64,6 +110,20 @@ export class PhotoEntry {
     this.jobRegion = undefined;
     this.progress = undefined;
     this.cancelling = false;
+    return true;
+  }
+
+  /** The queue's job: progress shows here; the library event that follows says how it ended. */
+  #applyQueued(event: JobEvent): boolean {
+    if (event.type === 'progress') {
+      this.progress = event.progress;
+      return false;
+    }
+    if (event.type === 'done') {
+      this.result = event.result;
+      this.savedTo = undefined;
+    }
+    this.progress = undefined;
     return true;
   }
 }

@@ -1,12 +1,14 @@
 // The page's state and the actions on it: the host's info and settings, the library, which
 // photo is shown, and the jobs in flight. Components read fields and call methods; nothing here
 // knows which transport carries the API. No method throws: failures become state to show.
-import type { AppCommand, DroppedFile, HostInfo, PhotoItem, PureStudioApi, RestoreCall, Settings, SettingsPatch } from '../../../src-main/protocol/api';
+import type { AppCommand, DroppedFile, HostInfo, LibraryPhoto, PhotoItem, PureStudioApi, RestoreCall, Settings, SettingsPatch } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
 import type { Region, RestoreOptionsInput } from '../../../src-main/protocol/restore';
 import { isPureEngine } from './engines';
 import { toPayload } from './errors';
 import { fileName } from './format';
+import { LibraryQueue } from './library.svelte';
+import { itemOf } from './library-result';
 import { PhotoEntry } from './photo.svelte';
 import { providersFor } from './processors';
 import { PureSettings } from './pure-settings.svelte';
@@ -40,13 +42,18 @@ export class Studio {
   /** Unrecoverable: the host did not answer at start. */
   startError = $state<ErrorPayload | undefined>();
 
-  readonly selected = $derived(this.photos.find((photo) => photo.item.path === this.selectedPath));
-  readonly running = $derived(this.photos.filter((photo) => photo.busy));
+  /** Every photo by path, for events and lookups in a library of thousands. */
+  readonly byPath = $derived(new Map(this.photos.map((photo) => [photo.item.path, photo])));
+  readonly selected = $derived(this.selectedPath === undefined ? undefined : this.byPath.get(this.selectedPath));
+  readonly running = $derived(this.photos.filter((photo) => photo.jobId !== undefined || photo.lib?.state === 'running'));
+  /** The persistent library: the queue, the selection, the output folder. */
+  readonly library: LibraryQueue;
 
   #earlyEvents: JobEvent[] = [];
 
   constructor(api: PureStudioApi) {
     this.api = api;
+    this.library = new LibraryQueue(this);
   }
 
   /** Loads info and settings and follows events and menu commands; returns the cleanup. */
@@ -54,6 +61,7 @@ export class Studio {
     const offEvents = this.api.onEvent((event) => this.#route(event));
     const offCommands = this.api.onCommand((command) => this.command(command));
     const offOpened = this.api.onOpened((items) => void this.#adding(() => Promise.resolve(items)));
+    const offLibrary = this.library.connect();
     Promise.all([this.api.info(), this.api.loadSettings()]).then(
       ([info, settings]) => {
         this.info = info;
@@ -65,6 +73,7 @@ export class Studio {
       offEvents();
       offCommands();
       offOpened();
+      offLibrary();
     };
   }
 
@@ -98,12 +107,15 @@ export class Studio {
   async #adding(open: () => Promise<PhotoItem[]>): Promise<void> {
     try {
       const items = await open();
-      const known = new Set(this.photos.map((photo) => photo.item.path));
+      const known = this.byPath;
       const fresh = items.filter((item) => !known.has(item.path)).map((item) => new PhotoEntry(item));
       this.photos = [...this.photos, ...fresh];
       // Show what was just opened: the first new photo, or the first of those already there.
       const first = fresh[0]?.item.path ?? items[0]?.path;
       if (first) this.select(first);
+      if (first) this.library.selection.only(first);
+      // What joined the library: its records (queue state, triage) come with the snapshot.
+      if (items.some((item) => item.id !== undefined)) await this.library.refresh();
       if (items.length === 0 && !this.info?.nativeDialogs) this.notice = { kind: 'info', text: 'No photos were found there.' };
     } catch (error) {
       this.fail(error);
@@ -117,6 +129,39 @@ export class Studio {
     this.clearRegion();
     this.heatmap = false;
     this.transform.fitted = true;
+  }
+
+  /**
+   * Takes the library's records: updates the photos already here, adds the others; with
+   * `complete` (a whole snapshot), photos of the library that are no longer in it leave.
+   */
+  adopt(records: readonly LibraryPhoto[], complete: boolean): void {
+    const known = this.byPath;
+    const fresh: PhotoEntry[] = [];
+    for (const record of records) {
+      const photo = known.get(record.path);
+      if (photo) photo.follow(record);
+      else fresh.push(new PhotoEntry(itemOf(record), record));
+    }
+    let photos = this.photos;
+    if (complete) {
+      const present = new Set(records.map((record) => record.path));
+      photos = photos.filter((photo) => photo.id === undefined || present.has(photo.item.path) || photo.busy);
+    }
+    if (fresh.length || photos.length !== this.photos.length) this.photos = [...photos, ...fresh];
+    if (this.selectedPath === undefined && this.photos[0]) this.select(this.photos[0].item.path);
+    if (this.selectedPath !== undefined && !this.byPath.has(this.selectedPath)) this.selectedPath = this.photos[0]?.item.path;
+  }
+
+  /** Photos that left the library (removed here or in another window). */
+  forget(paths: ReadonlySet<string>): void {
+    if (!this.photos.some((photo) => paths.has(photo.item.path))) return;
+    const index = this.photos.findIndex((photo) => photo.item.path === this.selectedPath);
+    this.photos = this.photos.filter((photo) => !paths.has(photo.item.path));
+    if (this.selectedPath !== undefined && paths.has(this.selectedPath)) {
+      this.selectedPath = this.photos[Math.min(Math.max(index, 0), this.photos.length - 1)]?.item.path;
+      this.clearRegion();
+    }
   }
 
   remove(path: string): void {
@@ -155,7 +200,8 @@ export class Studio {
 
   // ---- restoring ----
 
-  #options(settings: Settings, roi: Region | undefined): RestoreOptionsInput {
+  /** The options Restore uses now (the side panel's settings), for a region or the whole photo. */
+  optionsFor(settings: Settings, roi?: Region): RestoreOptionsInput {
     const options: RestoreOptionsInput = { engine: settings.engine, providers: providersFor(settings.processor) };
     if (roi) options.roi = { ...roi };
     if (settings.sizeMode === 'width') options.width = settings.width;
@@ -170,7 +216,7 @@ export class Studio {
     const photo = this.selected;
     const settings = this.settings;
     if (!photo || !settings) return undefined;
-    return { input: photo.item.path, options: this.#options(settings, this.region), format: settings.format };
+    return { input: photo.item.path, options: this.optionsFor(settings, this.region), format: settings.format };
   }
 
   async run(photo = this.selected): Promise<void> {
@@ -181,7 +227,11 @@ export class Studio {
     const roi = photo === this.selected ? this.region : undefined;
     if (photo === this.selected) this.selectingRegion = false;
     try {
-      const jobId = await this.api.restore({ input: photo.item.path, options: this.#options(settings, roi), format: settings.format });
+      const options = this.optionsFor(settings, roi);
+      // The photo's own caption (kept in the library) wins over the panel's.
+      const caption = photo.lib?.overrides?.caption;
+      if (caption && isPureEngine(settings.engine)) options.caption = caption;
+      const jobId = await this.api.restore({ input: photo.item.path, options, format: settings.format });
       photo.started(jobId, roi);
       const early = this.#earlyEvents.filter((event) => event.jobId === jobId);
       this.#earlyEvents = this.#earlyEvents.filter((event) => event.jobId !== jobId);
@@ -192,6 +242,7 @@ export class Studio {
   }
 
   async cancel(photo = this.selected ?? this.running[0]): Promise<void> {
+    if (photo && !photo.jobId && photo.inQueue) return this.library.cancel([photo]);
     if (!photo?.jobId || photo.cancelling) return;
     photo.cancelling = true;
     try {
@@ -203,7 +254,7 @@ export class Studio {
   }
 
   #route(event: JobEvent): void {
-    const photo = this.photos.find((p) => p.jobId === event.jobId);
+    const photo = this.running.find((p) => p.activeJob === event.jobId);
     if (!photo) {
       this.#earlyEvents = [...this.#earlyEvents, event].slice(-EARLY_EVENT_LIMIT);
       return;
