@@ -4,6 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { EngineError, cancelledError } from '../../common/errors';
 import type { RasterImage } from '../../image/types';
 import { spawnWorker, workerScript } from '../../runtime/inference-worker';
+import { workerExitError } from '../../runtime/worker-exit';
 import type { ProviderAttempt } from '../../runtime/worker-messages';
 import type { GenerationProgress } from '../generation/progress';
 import type { KvCacheDesign } from './decoder-runner-choice';
@@ -78,7 +79,7 @@ export class PureEngine {
       };
       const onExit = (code: number | null, signal: string | null): void => {
         finish();
-        reject(new EngineError(signal === 'SIGKILL' ? 'OUT_OF_MEMORY' : 'WORKER_CRASHED', `The PURE process stopped (${signal ?? `exit code ${code}`}).`, 'Try again; close other programs if memory is short.'));
+        reject(workerExitError('PURE process', code, signal as NodeJS.Signals | null, this.peakRssBytes));
       };
       const onAbort = (): void => {
         finish();
