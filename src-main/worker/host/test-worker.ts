@@ -15,12 +15,19 @@ export class TestWorker implements WorkerChild {
   /** While true, restores wait for a cancel instead of finishing. */
   hang = false;
   private listeners: ((message: unknown) => void)[] = [];
+  /** Restores held while `hang` was set, not yet cancelled or released. */
+  private held: { jobId: string; input: string; output: string }[] = [];
   private exits: ((code: number, reason?: ExitReason) => void)[] = [];
 
   post(message: WorkerRequestInput): void {
     this.requests.push(message);
-    if (message.type === 'restore' && !this.hang) void this.restore(message.jobId, message.input, message.output ?? `${message.input}.out.png`);
+    if (message.type === 'restore') {
+      const job = { jobId: message.jobId, input: message.input, output: message.output ?? `${message.input}.out.png` };
+      if (this.hang) this.held.push(job);
+      else void this.restore(job.jobId, job.input, job.output);
+    }
     if (message.type === 'estimate') void this.estimate(message.requestId, message.input, message.options);
+    if (message.type === 'cancel') this.held = this.held.filter((job) => job.jobId !== message.jobId);
     if (message.type === 'cancel') this.emit({ type: 'failed', jobId: message.jobId, error: { code: 'CANCELLED', message: 'Cancelled.' } });
     if (message.type === 'shutdown') setTimeout(() => this.exits.forEach((listener) => listener(0)), 1);
   }
@@ -29,6 +36,12 @@ export class TestWorker implements WorkerChild {
   }
   onExit(listener: (code: number, reason?: ExitReason) => void): void {
     this.exits.push(listener);
+  }
+  /** Finishes the held restores now, as if their work had just ended. */
+  release(): void {
+    const held = this.held;
+    this.held = [];
+    for (const job of held) void this.restore(job.jobId, job.input, job.output);
   }
   kill(): void {
     this.exits.forEach((listener) => listener(137, 'killed'));
