@@ -4,6 +4,7 @@
 // what makes Cancel immediate and safe.
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../common/errors';
+import { postToParent } from './parent-channel';
 import { createWithFallback } from './provider-chain';
 import type { FromOrtWorker, ToOrtWorker } from './worker-messages';
 
@@ -13,16 +14,8 @@ if (!process.send) throw new Error('ort-worker must run as a child process with 
 ort.env.logLevel = 'fatal';
 let session: ort.InferenceSession | undefined;
 
-/**
- * The parent may be gone (its process crashed or was killed) while a run was blocking this one;
- * the reply then fails with EPIPE or a closed channel, which without a callback is an unhandled
- * 'error' whose stack trace lands in the terminal the parent shared. Nobody is left to answer.
- */
 function post(message: FromOrtWorker): void {
-  if (!process.connected) process.exit(0);
-  process.send!(message, undefined, undefined, (error: Error | null) => {
-    if (error) process.exit(0);
-  });
+  postToParent(message);
 }
 
 async function load(modelPath: string, providers: string[], threads: number): Promise<void> {

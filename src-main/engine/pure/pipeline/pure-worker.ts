@@ -7,6 +7,7 @@ import { describePureModel, readPureManifest } from '../package/pure-manifest';
 import { checkFallbackProvider, preflightHere } from '../preflight/provider-preflight';
 import type { FromPureWorker, ToPureWorker } from './pure-messages';
 import { PurePipeline } from './pure-pipeline';
+import { postToParent } from '../../runtime/parent-channel';
 
 if (!process.send) throw new Error('pure-worker must run as a child process with an IPC channel');
 // A provider that cannot load is expected (the fallback chain handles it and says why in the
@@ -14,7 +15,7 @@ if (!process.send) throw new Error('pure-worker must run as a child process with
 ort.env.logLevel = 'fatal';
 let pipeline: PurePipeline | undefined;
 
-const post = (message: FromPureWorker): void => void process.send!(message);
+const post = (message: FromPureWorker): void => postToParent(message); // exits quietly when the parent is gone
 
 async function handle(message: ToPureWorker): Promise<void> {
   if (message.type === 'load') {
