@@ -1,6 +1,11 @@
 // What metadata an output gets, worked out once for every format: the source's EXIF, XMP, IPTC
 // and PNG text, brought up to date with the new pixels (upright, new size, same print size), and
 // moved into XMP where the output format has no place for a container of its own.
+//
+// Why the app's own writer rather than exiftool-vendored: the blocks are copied, not
+// interpreted, so a few hundred lines cover the five output formats; ExifTool would add a
+// subprocess per photo, a bundled Perl on Windows and files unpacked from the asar. ExifTool is
+// used where independence matters: the tests read every output with it.
 import { exifForOutput } from './exif-patch';
 import { iptcAsXmp } from './iptc';
 import { resetXmpOrientation } from './metadata-inject';
