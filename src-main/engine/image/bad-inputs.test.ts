@@ -140,7 +140,14 @@ test('quitting with a second Ctrl-C while encoding leaves no profile file in TMP
     const data = new Uint8Array(side * side * 3);
     (await import('node:crypto')).randomFillSync(data); // incompressible: deflate takes a while
     const icc = new Uint8Array(Buffer.from(${JSON.stringify(icc.toString('base64'))}, 'base64'));
-    setTimeout(() => { process.kill(process.pid, 'SIGINT'); setTimeout(() => process.kill(process.pid, 'SIGINT'), 50); }, 300);
+    // Both Ctrl-C arrive while the profile file exists, that is while sharp is encoding.
+    const { readdirSync } = await import('node:fs');
+    const watch = setInterval(() => {
+      if (!readdirSync(process.env.TMPDIR).some((n) => n.endsWith('.icc'))) return;
+      clearInterval(watch);
+      process.kill(process.pid, 'SIGINT');
+      setTimeout(() => process.kill(process.pid, 'SIGINT'), 10);
+    }, 2);
     await writeImage(${JSON.stringify(join(dir, 'out.tif'))}, { width: side, height: side, channels: 3, bitDepth: 8, data },
       { format: 'tiff', overwrite: false, protectedPaths: [], software: 'x', metadata: { format: 'png', orientation: 1, icc }, signal });
     console.log('finished before the second Ctrl-C');
