@@ -38,9 +38,9 @@ test('an engine child whose parent went away mid-run exits quietly, without an E
   const loaded = new Promise<FromOrtWorker>((resolve) => child.once('message', resolve));
   child.send({ type: 'load', modelPath: await fastModel(), providers: ['cpu'], threads: 1 });
   assert.equal((await loaded).type, 'loaded');
-  // A run of a second or so blocks the child's JS thread; the parent's end closes meanwhile.
-  child.send({ type: 'run', id: 1, data: new Float32Array(3 * 160 * 160).fill(0.5), dims: [1, 3, 160, 160] });
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // A run of a few seconds blocks the child's JS thread; the parent's end closes meanwhile.
+  child.send({ type: 'run', id: 1, data: new Float32Array(3 * 256 * 256).fill(0.5), dims: [1, 3, 256, 256] });
+  await new Promise((resolve) => setTimeout(resolve, 100));
   child.disconnect();
   assert.equal(await exited, 0, stderr);
   assert.doesNotMatch(stderr, /EPIPE|ERR_IPC|Error/);
