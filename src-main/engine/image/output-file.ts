@@ -11,10 +11,15 @@ import { EngineError, throwIfAborted } from '../common/errors';
 const WRITE_CHUNK = 4 * 1024 * 1024; // between chunks a cancel is noticed
 
 /**
- * Longest file name, in bytes, on the filesystems photos live on (ext4, btrfs, XFS, APFS; NTFS
- * counts 255 UTF-16 units, which is never fewer characters). Checked before any work is done.
+ * Longest file name on the filesystems photos live on: 255 bytes of UTF-8 on ext4, btrfs, XFS
+ * and APFS; 255 UTF-16 units on NTFS. Checked before any work is done.
  */
 export const NAME_MAX_BYTES = 255;
+
+/** A name's length as this platform's filesystems count it. */
+export function nameLength(name: string): number {
+  return process.platform === 'win32' ? name.length : Buffer.byteLength(name);
+}
 
 function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -54,11 +59,12 @@ export async function isSameFile(a: string, b: string): Promise<boolean> {
 /** The checks that need no encoding: run them first so that a wrong path fails at once. */
 export async function checkOutputPath(path: string, options: { overwrite: boolean; protectedPaths: string[] }): Promise<void> {
   const target = resolve(path);
-  const nameBytes = Buffer.byteLength(basename(target));
+  const nameBytes = nameLength(basename(target));
   if (nameBytes > NAME_MAX_BYTES) {
+    const unit = process.platform === 'win32' ? 'characters' : 'bytes';
     throw new EngineError(
       'OUTPUT_UNWRITABLE',
-      `The output name "${basename(target).slice(0, 40)}..." is ${nameBytes} bytes long; file names can be at most ${NAME_MAX_BYTES}.`,
+      `The output name "${basename(target).slice(0, 40)}..." is ${nameBytes} ${unit} long; file names can be at most ${NAME_MAX_BYTES}.`,
       'Choose a shorter output name.',
     );
   }
@@ -151,7 +157,7 @@ async function publish(temp: string, target: string, overwrite: boolean): Promis
 export function tempName(name: string): string {
   const suffix = `.${randomBytes(6).toString('hex')}.tmp`;
   const full = `.${name}${suffix}`;
-  return Buffer.byteLength(full) <= NAME_MAX_BYTES ? full : `.pure-studio${suffix}`;
+  return nameLength(full) <= NAME_MAX_BYTES ? full : `.pure-studio${suffix}`;
 }
 
 /**
