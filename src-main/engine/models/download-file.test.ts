@@ -205,3 +205,45 @@ test('a file of unknown size (no Content-Length) is trusted on first use and sti
 test('plain http to a non-loopback host is refused without a request', async () => {
   await assert.rejects(downloadFile({ name: 'w', url: 'http://example.com/w' }, tempDir(), ctx()), (e: { code: string; message: string }) => e.code === 'NETWORK' && /https/.test(e.message));
 });
+
+test('a file without a length or end marker that is cut short is refused, never taken as whole', async () => {
+  const server = await FixtureServer.start();
+  server.serve('/w', bytes, { noEndMarker: true, dropAfter: 70_000 });
+  const dir = tempDir();
+  // Trust on first use: no size or digest to catch the cut afterwards.
+  await assert.rejects(downloadFile({ name: 'w.bin', url: server.url('/w') }, dir, ctx()), (e: { code: string; message: string }) => e.code === 'NETWORK' && /without a length or an end marker/.test(e.message));
+  assert.ok(!existsSync(join(dir, 'w.bin')));
+  assert.equal(server.stats('/w').requests, 1); // retrying cannot help: the server never says
+  // Whole or not, such a body cannot be told complete...
+  server.serve('/whole', bytes, { noEndMarker: true });
+  await assert.rejects(downloadFile({ name: 'w.bin', url: server.url('/whole') }, tempDir(), ctx()), { code: 'NETWORK' });
+  // ...unless the expected size is known, which then decides.
+  const known = tempDir();
+  await downloadFile(file(server, '/whole'), known, ctx());
+  assertOnlyFinished(known, ['weights.bin']);
+});
+
+test('a server that ignores Range and drops connections is given up on by the bytes fetched again', async () => {
+  const server = await FixtureServer.start();
+  // Each answer starts again at byte 0 and gets 20 kB further than the last: new bytes every
+  // time, so counting failures in a row alone would go on to the end (13 requests here, ~100
+  // for a real file). The budget allows one file's worth of bytes fetched again.
+  server.serve('/w', bytes, { ignoreRange: true, dropAfter: 20_000, dropStep: 20_000, dropTimes: 1000 });
+  const dir = tempDir();
+  await assert.rejects(downloadFile(file(server, '/w'), dir, ctx()), (e: { code: string; message: string }) => e.code === 'NETWORK' && /does not resume/.test(e.message));
+  // 20+40+60+80+100 kB fetched again passes 256 KiB after 6 requests (7 when bytes in flight at
+  // a drop never reach the disk).
+  const requests = server.stats('/w').requests;
+  assert.ok(requests >= 6 && requests <= 7, `${requests} requests`);
+  assert.ok(!existsSync(join(dir, 'weights.bin')));
+});
+
+test('retries stop after the retry window without getting further, whatever the retry count', { timeout: 20_000 }, async () => {
+  const server = await FixtureServer.start();
+  server.serve('/w', bytes, { status: 503 });
+  const started = Date.now();
+  const settings = { ...fast, retries: 1000, backoffMs: 50, retryWindowMs: 400 };
+  await assert.rejects(downloadFile(file(server, '/w'), tempDir(), ctx({ settings })), (e: { code: string; message: string }) => e.code === 'NETWORK' && /without getting further/.test(e.message) && /HTTP 503/.test(e.message));
+  assert.ok(Date.now() - started < 3000, `${Date.now() - started} ms`);
+  assert.ok(server.stats('/w').requests < 10);
+});

@@ -9,6 +9,7 @@ import { cancelledError, EngineError, throwIfAborted } from '../common/errors';
 import { digestFile } from './digest';
 import { fetchPart, type Part, type PartOutcome, type ServerFacts } from './fetch-part';
 import type { GetOptions } from './http-get';
+import { RetryBudget } from './retry-budget';
 import { describeUrl, isRetryable } from './transfer-errors';
 import { PARTIAL_SUFFIX, SIDECAR_SUFFIX } from './url-policy';
 
@@ -19,13 +20,21 @@ export interface TransferSettings {
   minPartBytes: number;
   /** Failed attempts in a row (without new bytes) before giving up. */
   retries: number;
+  /**
+   * Retrying stops once a part has gone this long without reaching further into the file than
+   * before, however many bytes arrived meanwhile (a server that ignores Range and drops the
+   * connection sends the same bytes again and again).
+   */
+  retryWindowMs: number;
+  /** ...or once the bytes fetched again (after restarts from zero) exceed this share of the file. */
+  refetchRatio: number;
   /** First wait before a retry; doubled each time, at most 30 s, with jitter. */
   backoffMs: number;
   /** No byte for this long and the connection is treated as dead. */
   stallMs: number;
 }
 
-export const DEFAULT_TRANSFER: TransferSettings = { parts: 4, minPartBytes: 64 << 20, retries: 5, backoffMs: 1000, stallMs: 30_000 };
+export const DEFAULT_TRANSFER: TransferSettings = { parts: 4, minPartBytes: 64 << 20, retries: 5, retryWindowMs: 120_000, refetchRatio: 1, backoffMs: 1000, stallMs: 30_000 };
 
 export interface RemoteFile {
   name: string;
@@ -199,9 +208,6 @@ async function transfer(file: RemoteFile, initial: Sidecar, fh: FileHandle, side
   }
 }
 
-const backoff = (settings: TransferSettings, failures: number): number =>
-  Math.min(30_000, settings.backoffMs * 2 ** (failures - 1)) * (0.8 + 0.4 * Math.random());
-
 /**
  * Every unfinished part runs at once, each with its own retries (a drop on one connection does
  * not disturb the others). A failure that retrying cannot fix stops them all.
@@ -239,18 +245,22 @@ async function runParts(file: RemoteFile, state: Sidecar, fh: FileHandle, ctx: D
     },
   };
   const runPart = async (part: Part): Promise<PartOutcome> => {
-    let failures = 0;
+    const budget = new RetryBudget(ctx.settings, part.done);
     for (;;) {
       if (inner.signal.aborted) throw cancelledError();
-      const before = part.done;
+      let restarted = false;
       try {
-        return await fetchPart(part, { ...partContext, validator: state.validator, total: state.size ?? undefined });
+        return await fetchPart(part, {
+          ...partContext,
+          onRestart: () => ((restarted = true), partContext.onRestart()),
+          validator: state.validator,
+          total: state.size ?? undefined,
+        });
       } catch (error) {
         if (inner.signal.aborted) throw cancelledError();
         if (!isRetryable(error)) throw error;
-        if (part.done > before) failures = 0; // progress was made: the connection is just flaky
-        if (++failures > ctx.settings.retries) throw error;
-        await abortableSleep(backoff(ctx.settings, failures), inner.signal);
+        const waitMs = budget.afterFailure(part.done, restarted, part.end ?? state.size ?? null, error, file);
+        await abortableSleep(waitMs, inner.signal);
       }
     }
   };

@@ -2,7 +2,7 @@
 // caller owns retries and bookkeeping; this function only moves bytes and says what happened.
 // `part.done` is advanced only after the bytes are written, so it never claims more than is on disk.
 import type { FileHandle } from 'node:fs/promises';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { cancelledError, EngineError } from '../common/errors';
 import { httpGet, type GetOptions } from './http-get';
 import { describeUrl, httpStatusError, socketError, stalledError, TransferError } from './transfer-errors';
@@ -47,6 +47,11 @@ function parseContentRange(value: string | undefined): { start: number; total?: 
   return { start: Number(m[1]), total: m[2] === '*' ? undefined : Number(m[2]) };
 }
 
+/** Content-Length or chunked transfer encoding: the two ways HTTP/1.1 says where a body ends. */
+function hasEndMarker(headers: IncomingHttpHeaders): boolean {
+  return headers['content-length'] !== undefined || /(^|,)\s*chunked\s*$/i.test(headers['transfer-encoding'] ?? '');
+}
+
 export async function fetchPart(part: Part, ctx: PartContext): Promise<PartOutcome> {
   const from = part.start + part.done;
   const ranged = from > 0 || !ctx.single;
@@ -89,8 +94,20 @@ export async function fetchPart(part: Part, ctx: PartContext): Promise<PartOutco
     }
     ctx.onResponse(facts);
     await writeBody(part, body, ctx);
-    if (part.end !== null && part.start + part.done < part.end) {
+    // A body ends with the length the server announced, or with chunked encoding's last chunk
+    // (the loop above may stop at the part's end before Node marks the body complete). Without
+    // either (HTTP/1.0 style, ended by closing the connection) a drop is indistinguishable from
+    // the end, and a cut file would be trusted on first use as whole.
+    if (part.end !== null ? part.start + part.done < part.end : !body.complete) {
       throw new TransferError('NETWORK', `The connection to ${new URL(ctx.url).host} closed before the end of ${describeUrl(ctx.url)}.`, undefined, true);
+    }
+    if (part.end === null && !hasEndMarker(res.headers)) {
+      throw new TransferError(
+        'NETWORK',
+        `The server sent ${describeUrl(ctx.url)} without a length or an end marker, so a complete file cannot be told from a cut one; refused.`,
+        'Download the file another way and use `models import`, or ask the publisher for a server that sends Content-Length.',
+        false,
+      );
     }
     return 'complete';
   } finally {

@@ -12,6 +12,8 @@ export interface Behaviour {
   /** Cut the connection after this many body bytes, for the first `dropTimes` responses (default 1). */
   dropAfter?: number;
   dropTimes?: number;
+  /** With dropAfter: each response is cut this many bytes later than the one before. */
+  dropStep?: number;
   /** Send the file up to this byte offset, then nothing more while keeping the connection open. */
   stallAt?: number;
   /** Pace the body: `chunkSize` bytes (default 16 KiB) every `chunkDelayMs`. */
@@ -21,6 +23,11 @@ export interface Behaviour {
   redirectTo?: string;
   /** Sent chunked, without Content-Length. */
   noLength?: boolean;
+  /**
+   * Sent without Content-Length and without chunked encoding (HTTP/1.0 style): the body ends when
+   * the connection closes, so a dropped connection looks just like the end of the file.
+   */
+  noEndMarker?: boolean;
   /** Answers only once this promise settles (a test decides when a download may proceed). */
   gate?: Promise<void>;
 }
@@ -115,14 +122,16 @@ export class FixtureServer {
       status = 206;
     }
     const head: Record<string, string | number> = { 'content-type': route.type, etag: route.etag, 'accept-ranges': b.ignoreRange ? 'none' : 'bytes' };
-    if (!b.noLength) head['content-length'] = end - start;
+    if (!b.noLength && !b.noEndMarker) head['content-length'] = end - start;
+    if (b.noEndMarker) res.useChunkedEncodingByDefault = false;
     if (status === 206) head['content-range'] = `bytes ${start}-${end - 1}/${size}`;
     res.writeHead(status, head);
 
     const responseIndex = this.stats(path).requests;
     let limit = end - start;
     let cut: 'drop' | 'stall' | undefined;
-    if (b.dropAfter !== undefined && responseIndex <= (b.dropTimes ?? 1) && b.dropAfter < limit) [limit, cut] = [b.dropAfter, 'drop'];
+    const dropAt = b.dropAfter === undefined ? undefined : b.dropAfter + (responseIndex - 1) * (b.dropStep ?? 0);
+    if (dropAt !== undefined && responseIndex <= (b.dropTimes ?? 1) && dropAt < limit) [limit, cut] = [dropAt, 'drop'];
     if (b.stallAt !== undefined && b.stallAt - start < limit) [limit, cut] = [Math.max(0, b.stallAt - start), 'stall'];
     const chunk = b.chunkSize ?? 16 << 10;
     for (let sent = 0; sent < limit && !res.destroyed; ) {
