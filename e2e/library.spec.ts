@@ -168,6 +168,31 @@ test('select with Ctrl and Shift, restore the selection, pause and resume the qu
   expect(errors).toEqual([]);
 });
 
+test('with auto-save off, a restored photo waits for "Save all restored"', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const errors = collectErrors(page);
+  // A photo added to the album since: opening the folder again brings in only that one.
+  const added = join(album, '2021', 'new scan.jpg');
+  mkdirSync(join(added, '..'), { recursive: true });
+  await sharp(join(projectRoot, 'test-data', 'photos', 'rocket.jpg')).extract({ left: 300, top: 150, width: 40, height: 30 }).jpeg().toFile(added);
+  await page.goto(app.served.url);
+  await openWithRestored(page);
+  await openAlbum(page);
+  await expect(row(page, 'new scan.jpg')).toHaveAccessibleName('new scan.jpg, Not restored yet');
+
+  await page.getByRole('checkbox', { name: /Auto-save/ }).uncheck();
+  await expect(page.getByRole('button', { name: 'Save all restored (0)' })).toBeDisabled();
+  await row(page, 'new scan.jpg').click();
+  await page.getByRole('button', { name: 'Restore selected (1)' }).click();
+  await expect(row(page, 'new scan.jpg')).toHaveAccessibleName('new scan.jpg, Restored', { timeout: 60_000 });
+  expect(filesUnder(join(out, '2021'))).toEqual([]);
+  await page.getByRole('button', { name: 'Save all restored (1)' }).click();
+  await expect.poll(() => filesUnder(join(out, '2021')).map((f) => f.replace(/\.\w+$/, ''))).toEqual(['new scan-restored']);
+  await expect(page.getByRole('button', { name: 'Save all restored (0)' })).toBeDisabled();
+  await page.getByRole('checkbox', { name: /Auto-save/ }).check();
+  expect(errors).toEqual([]);
+});
+
 test('remove a photo from the library: it leaves the list, after a reload too, and stays on disk', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 800 });
   const errors = collectErrors(page);

@@ -10,7 +10,8 @@ import { resultOf } from './library-result';
 export type PhotoStatus = 'ready' | 'queued' | 'running' | 'done' | 'failed' | 'skipped';
 
 export class PhotoEntry {
-  readonly item: PhotoItem;
+  /** Replaced (never mutated) when its pixel size becomes known after opening. */
+  item = $state.raw<PhotoItem>({ path: '', name: '', bytes: 0 });
   /** The job now queued or running for this photo. */
   jobId = $state<string | undefined>();
   progress = $state<RestoreProgress | undefined>();
@@ -25,7 +26,7 @@ export class PhotoEntry {
   savedTo = $state<string | undefined>();
 
   /** The library's record of this photo (state, queue place, stored result, triage). */
-  lib = $state<LibraryPhoto | undefined>();
+  lib = $state.raw<LibraryPhoto | undefined>();
 
   constructor(item: PhotoItem, lib?: LibraryPhoto) {
     this.item = item;
@@ -62,10 +63,19 @@ export class PhotoEntry {
     return this.jobId ?? (this.lib?.state === 'running' ? this.lib.jobId : undefined);
   }
 
+  /**
+   * The photo's upright pixel size, once known: a folder's photos open before their headers are
+   * read (the library's triage, or the viewer's image, tells it later).
+   */
+  learnSize(width: number, height: number): void {
+    if (width > 0 && height > 0 && (this.item.width !== width || this.item.height !== height)) this.item = { ...this.item, width, height };
+  }
+
   /** Takes the library's newer record: state, error, and the stored result after a reload. */
   follow(lib: LibraryPhoto): void {
     const was = this.lib?.state;
     this.lib = lib;
+    if (lib.width && lib.height) this.learnSize(lib.width, lib.height);
     if (lib.state === 'done') {
       if (lib.output && this.result?.output !== lib.output) this.result = resultOf(lib) ?? this.result;
       this.error = undefined;
