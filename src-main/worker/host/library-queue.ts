@@ -16,7 +16,7 @@ import { fingerprintInput, photoSettings, prepareJob } from './library-job';
 import type { PreparedJob } from './library-job';
 import type { LibraryRecords } from './library-records';
 import type { JobSettings, LibrarySettings } from './library-settings';
-import { keptResult, savedTo, toLibraryPhoto } from './library-view';
+import { byPlace, keptResult, savedTo, toLibraryPhoto } from './library-view';
 import type { ScopedPaths } from './library-view';
 import { QueueProgress } from './queue-progress';
 import type { WorkerHost } from './worker-host';
@@ -127,7 +127,7 @@ export class LibraryQueue {
 
   /** Every photo not restored yet, and done ones whose original or settings changed since. */
   restoreAll(job: JobSettings): Promise<QueueOutcome> {
-    const ids = this.o.records.all().sort((a, b) => a.sourceRoot.localeCompare(b.sourceRoot) || a.rel.localeCompare(b.rel, undefined, { numeric: true })).map((r) => r.id);
+    const ids = this.o.records.all().sort(byPlace).map((r) => r.id);
     return this.restore(ids, job, true);
   }
 

@@ -3,10 +3,10 @@
 // scope, since the page shows every photo and output by URL; that costs a realpath each, so it
 // is done once per path and remembered.
 import { basename } from 'node:path';
-import { compareNames } from '../../engine/library/photo-names';
 import type { PhotoRecord } from '../../engine/library/library-types';
 import type { LibraryPhoto, LibraryResult, PhotoTriage } from '../../protocol/api';
 import type { MediaScope } from '../../protocol/media-scope';
+import type { StoredTriage } from './library-triage';
 import type { RestoreResult } from '../../protocol/restore';
 
 /** The canonical paths the scope already allows, by the path they were asked for. */
@@ -78,8 +78,13 @@ export function toLibraryPhoto(record: PhotoRecord, paths: { path: string; outpu
     photo.result = shown;
   }
   if (record.triage) {
-    const { width, height, bytes, ...triage } = record.triage as unknown as PhotoTriage & { width?: number; height?: number; bytes?: number };
-    if (triage.noise && triage.blur) photo.triage = triage;
+    const { width, height, bytes, noise, blur, noiseSigma, blurSigma, suggestPure } = record.triage as StoredTriage;
+    if (noise && blur) {
+      const triage: PhotoTriage = { noise, blur, suggestPure: suggestPure === true };
+      if (noiseSigma !== undefined) triage.noiseSigma = noiseSigma;
+      if (blurSigma !== undefined) triage.blurSigma = blurSigma;
+      photo.triage = triage;
+    }
     if (width && height) [photo.width, photo.height] = [width, height];
     if (bytes !== undefined) photo.bytes = bytes;
   }
@@ -89,7 +94,11 @@ export function toLibraryPhoto(record: PhotoRecord, paths: { path: string; outpu
   return photo;
 }
 
-/** By opened folder, then path inside it in natural order: how the library lists. */
+// One collator for every comparison: String.localeCompare with options builds one per call, which
+// makes sorting 10,000 photos take most of a second.
+const natural = new Intl.Collator(undefined, { numeric: true }).compare;
+
+/** By opened folder, then path inside it in natural order ("img2" before "img10"): how the library lists. */
 export function byPlace(a: PhotoRecord, b: PhotoRecord): number {
-  return compareNames(a.sourceRoot, b.sourceRoot) || compareNames(a.rel, b.rel);
+  return natural(a.sourceRoot, b.sourceRoot) || natural(a.rel, b.rel);
 }

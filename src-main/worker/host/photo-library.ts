@@ -27,6 +27,7 @@ import { LibraryQueue } from './library-queue';
 import { LibraryRecords } from './library-records';
 import { saveAll } from './library-save';
 import { LibrarySettings } from './library-settings';
+import { TriageRunner } from './library-triage';
 import { byPlace, ScopedPaths } from './library-view';
 import type { WorkerHost } from './worker-host';
 
@@ -64,6 +65,8 @@ export class PhotoLibrary {
   private readonly settings: LibrarySettings;
   private readonly paths: ScopedPaths;
   readonly queue: LibraryQueue;
+  /** The background degradation estimate over the library (library-triage.ts). */
+  readonly triage: TriageRunner;
   private readonly listeners = new Set<(event: LibraryEvent) => void>();
   private readonly workDir: string;
 
@@ -84,6 +87,15 @@ export class PhotoLibrary {
       emit: (event) => this.emit(event),
       log: o.log,
     });
+    this.triage = new TriageRunner({
+      store: this.store,
+      records: () => this.records.all().sort(byPlace),
+      triaged: async (id) => {
+        const record = this.records.refresh(id);
+        if (record) this.emit({ type: 'library', item: await this.queue.photo(record) });
+      },
+      log: o.log,
+    });
   }
 
   /** Loads the library, cleans what a killed run left, and lets the queue go on where it stood. */
@@ -96,9 +108,11 @@ export class PhotoLibrary {
     const cleaned = await removeLeftoverTemps(planned);
     if (cleaned.length) this.o.log(`library: removed ${cleaned.length} temporary files left by an interrupted run`);
     this.queue.resume();
+    this.triage.wake();
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.triage.stop();
     this.store.close();
   }
 
@@ -138,7 +152,13 @@ export class PhotoLibrary {
     }
     const records = this.records.add(taken);
     this.emit({ type: 'library-changed' });
+    this.triage.wake();
     return records;
+  }
+
+  /** Lets the page see a photo of the library (remembered: the snapshot does not ask again). */
+  allow(path: string): Promise<string> {
+    return this.paths.allow(path);
   }
 
   async snapshot(): Promise<LibrarySnapshot> {

@@ -134,7 +134,7 @@ export class StudioHost {
     this.models.stop();
     await this.workers.stop();
     // Photos still running stay 'running' in the library: the next start queues them first.
-    this.library.close();
+    await this.library.close();
   }
 
   info(): HostInfo {
@@ -177,7 +177,7 @@ export class StudioHost {
       const opened = list.includes(record.sourceRoot) ? { path: record.input, folder: record.sourceRoot } : { path: record.input };
       const item = await describePhoto(opened, records.length <= PROBE_ON_OPEN);
       item.id = record.id;
-      item.path = await this.scope.allowFile(item.path);
+      item.path = await this.library.allow(item.path);
       return item;
     });
     await this.settings.addRecent(list);
