@@ -216,3 +216,53 @@ async function openWithRestored(page: Page): Promise<void> {
   await expect(library(page).getByRole('button', { name: /, Restored$/ }).first()).toBeVisible();
   await chooseEngine(page, 'Real-ESRGAN x4 fast');
 }
+
+test('triage: the worst photos first, filters by noise and blur, and PURE suggested where the damage is heavy', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const errors = collectErrors(page);
+  // One clean crop, the same blurred, the same with heavy noise (big enough to be measured).
+  const folder = join(app.root, 'triage');
+  mkdirSync(folder, { recursive: true });
+  const crop = sharp(join(projectRoot, 'test-data', 'photos', 'rocket.jpg')).extract({ left: 150, top: 60, width: 320, height: 240 });
+  await crop.clone().jpeg({ quality: 92 }).toFile(join(folder, 'clean.jpg'));
+  await crop.clone().blur(4).jpeg({ quality: 92 }).toFile(join(folder, 'blurry.jpg'));
+  const { data, info } = await crop.clone().raw().toBuffer({ resolveWithObject: true });
+  let seed = 1;
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i] + (random() + random() + random() - 1.5) * 120));
+  await sharp(data, { raw: info }).jpeg({ quality: 92 }).toFile(join(folder, 'noisy.jpg'));
+
+  await page.goto(app.served.url);
+  await openWithRestored(page);
+  await page.getByRole('button', { name: 'Open folder…' }).first().click();
+  const dialog = page.getByRole('dialog', { name: 'Open photos' });
+  await dialog.getByRole('button', { name: 'triage' }).click();
+  await dialog.getByRole('button', { name: 'Open this folder' }).click();
+  await expect(dialog).toBeHidden();
+
+  // The background estimate arrives: the heavily damaged photos suggest PURE, the clean one not.
+  const badge = (name: string): Locator => library(page).getByRole('group', { name, exact: true }).getByText('PURE', { exact: true });
+  await expect(badge('noisy.jpg')).toBeVisible({ timeout: 30_000 });
+  await expect(badge('blurry.jpg')).toBeVisible({ timeout: 30_000 });
+  await expect(badge('clean.jpg')).toHaveCount(0);
+
+  const names = async (): Promise<string[]> => library(page).getByRole('group').evaluateAll((groups) => groups.map((g) => g.getAttribute('aria-label') ?? ''));
+  const order = (list: string[]): number[] => ['noisy.jpg', 'blurry.jpg', 'clean.jpg'].map((name) => list.indexOf(name));
+  await library(page).getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Worst first' });
+  const worst = order(await names());
+  expect(worst[0]).toBeGreaterThanOrEqual(0);
+  expect(worst[0]).toBeLessThan(worst[1]);
+  expect(worst[1]).toBeLessThan(worst[2]);
+
+  await library(page).getByRole('combobox', { name: 'Noise' }).selectOption({ label: 'Heavy' });
+  await expect(row(page, 'noisy.jpg')).toBeVisible();
+  await expect(row(page, 'clean.jpg')).toHaveCount(0);
+  await expect(row(page, 'blurry.jpg')).toHaveCount(0);
+  await library(page).getByRole('combobox', { name: 'Noise' }).selectOption({ label: 'Any' });
+  await library(page).getByRole('combobox', { name: 'Blur' }).selectOption({ label: 'Heavy' });
+  await expect(row(page, 'blurry.jpg')).toBeVisible();
+  await expect(row(page, 'clean.jpg')).toHaveCount(0);
+  await expect(row(page, 'noisy.jpg')).toHaveCount(0);
+  await screenshot(page, 'library-triage-1280x800');
+  expect(errors).toEqual([]);
+});
