@@ -246,7 +246,11 @@ test('triage: the worst photos first, filters by noise and blur, and PURE sugges
   await expect(badge('blurry.jpg')).toBeVisible({ timeout: 30_000 });
   await expect(badge('clean.jpg')).toHaveCount(0);
 
-  const names = async (): Promise<string[]> => library(page).getByRole('group').evaluateAll((groups) => groups.map((g) => g.getAttribute('aria-label') ?? ''));
+  const names = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const group of await library(page).getByRole('group').all()) out.push((await group.getAttribute('aria-label')) ?? '');
+    return out;
+  };
   const order = (list: string[]): number[] => ['noisy.jpg', 'blurry.jpg', 'clean.jpg'].map((name) => list.indexOf(name));
   await library(page).getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Worst first' });
   const worst = order(await names());
