@@ -233,7 +233,6 @@ test('triage: the worst photos first, filters by noise and blur, and PURE sugges
   await sharp(data, { raw: info }).jpeg({ quality: 92 }).toFile(join(folder, 'noisy.jpg'));
 
   await page.goto(app.served.url);
-  await openWithRestored(page);
   await page.getByRole('button', { name: 'Open folder…' }).first().click();
   const dialog = page.getByRole('dialog', { name: 'Open photos' });
   await dialog.getByRole('button', { name: 'triage' }).click();
