@@ -41,3 +41,11 @@ test('a region outside the photo is refused with INVALID_OPTION and writes nothi
   await assert.rejects(restorer.restore(input, join(dir, 'bad.png'), { engine: 'realesrgan-x4fast', roi: { x: 0, y: 0, width: 0, height: 10 } }), { code: 'INVALID_OPTION' });
   assert.equal(existsSync(join(dir, 'bad.png')), false);
 });
+
+test('a region keeps its print size: the density scales from the region, not the whole photo', { timeout: 120_000 }, async () => {
+  const input = join(dir, 'dpi.png');
+  await sharp(photo('rocket.jpg')).extract({ left: 0, top: 0, width: 120, height: 90 }).withMetadata({ density: 300 }).png().toFile(input);
+  const result = await restorer.restore(input, join(dir, 'dpi-roi.png'), { engine: 'realesrgan-x4fast', threads: 2, roi: { x: 10, y: 10, width: 48, height: 40 } });
+  // 48 px at 300 dpi is 0.16 in; 192 px over 0.16 in is 1200 dpi (480 if scaled from the 120 px photo).
+  assert.equal(Math.round((await sharp(result.output).metadata()).density ?? 0), 1200);
+});

@@ -42,8 +42,16 @@ export function cropRaster<T extends RasterImage>(image: T, roi: Region): T {
   return { ...image, width: roi.width, height: roi.height, data };
 }
 
-/** The decoded photo cut to `roi` (colour and alpha alike); metadata stays the source's. */
+/**
+ * The decoded photo cut to `roi` (colour and alpha alike). Metadata stays the source's, except its
+ * pixel size: the print density scales from the region's size, so the region keeps its print size.
+ */
 export function cropDecoded(decoded: DecodedImage, roi: Region): DecodedImage {
   checkRoi(roi, decoded.rgb.width, decoded.rgb.height);
-  return { ...decoded, rgb: cropRaster(decoded.rgb, roi), ...(decoded.alpha && { alpha: cropRaster(decoded.alpha, roi) }) };
+  return {
+    ...decoded,
+    metadata: { ...decoded.metadata, width: roi.width, height: roi.height },
+    rgb: cropRaster(decoded.rgb, roi),
+    ...(decoded.alpha && { alpha: cropRaster(decoded.alpha, roi) }),
+  };
 }
