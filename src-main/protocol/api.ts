@@ -323,7 +323,12 @@ export interface PureStudioApi {
   // join it), with a queue the host feeds to the worker one photo at a time ----
   /** The whole library, the output folder and whether the queue is paused. */
   library(): Promise<LibrarySnapshot>;
-  /** Queues these photos (in this order, after those already waiting). */
+  /**
+   * Queues these photos (in this order, after those already waiting). The queue runs every
+   * waiting photo with the options of the latest queue call, each under its own overrides (the
+   * PURE caption only ever comes from a photo's own overrides, never from `options`). A done
+   * photo whose original and settings are unchanged stays done (counted in `alreadyDone`).
+   */
   restorePhotos(call: RestorePhotosCall): Promise<QueueOutcome>;
   /** Queues every photo not restored yet (and done ones whose original changed since). */
   restoreAll(call: RestoreAllCall): Promise<QueueOutcome>;
@@ -339,7 +344,11 @@ export interface PureStudioApi {
   removePhotos(ids: number[]): Promise<void>;
   /** Replaces a photo's own settings (engine, scale, PURE caption and seed); {} clears them. */
   setPhotoOverrides(id: number, overrides: PhotoOverrides): Promise<LibraryPhoto>;
-  /** Changes the output folder or auto-save; resolves to the library's settings as they now are. */
+  /**
+   * Changes the output folder or auto-save; resolves to the library as it now is. Bridge: the
+   * folder must lie inside the browse root (it is created when first written). Desktop: naming
+   * `outputFolder` opens the system's folder dialog there, and the folder chosen in it is used.
+   */
   setLibrarySettings(patch: LibrarySettingsPatch): Promise<LibrarySnapshot>;
   /** Writes every restored photo not saved yet into the output folder (mirrored layout). */
   saveAllRestored(): Promise<SaveOutcome>;

@@ -121,6 +121,8 @@ export class LibraryQueue {
     }
     if (all && outcome.queued === 0) this.o.log(`restore all: nothing to do (${outcome.alreadyDone} done before)`);
     await this.announce(changed);
+    // The total grew (the top bar says so even while paused), then the next photo may start.
+    this.emitQueue();
     this.pump();
     return outcome;
   }
