@@ -7,6 +7,7 @@ import type { Int4GraphOptions } from '../engine/pure/decoder/decoder-graph';
 import { convertPure } from '../engine/pure/package/convert-pure';
 import { describePureModel } from '../engine/pure/package/pure-manifest';
 import { EXIT, exitCodeFor } from './exit-codes';
+import { abortOnCtrlC } from './interrupt';
 
 const USAGE = `Usage: npm run convert -- pure --checkpoint <hf dir> --vq <vq_ds8_c2i.pt> --out <dir> [--dtype fp16|fp32|int4] [--overwrite]
        [--int4-block 32|64|128] [--int4-lm-head int4|fp16] [--int4-accuracy 4|0]
@@ -43,8 +44,7 @@ async function main(argv: string[]): Promise<number> {
   if (dtype !== 'fp16' && dtype !== 'fp32' && dtype !== 'int4') throw new EngineError('INVALID_OPTION', `--dtype must be fp16, fp32 or int4, got "${dtype}".`);
   const int4 = int4Settings(values['int4-block'], values['int4-lm-head'], values['int4-accuracy']);
   if (int4 && dtype !== 'int4') throw new EngineError('INVALID_OPTION', '--int4-block, --int4-lm-head and --int4-accuracy need --dtype int4.');
-  const controller = new AbortController();
-  process.on('SIGINT', () => controller.abort());
+  const signal = abortOnCtrlC('Cancelling the conversion');
   const tty = process.stderr.isTTY;
   let last = '';
   const manifest = await convertPure({
@@ -54,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
     dtype,
     ...(int4 ? { int4 } : {}),
     overwrite: values.overwrite,
-    signal: controller.signal,
+    signal,
     onProgress: (stage, fraction) => {
       const line = `${stage} ${Math.floor(fraction * 100)}%`;
       if (line === last) return;

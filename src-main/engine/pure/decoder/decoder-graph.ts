@@ -29,6 +29,8 @@ import { GraphOps } from './graph-ops';
 import { splitMask, staticMask } from './static-mask';
 import { toFloat16Bits } from './weight-prep';
 import { WeightSink } from './weight-sink';
+import { runSteps, runStepsYielding } from './build-steps';
+import type { BuildSteps } from './build-steps';
 import type { WeightRecord } from './weight-sink';
 
 export type { DecoderDtype, Int4GraphOptions } from './decoder-layer';
@@ -110,6 +112,16 @@ export const SPLIT_DECODER_IO = {
 const MASKED = -1e9;
 
 export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, options: DecoderGraphOptions): DecoderGraph {
+  return runSteps(decoderGraphSteps(config, getWeight, options));
+}
+
+/** The same build, giving the event loop a turn after each weight; `signal` stops it between two weights. */
+export function buildDecoderGraphYielding(config: DecoderConfig, getWeight: GetWeight, options: DecoderGraphOptions, signal?: AbortSignal): Promise<DecoderGraph> {
+  return runStepsYielding(decoderGraphSteps(config, getWeight, options), signal);
+}
+
+/** The build as steps (one per weight): see build-steps.ts. */
+export function* decoderGraphSteps(config: DecoderConfig, getWeight: GetWeight, options: DecoderGraphOptions): BuildSteps<DecoderGraph> {
   if (config.numHeads % config.numKvHeads !== 0) throw new Error('numHeads must be a multiple of numKvHeads');
   if (config.headDim % 2 !== 0) throw new Error('RoPE needs an even headDim');
   const g = new GraphBuilder('chameleon_decoder');
@@ -175,15 +187,15 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
     const { cos, sinSigned } = ropeTables(ops, config, positions);
     const ctx: LayerContext = { ops, config, dtype: options.dtype, ...(int4 ? { int4 } : {}), getWeight, sink, cos, sinSigned, maskBias, ...(keySplit ? { keySplit } : {}) };
 
-    let x = embed(ctx, ids); // (batch, seq, hidden) f32
-    for (let i = 0; i < config.numLayers; i++) x = addDecoderLayer(ctx, i, x, caches[i]);
+    let x = yield* embed(ctx, ids); // (batch, seq, hidden) f32
+    for (let i = 0; i < config.numLayers; i++) x = yield* addDecoderLayer(ctx, i, x, caches[i]);
 
     // Only the requested positions reach the final norm and the LM head: a prefill of 4000
     // tokens must not materialise a (4000, 73728) logits tensor.
     const index = ops.op('Unsqueeze', [logitsPositions, ops.i64([-1])], 'logits_index'); // (batch, n_select, 1)
     const picked = ops.op('GatherND', [x, index], 'picked_hidden', { batch_dims: { type: 'int', value: 1 } }); // (batch, n_select, hidden)
-    const normed = toCompute(ctx, rmsNorm(ctx, picked, decoderNames.finalNorm, 'final')); // (batch, n_select, hidden)
-    const head = linear(ctx, normed, decoderNames.lmHead, config.vocabSize, config.hiddenSize, 'lm_head', int4?.lmHead ?? false); // (batch, n_select, vocab)
+    const normed = toCompute(ctx, yield* rmsNorm(ctx, picked, decoderNames.finalNorm, 'final')); // (batch, n_select, hidden)
+    const head = yield* linear(ctx, normed, decoderNames.lmHead, config.vocabSize, config.hiddenSize, 'lm_head', int4?.lmHead ?? false); // (batch, n_select, vocab)
     const logits = isHalfCompute(options.dtype) ? ops.cast(head, 'float32', 'logits_f32') : head;
     ops.op('Identity', [logits], '', undefined, DECODER_IO.logits); // (batch, n_select, vocab) f32
 
@@ -211,11 +223,12 @@ export function buildDecoderGraph(config: DecoderConfig, getWeight: GetWeight, o
 }
 
 /** Token embedding lookup: (batch, seq) ids -> (batch, seq, hidden) f32. */
-function embed(ctx: LayerContext, ids: string): string {
+function* embed(ctx: LayerContext, ids: string): BuildSteps<string> {
   const c = ctx.config;
   const name = decoderNames.embed;
   const table = expectLength(name, ctx.getWeight(name), c.vocabSize * c.hiddenSize); // (vocab, hidden)
   const init = ctx.sink.add(name, [c.vocabSize, c.hiddenSize], isHalfCompute(ctx.dtype) ? { type: 'float16', data: toFloat16Bits(table) } : { type: 'float32', data: table });
+  yield;
   return toF32(ctx, ctx.ops.op('Gather', [init, ids], 'embedded', { axis: { type: 'int', value: 0 } }));
 }
 

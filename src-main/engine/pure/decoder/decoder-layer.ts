@@ -13,6 +13,7 @@ import type { GetWeight } from './decoder-weight-names';
 import type { GraphOps } from './graph-ops';
 import { expandPerHead, toFloat16Bits, transpose } from './weight-prep';
 import type { WeightSink } from './weight-sink';
+import type { BuildSteps } from './build-steps';
 import { matMulNBits } from '../quant/matmul-nbits';
 import type { Int4Scheme } from '../quant/int4-blockwise';
 import { staticAttention } from './static-attention';
@@ -99,7 +100,7 @@ export interface SplitCacheNames {
 export type LayerCacheNames = ConcatCacheNames | StaticCacheNames | SplitCacheNames;
 
 /** Adds layer `i`; `x` is the residual stream (batch, seq, hidden) f32; returns the new one. */
-export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: LayerCacheNames): string {
+export function* addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: LayerCacheNames): BuildSteps<string> {
   const { ops, config: c } = ctx;
   const n = decoderNames.layer(i);
   const H = c.hiddenSize;
@@ -107,12 +108,12 @@ export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: 
   const kvDim = c.numKvHeads * c.headDim;
 
   // ---- attention ----
-  const h = toCompute(ctx, rmsNorm(ctx, x, n.inputNorm, `l${i}_attn_in`)); // (batch, seq, hidden)
-  const q = linear(ctx, h, n.q, qDim, H, `l${i}_q`); // (batch, seq, heads * head_dim)
-  const k = linear(ctx, h, n.k, kvDim, H, `l${i}_k`); // (batch, seq, kv_heads * head_dim)
-  const v = linear(ctx, h, n.v, kvDim, H, `l${i}_v`); // (batch, seq, kv_heads * head_dim)
-  const qh = normAndRope(ctx, toF32(ctx, q), c.numHeads, n.qNormWeight, n.qNormBias, `l${i}_q`); // (batch, heads, seq, head_dim)
-  const kh = normAndRope(ctx, toF32(ctx, k), c.numKvHeads, n.kNormWeight, n.kNormBias, `l${i}_k`); // (batch, kv_heads, seq, head_dim)
+  const h = toCompute(ctx, yield* rmsNorm(ctx, x, n.inputNorm, `l${i}_attn_in`)); // (batch, seq, hidden)
+  const q = yield* linear(ctx, h, n.q, qDim, H, `l${i}_q`); // (batch, seq, heads * head_dim)
+  const k = yield* linear(ctx, h, n.k, kvDim, H, `l${i}_k`); // (batch, seq, kv_heads * head_dim)
+  const v = yield* linear(ctx, h, n.v, kvDim, H, `l${i}_v`); // (batch, seq, kv_heads * head_dim)
+  const qh = yield* normAndRope(ctx, toF32(ctx, q), c.numHeads, n.qNormWeight, n.qNormBias, `l${i}_q`); // (batch, heads, seq, head_dim)
+  const kh = yield* normAndRope(ctx, toF32(ctx, k), c.numKvHeads, n.kNormWeight, n.kNormBias, `l${i}_k`); // (batch, kv_heads, seq, head_dim)
   const v4 = ops.op('Reshape', [v, ops.i64([0, 0, c.numKvHeads, c.headDim])], `l${i}_v4`); // (batch, seq, kv_heads, head_dim)
   const vh = ops.op('Transpose', [v4], `l${i}_vh`, { perm: ints([0, 2, 1, 3]) }); // (batch, kv_heads, seq, head_dim)
 
@@ -137,16 +138,16 @@ export function addDecoderLayer(ctx: LayerContext, i: number, x: string, cache: 
     const vNew = ops.op('Identity', [vh], '', undefined, cache.newValue); // (batch, kv_heads, seq, head_dim)
     attn = staticAttention(ctx, i, qScaled, cache.bufferKey, cache.bufferValue, kNew, vNew);
   }
-  const o = linear(ctx, attn, n.o, H, qDim, `l${i}_o`); // (batch, seq, hidden)
+  const o = yield* linear(ctx, attn, n.o, H, qDim, `l${i}_o`); // (batch, seq, hidden)
   const x1 = ops.op('Add', [x, toF32(ctx, o)], `l${i}_resid_attn`); // (batch, seq, hidden)
 
   // ---- SwiGLU MLP: down(silu(gate(h)) * up(h)) ----
-  const h2 = toCompute(ctx, rmsNorm(ctx, x1, n.postNorm, `l${i}_mlp_in`)); // (batch, seq, hidden)
-  const gate = linear(ctx, h2, n.gate, c.intermediateSize, H, `l${i}_gate`); // (batch, seq, inter)
-  const up = linear(ctx, h2, n.up, c.intermediateSize, H, `l${i}_up`); // (batch, seq, inter)
+  const h2 = toCompute(ctx, yield* rmsNorm(ctx, x1, n.postNorm, `l${i}_mlp_in`)); // (batch, seq, hidden)
+  const gate = yield* linear(ctx, h2, n.gate, c.intermediateSize, H, `l${i}_gate`); // (batch, seq, inter)
+  const up = yield* linear(ctx, h2, n.up, c.intermediateSize, H, `l${i}_up`); // (batch, seq, inter)
   const silu = ops.op('Mul', [gate, ops.op('Sigmoid', [gate], `l${i}_sig`)], `l${i}_silu`); // (batch, seq, inter)
   const act = ops.op('Mul', [silu, up], `l${i}_act`); // (batch, seq, inter)
-  const down = linear(ctx, act, n.down, H, c.intermediateSize, `l${i}_down`); // (batch, seq, hidden)
+  const down = yield* linear(ctx, act, n.down, H, c.intermediateSize, `l${i}_down`); // (batch, seq, hidden)
   return ops.op('Add', [x1, toF32(ctx, down)], `l${i}_out`); // (batch, seq, hidden)
 }
 
@@ -184,15 +185,15 @@ function attention(ctx: LayerContext, i: number, q: string, kAll: string, vAll: 
  * per-head affine, and only then rotates (HF ChameleonAttention.forward: q_norm before
  * apply_rotary_pos_emb).
  */
-function normAndRope(ctx: LayerContext, x: string, nh: number, weightName: string, biasName: string, hint: string): string {
+function* normAndRope(ctx: LayerContext, x: string, nh: number, weightName: string, biasName: string, hint: string): BuildSteps<string> {
   const { ops, config: c } = ctx;
   const hd = c.headDim;
   const x4 = ops.op('Reshape', [x, ops.i64([0, 0, nh, hd])], `${hint}4`); // (batch, seq, nh, head_dim)
   const ones = ops.f32('ln_ones', new Float32Array(hd).fill(1)); // (head_dim)
   const zeros = ops.f32('ln_zeros', new Float32Array(hd)); // (head_dim)
   const ln = ops.op('LayerNormalization', [x4, ones, zeros], `${hint}_ln`, { axis: int(-1), epsilon: float(c.qkNormEps) }); // (batch, seq, nh, head_dim)
-  const w = headParam(ctx, weightName, nh); // (nh, head_dim)
-  const b = headParam(ctx, biasName, nh); // (nh, head_dim)
+  const w = yield* headParam(ctx, weightName, nh); // (nh, head_dim)
+  const b = yield* headParam(ctx, biasName, nh); // (nh, head_dim)
   const affine = ops.op('Add', [ops.op('Mul', [ln, w], `${hint}_lnw`), b], `${hint}_normed`); // (batch, seq, nh, head_dim)
   const t = ops.op('Transpose', [affine], `${hint}_t`, { perm: ints([0, 2, 1, 3]) }); // (batch, nh, seq, head_dim)
   return rope(ctx, t, hint);
@@ -212,12 +213,13 @@ function rope(ctx: LayerContext, x: string, hint: string): string {
 }
 
 /** RMSNorm over the last axis in f32: x / sqrt(mean(x^2) + eps) * w. */
-export function rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: string): string {
+export function* rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: string): BuildSteps<string> {
   const { ops, config: c } = ctx;
   const w = ctx.sink.add(weightName, [c.hiddenSize], {
     type: 'float32',
     data: expectLength(weightName, ctx.getWeight(weightName), c.hiddenSize),
   }); // (hidden)
+  yield;
   const sq = ops.op('Mul', [x, x], `${hint}_sq`); // (..., hidden)
   const ms = ops.op('ReduceMean', [sq], `${hint}_ms`, { axes: ints([-1]), keepdims: int(1) }); // (..., 1)
   const rms = ops.op('Sqrt', [ops.op('Add', [ms, ops.scalar('rms_eps', c.rmsNormEps)], `${hint}_mse`)], `${hint}_rms`); // (..., 1)
@@ -228,21 +230,26 @@ export function rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: 
  * x (..., inDim) in compute dtype times a torch Linear weight (outDim, inDim) -> (..., outDim).
  * `quantizable` false keeps this one in fp16 even in an int4 graph (the LM head, by option).
  */
-export function linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string, quantizable = true): string {
+export function* linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string, quantizable = true): BuildSteps<string> {
   const w = expectLength(weightName, ctx.getWeight(weightName), outDim * inDim);
   if (ctx.int4 && quantizable) {
     const options = { blockSize: ctx.int4.blockSize, scheme: ctx.int4.scheme, scaleType: 'float16', accuracyLevel: ctx.int4.accuracyLevel ?? 0 } as const;
-    return matMulNBits(ctx.ops, ctx.sink, x, weightName, w, outDim, inDim, options, hint);
+    const out = matMulNBits(ctx.ops, ctx.sink, x, weightName, w, outDim, inDim, options, hint);
+    yield;
+    return out;
   }
   const wt = transpose(w, outDim, inDim); // (in, out): MatMul layout
   const name = ctx.sink.add(`${weightName}.T`, [inDim, outDim], isHalfCompute(ctx.dtype) ? { type: 'float16', data: toFloat16Bits(wt) } : { type: 'float32', data: wt });
+  yield;
   return ctx.ops.op('MatMul', [x, name], hint);
 }
 
 /** QK-norm weight/bias expanded to (nh, head_dim) f32 (see expandPerHead for the layouts). */
-function headParam(ctx: LayerContext, name: string, nh: number): string {
+function* headParam(ctx: LayerContext, name: string, nh: number): BuildSteps<string> {
   const hd = ctx.config.headDim;
-  return ctx.sink.add(name, [nh, hd], { type: 'float32', data: expandPerHead(name, ctx.getWeight(name), nh, hd) });
+  const added = ctx.sink.add(name, [nh, hd], { type: 'float32', data: expandPerHead(name, ctx.getWeight(name), nh, hd) });
+  yield;
+  return added;
 }
 
 export function toCompute(ctx: LayerContext, x: string): string {

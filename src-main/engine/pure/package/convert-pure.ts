@@ -1,19 +1,20 @@
 // `convert pure`: an HF-style PURE checkpoint + LlamaGen's vq_ds8_c2i.pt -> a model package of
 // our own ONNX graphs. Weights stream from the shards straight into the decoder's external data
 // file; the package appears (atomic rename) only once every file is written and hashed.
-import { copyFile, mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { EngineError, throwIfAborted } from '../../common/errors';
 import { openCheckpoint } from '../../checkpoint/open-checkpoint';
 import { openTorchCheckpoint } from '../../checkpoint/torch-zip';
 import { sha256File } from '../../models/digest';
-import { buildDecoderGraphPair } from '../decoder/decoder-graph-pair';
-import { buildDecoderGraph, INT4_DEFAULTS, type DecoderCacheKind, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
+import { buildDecoderGraphPairYielding } from '../decoder/decoder-graph-pair';
+import { buildDecoderGraphYielding, INT4_DEFAULTS, type DecoderCacheKind, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
 import { isIgnoredDecoderTensor } from '../tensor-names';
 import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
 import { buildVqEncoderGraph } from '../vq/vq-encoder-graph';
 import { readCheckpointConfig } from './checkpoint-config';
 import { PURE_FILES, PURE_MANIFEST, pureManifestJson, type PureManifest } from './pure-manifest';
+import { makeStaging, removeStaleStaging } from './staging';
 import { preloadedWeights, safetensorsWeights } from './sync-weights';
 
 // The version stays 1 with the static-cache graph: packages of either graph load (the manifest's
@@ -51,9 +52,11 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
   const cache = options.cache ?? DEFAULT_DECODER_CACHE;
   const { config, testModel } = await readCheckpointConfig(options.checkpoint);
   await mkdir(dirname(out), { recursive: true });
-  const staging = await mkdtemp(join(dirname(out), `.${basename(out)}.staging-`));
+  await removeStaleStaging(out); // left by runs that were killed outright
+  const staging = await makeStaging(out);
   try {
-    // Decoder: one pass over the shards, each weight read, converted and appended to disk.
+    // Decoder: one pass over the shards, each weight read, converted and appended to disk. The
+    // build yields after each weight, so Ctrl-C and the signal stop it within one weight.
     const reader = await openCheckpoint(options.checkpoint);
     const total = [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)).length;
     const weights = safetensorsWeights(reader, () => progress('decoder', weights.served / total));
@@ -61,11 +64,11 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
       const graph = { dtype: options.dtype, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) };
       if (cache === 'static') {
         // Both graphs, one weights file: the concat twin references the static graph's offsets.
-        const pair = buildDecoderGraphPair(config.decoder, weights.get, graph);
+        const pair = await buildDecoderGraphPairYielding(config.decoder, weights.get, graph, options.signal);
         await writeFile(join(staging, PURE_FILES.decoder), pair.static.model);
         await writeFile(join(staging, PURE_FILES.decoderConcat), pair.concat.model);
       } else {
-        await writeFile(join(staging, PURE_FILES.decoder), buildDecoderGraph(config.decoder, weights.get, { ...graph, cache }).model);
+        await writeFile(join(staging, PURE_FILES.decoder), (await buildDecoderGraphYielding(config.decoder, weights.get, { ...graph, cache }, options.signal)).model);
       }
     } finally {
       weights.close();
@@ -98,6 +101,7 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
       const path = join(staging, name);
       const info = await stat(path).catch(() => undefined);
       if (!info) continue; // no data file when all weights fit inline; no twin for a concat package
+      throwIfAborted(options.signal);
       files.push({ name, role, size: info.size, sha256: await sha256File(path) });
     }
     const manifest: PureManifest = {
