@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { makeTinyPureCheckpoint } from '../fixtures/make-tiny-checkpoint';
-import { PURE_TINY_TEST } from '../config';
-import type { PureConfig } from '../config';
-import { tempDir } from '../../../testing/fixtures';
-import { EXIT } from '../../../cli/exit-codes';
-import { convertPure } from './convert-pure';
-import { staleStagingFolders } from './staging';
+import { makeTinyPureCheckpoint } from '../engine/pure/fixtures/make-tiny-checkpoint';
+import { PURE_TINY_TEST } from '../engine/pure/config';
+import type { PureConfig } from '../engine/pure/config';
+import { convertPure } from '../engine/pure/package/convert-pure';
+import { staleStagingFolders } from '../engine/pure/package/staging';
+import { tempDir } from '../testing/fixtures';
+import { EXIT } from './exit-codes';
 
-const cli = resolve(import.meta.dirname, '../../../cli/convert.ts');
+const cli = resolve(import.meta.dirname, 'convert.ts');
 const dir = tempDir();
 /** ~45M parameters: a decoder pass of seconds here, with about 60 weights to stop between. */
 const WIDER: PureConfig = { ...PURE_TINY_TEST, decoder: { ...PURE_TINY_TEST.decoder, hiddenSize: 256, numHeads: 4, numKvHeads: 4, headDim: 64, intermediateSize: 704, numLayers: 6 } };
