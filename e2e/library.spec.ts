@@ -147,7 +147,11 @@ test('select with Ctrl and Shift, restore the selection, pause and resume the qu
   // A bigger photo (several tiles) joins, so the queue runs long enough to pause it; at 2× the
   // restored photos are restored again (other settings).
   await openWithPicker(page, ['cat.png']);
+  await expect(row(page, 'cat.png')).toHaveAttribute('aria-current', 'true');
   await page.getByRole('radio', { name: '2×' }).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await expect(page.getByRole('button', { name: 'Restore selected (5)' })).toBeVisible();
+  await row(page, 'cat.png').click();
   await page.getByRole('button', { name: 'Select all' }).click();
   await expect(page.getByRole('button', { name: 'Restore selected (5)' })).toBeVisible();
   await page.getByRole('button', { name: 'Restore selected (5)' }).click();
@@ -163,8 +167,17 @@ test('select with Ctrl and Shift, restore the selection, pause and resume the qu
   expect(await waiting.count()).toBe(left);
   await screenshot(page, 'library-paused-1280x800');
 
+  // The last one (cat.png, queued last) moves up one place, then leaves the queue.
+  await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Waiting · 5 of 5');
+  await row(page, 'cat.png').click();
+  await library(page).getByRole('button', { name: 'Move cat.png up' }).click();
+  await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Waiting · 4 of 5');
+  await library(page).getByRole('button', { name: 'Cancel cat.png' }).click();
+  await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Not restored yet');
+
   await page.getByRole('button', { name: 'Resume queue' }).click();
-  await expect(library(page).getByRole('button', { name: /, Restored$/ })).toHaveCount(5, { timeout: 120_000 });
+  await expect(library(page).getByRole('button', { name: /, Restored$/ })).toHaveCount(4, { timeout: 120_000 });
+  await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Not restored yet');
   expect(errors).toEqual([]);
 });
 
