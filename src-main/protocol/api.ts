@@ -8,17 +8,7 @@ import type { ErrorPayload } from '../engine/common/errors';
 import type { JobEvent, ModelEvent } from './messages';
 import { DEFAULT_ENGINE, ENGINE_IDS, RestoreOptionsSchema } from './restore';
 import type { EngineId, ProviderId, RestoreEstimate, RestoreOptionsInput } from './restore';
-import type {
-  LibraryEvent,
-  LibraryPhoto,
-  LibrarySettingsPatch,
-  LibrarySnapshot,
-  PhotoOverrides,
-  QueueOutcome,
-  RestoreAllCall,
-  RestorePhotosCall,
-  SaveOutcome,
-} from './library';
+import type { LibraryApi } from './library';
 
 export * from './library';
 
@@ -257,10 +247,11 @@ export interface DroppedFile {
 }
 
 /**
+ * The photo library's calls are declared with its types (library.ts, LibraryApi).
  * Errors reject as ErrorPayload objects (`{code, message, hint?}`), never as Error instances:
  * neither contextBridge nor JSON keeps more than an Error's message, and the page needs the code.
  */
-export interface PureStudioApi {
+export interface PureStudioApi extends LibraryApi {
   info(): Promise<HostInfo>;
   loadSettings(): Promise<Settings>;
   saveSettings(patch: SettingsPatch): Promise<Settings>;
@@ -318,42 +309,6 @@ export interface PureStudioApi {
   moveModelsFolder(): Promise<string | undefined>;
   /** Model task events (progress, ended, failed); returns an unsubscribe. */
   onModelEvent(callback: (event: ModelEvent) => void): () => void;
-
-  // ---- the photo library: persistent (photos opened with openDialog / openPaths / openDropped
-  // join it), with a queue the host feeds to the worker one photo at a time ----
-  /** The whole library, the output folder and whether the queue is paused. */
-  library(): Promise<LibrarySnapshot>;
-  /**
-   * Queues these photos (in this order, after those already waiting). The queue runs every
-   * waiting photo with the options of the latest queue call, each under its own overrides (the
-   * PURE caption only ever comes from a photo's own overrides, never from `options`). A done
-   * photo whose original and settings are unchanged stays done (counted in `alreadyDone`).
-   */
-  restorePhotos(call: RestorePhotosCall): Promise<QueueOutcome>;
-  /** Queues every photo not restored yet (and done ones whose original changed since). */
-  restoreAll(call: RestoreAllCall): Promise<QueueOutcome>;
-  /** Pauses (the running photo finishes, nothing new starts) or resumes the queue. */
-  pauseQueue(paused: boolean): Promise<void>;
-  /** Queues every failed photo again. Resolves to how many. */
-  retryFailed(): Promise<number>;
-  /** Stops these photos: a running one is cancelled, waiting ones leave the queue (back to idle). */
-  cancelPhotos(ids: number[]): Promise<void>;
-  /** Moves a waiting photo to `toIndex` (0 = next) in the queue. */
-  movePhoto(id: number, toIndex: number): Promise<void>;
-  /** Removes photos from the library (never from the disk); running ones are cancelled first. */
-  removePhotos(ids: number[]): Promise<void>;
-  /** Replaces a photo's own settings (engine, scale, PURE caption and seed); {} clears them. */
-  setPhotoOverrides(id: number, overrides: PhotoOverrides): Promise<LibraryPhoto>;
-  /**
-   * Changes the output folder or auto-save; resolves to the library as it now is. Bridge: the
-   * folder must lie inside the browse root (it is created when first written). Desktop: naming
-   * `outputFolder` opens the system's folder dialog there, and the folder chosen in it is used.
-   */
-  setLibrarySettings(patch: LibrarySettingsPatch): Promise<LibrarySnapshot>;
-  /** Writes every restored photo not saved yet into the output folder (mirrored layout). */
-  saveAllRestored(): Promise<SaveOutcome>;
-  /** Library and queue events; returns an unsubscribe. */
-  onLibraryEvent(callback: (event: LibraryEvent) => void): () => void;
 }
 
 /** Replies from main's invoke handlers: errors travel as data (see PureStudioApi). */

@@ -143,6 +143,47 @@ export interface SaveOutcome {
   failed: { id: number; error: ErrorPayload }[];
 }
 
+/**
+ * The photo library's part of PureStudioApi (api.ts): persistent (photos opened with openDialog,
+ * openPaths or openDropped join it), with a queue the host feeds to the worker one photo at a
+ * time. Errors reject as ErrorPayload objects, like every call of the API.
+ */
+export interface LibraryApi {
+  /** The whole library, the output folder and whether the queue is paused. */
+  library(): Promise<LibrarySnapshot>;
+  /**
+   * Queues these photos (in this order, after those already waiting). The queue runs every
+   * waiting photo with the options of the latest queue call, each under its own overrides (the
+   * PURE caption only ever comes from a photo's own overrides, never from `options`). A done
+   * photo whose original and settings are unchanged stays done (counted in `alreadyDone`).
+   */
+  restorePhotos(call: RestorePhotosCall): Promise<QueueOutcome>;
+  /** Queues every photo not restored yet (and done ones whose original changed since). */
+  restoreAll(call: RestoreAllCall): Promise<QueueOutcome>;
+  /** Pauses (the running photo finishes, nothing new starts) or resumes the queue. */
+  pauseQueue(paused: boolean): Promise<void>;
+  /** Queues every failed photo again. Resolves to how many. */
+  retryFailed(): Promise<number>;
+  /** Stops these photos: a running one is cancelled, waiting ones leave the queue (back to idle). */
+  cancelPhotos(ids: number[]): Promise<void>;
+  /** Moves a waiting photo to `toIndex` (0 = next) in the queue. */
+  movePhoto(id: number, toIndex: number): Promise<void>;
+  /** Removes photos from the library (never from the disk); running ones are cancelled first. */
+  removePhotos(ids: number[]): Promise<void>;
+  /** Replaces a photo's own settings (engine, scale, PURE caption and seed); {} clears them. */
+  setPhotoOverrides(id: number, overrides: PhotoOverrides): Promise<LibraryPhoto>;
+  /**
+   * Changes the output folder or auto-save; resolves to the library as it now is. Bridge: the
+   * folder must lie inside the browse root (it is created when first written). Desktop: naming
+   * `outputFolder` opens the system's folder dialog there, and the folder chosen in it is used.
+   */
+  setLibrarySettings(patch: LibrarySettingsPatch): Promise<LibrarySnapshot>;
+  /** Writes every restored photo not saved yet into the output folder (mirrored layout). */
+  saveAllRestored(): Promise<SaveOutcome>;
+  /** Library and queue events; returns an unsubscribe. */
+  onLibraryEvent(callback: (event: LibraryEvent) => void): () => void;
+}
+
 // ---- requests from the page (checked by the hosts) ----
 
 const PhotoIdSchema = v.pipe(v.number(), v.integer(), v.minValue(1));
