@@ -172,6 +172,10 @@ test('select with Ctrl and Shift, restore the selection, pause and resume the qu
   await row(page, 'cat.png').click();
   await library(page).getByRole('button', { name: 'Move cat.png up' }).click();
   await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Waiting · 4 of 5');
+  // Dragged onto the photo second in line, it takes that place.
+  const second = library(page).getByRole('group').filter({ has: page.getByRole('button', { name: /, Waiting · 2 of 5$/ }) });
+  await library(page).getByRole('group', { name: 'cat.png' }).dragTo(second);
+  await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Waiting · 2 of 5');
   await library(page).getByRole('button', { name: 'Cancel cat.png' }).click();
   await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Not restored yet');
 
