@@ -52,7 +52,7 @@ try {
   const n = quick ? 8 : 24;
   const batchDir = join(root, 'batch');
   mkdirSync(batchDir);
-  const source = await sharp({ create: { width: 48, height: 32, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
+  const source = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).png().toBuffer();
   for (let i = 0; i < n; i++) writeFileSync(join(batchDir, `p${i}.png`), source);
   const restorer = new Restorer();
   const batchStore = SqliteLibraryStore.open(join(root, 'batch.db'));

@@ -27,8 +27,9 @@ export function describeEstimate(label: string, r: EstimateResult): string {
 
 export function printRestored(label: string, result: RestoreResult): void {
   const s = (result.timings.totalMs / 1000).toFixed(1);
-  process.stderr.write(`${label} -> ${result.output} (${result.outputSize.width}x${result.outputSize.height}, ${result.engine} on ${result.provider}, ${s} s)\n`);
+  process.stderr.write(`${label} -> ${result.output} (${result.outputSize.width}x${result.outputSize.height}, ${result.engine} on ${result.provider}${result.threads ? ` (${result.threads} threads)` : ''}, ${s} s)\n`);
   for (const line of providerRefusalLines(result)) process.stderr.write(`${line}\n`);
+  for (const warning of result.warnings ?? []) process.stderr.write(`  warning: ${warning}\n`);
   if (result.perception) process.stderr.write(`  perceived: noise ${result.perception.noise}, blur ${result.perception.blur} (${result.perception.source})\n`);
   if (result.pure) {
     process.stderr.write(`  model: ${result.pure.model}\n`);

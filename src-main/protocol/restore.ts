@@ -17,7 +17,7 @@ export const RestoreOptionsSchema = v.object({
   width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
   /** Input tile size in pixels; smaller uses less memory (192: a 2000x1500 photo at x4 with x4plus peaks at 2.4 GB, 256: 3.4 GB). */
   tile: v.optional(v.pipe(v.number(), v.integer(), v.minValue(32), v.maxValue(2048)), 192),
-  /** Inference threads (0 = let onnxruntime choose). */
+  /** Inference threads (0 = one per physical core this process may use: engine/runtime/thread-count.ts). */
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256)), 0),
   /**
    * Execution providers in order of preference; the first that loads is used. Two words stand for
@@ -153,6 +153,8 @@ export interface RestoreResult {
   provider: string;
   /** Every provider tried, in order; the ones before `provider` carry why they could not be used. */
   providerAttempts?: { provider: string; error?: string }[];
+  /** onnxruntime's intra-op threads the engine ran with: the `threads` option, or the default chosen for this machine. */
+  threads?: number;
   inputSize: { width: number; height: number };
   /** The region restored, when one was asked for (outputSize is then that region upscaled). */
   roi?: Region;
@@ -165,6 +167,8 @@ export interface RestoreResult {
   perception?: Perception;
   /** What PURE perceived and understood, when the engine is PURE. */
   pure?: PureResultInfo;
+  /** What the output could not keep, in plain words (e.g. a colour profile that was cut short). */
+  warnings?: string[];
 }
 
 /**

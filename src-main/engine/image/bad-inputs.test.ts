@@ -11,42 +11,13 @@ import sharp from 'sharp';
 import { decodeImage } from './decode';
 import { writeImage } from './encode';
 import { insertPngIccProfile } from './metadata-inject';
-import { adobeLikeProfile, photoLike, rasterSharp, rejectsWith, tempDir, uncompressedTiff } from './test-fixtures';
+import { adobeLikeProfile, hugeProfile, jpegWithProfile, photoLike, rasterSharp, rejectsWith, tempDir, uncompressedTiff } from './test-fixtures';
 import type { EncodeOptions, OutputFormat } from './types';
 
 const LIMIT = { maxPixels: 40_000_000 };
 
 function options(format: OutputFormat, extra: Partial<EncodeOptions> = {}): EncodeOptions {
   return { format, overwrite: false, protectedPaths: [], software: 'PURE Studio (test)', ...extra };
-}
-
-/** A valid RGB profile padded to `size` bytes with incompressible bytes (the header says so). */
-function hugeProfile(size: number): Buffer {
-  const base = adobeLikeProfile();
-  const big = Buffer.alloc(size);
-  base.copy(big);
-  big.writeUInt32BE(size, 0);
-  let x = 12345;
-  for (let i = base.length; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    big[i] = x >>> 24;
-  }
-  return big;
-}
-
-/** A JPEG carrying `icc` in as many APP2 ICC_PROFILE segments as it takes (the ICC spec's way). */
-async function jpegWithProfile(icc: Buffer): Promise<Buffer> {
-  const jpeg = await rasterSharp(photoLike(48, 32)).jpeg().toBuffer();
-  const per = 65519 - 14; // payload per segment after "ICC_PROFILE\0", sequence and count bytes
-  const count = Math.ceil(icc.length / per);
-  const segments: Buffer[] = [];
-  for (let i = 0; i < count; i++) {
-    const part = icc.subarray(i * per, (i + 1) * per);
-    const head = Buffer.from([0xff, 0xe2, 0, 0]);
-    head.writeUInt16BE(part.length + 16, 2);
-    segments.push(head, Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([i + 1, count]), part);
-  }
-  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));

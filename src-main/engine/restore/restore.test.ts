@@ -1,11 +1,12 @@
 // The public restore API end to end, with the real installed models (installed by `npm install`).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Restorer } from './restore';
 import { photo, tempDir } from '../../testing/fixtures';
+import { hugeProfile, jpegWithProfile } from '../image/test-fixtures';
 
 const restorer = new Restorer();
 test.after(() => restorer.close());
@@ -145,4 +146,17 @@ test('refusals happen before any work: existing output, the input itself, bad op
   // --overwrite replaces an output that is not the input.
   const r = await restorer.restore(input, join(dir, 'taken.png'), { ...fast, overwrite: true });
   assert.equal((await sharp(r.output).metadata()).width, 64);
+});
+
+test('what the output could not keep reaches the result as a warning', { timeout: 120_000 }, async () => {
+  const input = join(tempDir(), 'big-icc.jpg');
+  writeFileSync(input, await jpegWithProfile(hugeProfile(8 * 1024 * 1024)));
+  const restorer = new Restorer();
+  try {
+    const result = await restorer.restore(input, undefined, { engine: 'realesrgan-x4fast', threads: 2 });
+    assert.equal(result.warnings?.length, 1);
+    assert.match(result.warnings[0], /colour profile .* sRGB/);
+  } finally {
+    await restorer.close();
+  }
 });

@@ -169,6 +169,7 @@ export class Restorer {
     let rgb: RasterImage;
     let provider: string;
     let providerAttempts: readonly ProviderAttempt[];
+    let threads: number;
     let tiles = 0;
     let workerPeakRssBytes: number;
     let pure: (PureRun & { engine: PureEngine; tiling: PureTiling; checkpoint?: PureTileCheckpoint }) | undefined;
@@ -189,6 +190,7 @@ export class Restorer {
       rgb = pure.rgb;
       provider = engine.provider;
       providerAttempts = engine.providerAttempts;
+      threads = engine.threads;
       tiles = tiling.plan.count;
       workerPeakRssBytes = engine.peakRssBytes;
     } else {
@@ -214,6 +216,7 @@ export class Restorer {
         });
       provider = upscaler.provider;
       providerAttempts = upscaler.providerAttempts;
+      threads = upscaler.threads;
       workerPeakRssBytes = upscaler.peakRssBytes;
     }
     const t3 = performance.now();
@@ -232,6 +235,7 @@ export class Restorer {
     throwIfAborted(signal);
 
     report('encoding', SPAN.encode[0]);
+    const warnings: string[] = [];
     await writeImage(outPath, final, {
       format,
       quality: options.quality,
@@ -240,6 +244,7 @@ export class Restorer {
       metadata: decoded.metadata,
       software: SOFTWARE,
       keepModifiedTimeOf: options.keepModifiedTime ? input : undefined,
+      onWarning: (message) => warnings.push(message),
       signal,
     });
     const entropyMap = pure ? await writeEntropyMap(entropyMapPath(outPath), pure.entropy, size, input) : undefined;
@@ -252,6 +257,7 @@ export class Restorer {
       engine: options.engine,
       provider,
       providerAttempts: providerAttempts.map((a) => ({ ...a })),
+      threads,
       inputSize: { width: full.rgb.width, height: full.rgb.height },
       ...(options.roi && { roi: options.roi }),
       outputSize: { width: final.width, height: final.height },
@@ -260,6 +266,7 @@ export class Restorer {
       timings: { decodeMs: t1 - t0, loadModelMs: t2 - t1, inferenceMs: t3 - t2, encodeMs: t4 - t3, totalMs: t4 - t0 },
       ...(perception && { perception: pure ? withEngineLevels(perception, pure.done.perception) : perception }),
       ...(pure && entropyMap && { pure: pureInfo(pure, pure.engine, entropyMap, pure.tiling.estimate) }),
+      ...(warnings.length > 0 && { warnings }),
     };
   }
 
