@@ -22,7 +22,7 @@ Options:
       --seed <n>            seed of the degradation (default 0); each photo mixes in its name
       --crop <px>           centre-crop the ground truth to px x px first (default: whole photo)
       --limit <n>           only the first n photos (by name)
-      --threads <n>         inference threads (default: all cores)
+      --threads <n>         inference threads (default: one per physical core)
   -h, --help                show this help
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 output problem,

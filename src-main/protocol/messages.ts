@@ -56,6 +56,7 @@ export const RestoreResultSchema = v.object({
   output: v.string(),
   engine: v.picklist(ENGINE_IDS),
   provider: v.string(),
+  threads: v.optional(Count),
   inputSize: Size,
   roi: v.optional(RegionSchema),
   outputSize: Size,

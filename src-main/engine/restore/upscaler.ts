@@ -46,6 +46,11 @@ export class Upscaler {
     return this.model.provider;
   }
 
+  /** The intra-op threads the session runs with. */
+  get threads(): number {
+    return this.model.threads;
+  }
+
   /** Every provider tried when loading, in order; the ones before `provider` say why they were refused. */
   get providerAttempts(): readonly ProviderAttempt[] {
     return this.model.attempts;

@@ -10,6 +10,8 @@ import { loaderArgsFor } from './tsx-loader';
 export interface LoadedModel {
   provider: string;
   attempts: ProviderAttempt[];
+  /** onnxruntime's intra-op threads as the session was given them (the default resolved). */
+  threads: number;
 }
 
 export interface InferenceOutput {
@@ -107,7 +109,7 @@ export class InferenceWorker {
   private whenLoaded(): Promise<LoadedModel> {
     return new Promise<LoadedModel>((resolve, reject) => {
       const onMessage = (message: FromOrtWorker): void => {
-        if (message.type === 'loaded') resolve({ provider: message.provider, attempts: message.attempts });
+        if (message.type === 'loaded') resolve({ provider: message.provider, attempts: message.attempts, threads: message.threads });
         else if (message.type === 'error' && message.id === undefined) {
           reject(new EngineError(message.code === 'PROVIDER_UNAVAILABLE' ? 'PROVIDER_UNAVAILABLE' : 'MODEL_FORMAT', message.message));
         } else return;

@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { EngineError } from '../common/errors';
 import { postToParent } from './parent-channel';
 import { createWithFallback } from './provider-chain';
+import { resolveThreads } from './thread-count';
 import type { FromOrtWorker, ToOrtWorker } from './worker-messages';
 
 if (!process.send) throw new Error('ort-worker must run as a child process with an IPC channel');
@@ -18,16 +19,19 @@ function post(message: FromOrtWorker): void {
   postToParent(message);
 }
 
-async function load(modelPath: string, providers: string[], threads: number): Promise<void> {
+async function load(modelPath: string, providers: string[], requested: number): Promise<void> {
+  // Never 0 (onnxruntime's own choice kept one core of two busy): see thread-count.ts.
+  const threads = resolveThreads(requested);
   try {
     const loaded = await createWithFallback(modelPath, providers, {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       logSeverityLevel: 4,
-      ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
+      intraOpNumThreads: threads,
+      interOpNumThreads: 1,
     });
     session = loaded.session;
-    post({ type: 'loaded', provider: loaded.provider, attempts: loaded.attempts, inputName: session.inputNames[0], outputName: session.outputNames[0] });
+    post({ type: 'loaded', provider: loaded.provider, attempts: loaded.attempts, inputName: session.inputNames[0], outputName: session.outputNames[0], threads });
   } catch (error) {
     if (!(error instanceof EngineError && error.code === 'PROVIDER_UNAVAILABLE')) throw error;
     post({ type: 'error', code: 'PROVIDER_UNAVAILABLE', message: error.message });

@@ -12,6 +12,6 @@ export type ToOrtWorker =
   | { type: 'run'; id: number; data: Float32Array; dims: number[] };
 
 export type FromOrtWorker =
-  | { type: 'loaded'; provider: string; attempts: ProviderAttempt[]; inputName: string; outputName: string }
+  | { type: 'loaded'; provider: string; attempts: ProviderAttempt[]; inputName: string; outputName: string; threads: number }
   | { type: 'result'; id: number; data: Float32Array; dims: number[]; peakRssBytes: number }
   | { type: 'error'; id?: number; message: string; code?: string };

@@ -31,6 +31,8 @@ export class PureEngine {
     readonly providerAttempts: readonly ProviderAttempt[] = [],
     /** Where the KV cache lives on that provider: 'device' (webgpu), 'host-static' or 'host-concat'. */
     readonly kvCache: KvCacheDesign = 'host-static',
+    /** onnxruntime's intra-op threads in every PURE session (the default resolved). */
+    readonly threads = 1,
   ) {}
 
   /** `providers`: tried in order, the first that loads every PURE graph is used (as for Real-ESRGAN). */
@@ -47,7 +49,7 @@ export class PureEngine {
       });
       child.removeAllListeners('message');
       child.removeAllListeners('exit');
-      return new PureEngine(child, loaded.name, loaded.testModel, loaded.provider, loaded.providerAttempts, loaded.kvCache);
+      return new PureEngine(child, loaded.name, loaded.testModel, loaded.provider, loaded.providerAttempts, loaded.kvCache, loaded.threads);
     } catch (error) {
       child.kill('SIGKILL');
       throw error;

@@ -18,7 +18,7 @@ export type PureDone = Pick<GenerationResult, 'text' | 'textForced' | 'perceptio
 };
 
 export type FromPureWorker =
-  | { type: 'loaded'; name: string; testModel: boolean; provider: string; providerAttempts: ProviderAttempt[]; kvCache: KvCacheDesign }
+  | { type: 'loaded'; name: string; testModel: boolean; provider: string; providerAttempts: ProviderAttempt[]; kvCache: KvCacheDesign; threads: number }
   | { type: 'progress'; progress: GenerationProgress }
   | { type: 'preview'; rgb: Uint8Array; size: number; rowsDone: number }
   | { type: 'done'; result: PureDone; peakRssBytes: number }

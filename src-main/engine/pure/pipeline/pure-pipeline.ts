@@ -21,6 +21,7 @@ import { rgb8ToUnitPlanar, unitPlanarToRgb8, vqOutputToRgb8 } from '../vq/vq-pos
 import { waveletColorFix } from '../vq/wavelet-color-fix';
 import { withProviderFallback } from '../../runtime/provider-chain';
 import type { ProviderAttempt } from '../../runtime/worker-messages';
+import { resolveThreads } from '../../runtime/thread-count';
 import { decoderPlanFor, runnerFor, type CfgBatching, type DecoderBackend, type KvCacheDesign } from './decoder-runner-choice';
 import { OrtGpuCacheRunner } from './ort-gpu-cache-runner';
 
@@ -71,7 +72,7 @@ export interface PureOutput {
 }
 
 const session = (path: string, threads: number, provider: string): Promise<ort.InferenceSession> =>
-  ort.InferenceSession.create(path, { executionProviders: [provider], graphOptimizationLevel: 'all', ...(threads > 0 ? { intraOpNumThreads: threads } : {}) });
+  ort.InferenceSession.create(path, { executionProviders: [provider], graphOptimizationLevel: 'all', intraOpNumThreads: threads });
 
 export class PurePipeline {
   private constructor(
@@ -87,6 +88,8 @@ export class PurePipeline {
   providerAttempts: ProviderAttempt[] = [{ provider: 'cpu' }];
   /** Where the KV cache lives on that provider (decoder-runner-choice.ts decoderPlanFor). */
   kvCache: KvCacheDesign = 'host-static';
+  /** onnxruntime's intra-op threads in every session: the caller's, or the default (thread-count.ts). */
+  threads = 1;
   private readonly deviceSamplers = new Map<string, Promise<DeviceSampler>>();
 
   /**
@@ -99,7 +102,8 @@ export class PurePipeline {
       const ok = await sha256File(join(dir, file.name)).then((h) => h === file.sha256, () => false);
       if (!ok) throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${file.name}.`, 'Convert the model again.');
     }
-    const options = threads > 0 ? { intraOpNumThreads: threads } : {};
+    const intraOpThreads = resolveThreads(threads); // never 0: onnxruntime's own choice left a core idle
+    const options = { intraOpNumThreads: intraOpThreads };
     const graphs = decoderGraphFiles(manifest);
     const chosen = await withProviderFallback(providers, async (provider) => {
       load.beforeProvider?.(provider, providers.indexOf(provider), manifest);
@@ -113,7 +117,7 @@ export class PurePipeline {
         }
         return { kind: 'host', session: await DecoderSession.create(path, manifest.config.decoder, manifest.dtype, { executionProviders: [provider], graphOptimizationLevel: 'all', ...options }) };
       };
-      const made = await Promise.allSettled([openDecoder(), session(join(dir, PURE_FILES.vqEncoder), threads, provider), session(join(dir, PURE_FILES.vqDecoder), threads, provider)] as const);
+      const made = await Promise.allSettled([openDecoder(), session(join(dir, PURE_FILES.vqEncoder), intraOpThreads, provider), session(join(dir, PURE_FILES.vqDecoder), intraOpThreads, provider)] as const);
       const [decoder, vqEncoder, vqDecoder] = made;
       if (decoder.status === 'fulfilled' && vqEncoder.status === 'fulfilled' && vqDecoder.status === 'fulfilled') {
         return { plan, decoder: decoder.value, vqEncoder: vqEncoder.value, vqDecoder: vqDecoder.value };
@@ -133,6 +137,7 @@ export class PurePipeline {
     const pipeline = new PurePipeline(manifest, decoder, vqEncoder, vqDecoder, tokenizer);
     pipeline.provider = chosen.provider;
     pipeline.providerAttempts = chosen.attempts;
+    pipeline.threads = intraOpThreads;
     pipeline.kvCache = plan.kvCache;
     return pipeline;
   }

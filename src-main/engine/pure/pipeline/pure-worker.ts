@@ -28,7 +28,7 @@ async function handle(message: ToPureWorker): Promise<void> {
     // (WebGPU); off by default until measured on a real GPU (pure-pipeline.ts sampleOnDevice).
     const sampleOnDevice = process.env.PURE_STUDIO_SAMPLE_ON_DEVICE === '1';
     pipeline = await PurePipeline.load(message.modelDir, message.threads, message.providers, { beforeProvider: checkFallbackProvider, sampleOnDevice });
-    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache });
+    post({ type: 'loaded', name: describePureModel(pipeline.manifest), testModel: pipeline.manifest.testModel, provider: pipeline.provider, providerAttempts: pipeline.providerAttempts, kvCache: pipeline.kvCache, threads: pipeline.threads });
     return;
   }
   if (!pipeline) throw new Error('restore before load');
