@@ -3,7 +3,7 @@
 // resumed first after the restart, the output folder a page may choose, and 10,000 photos opened
 // without reading their headers.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { LibraryEvent, LibraryPhoto } from '../../protocol/api';
@@ -172,6 +172,25 @@ describe('the library queue', () => {
       await assert.rejects(host.library.setSettings({ autoSave: 'yes' }, false), /Invalid/);
       await assert.rejects(host.library.restorePhotos({ ids: ['1'], options }), /Invalid/);
       await assert.rejects(host.library.restorePhotos({ ids: [1], options: { engine: 'magic' } }), /Invalid/);
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('a folder opened in the browser keeps to the served folder: a link to a file elsewhere is left out', async () => {
+    const base = tempDir(`pure-queue-${++serial}-`);
+    const album = folderOf(base, 1);
+    copyFileSync(photo('camera.png'), join(base, 'outside.png'));
+    symlinkSync(join(base, 'outside.png'), join(album, 'link.png'));
+    const { host } = startHost(base);
+    await host.start();
+    try {
+      const opened = await host.open([album], 'browse');
+      assert.deepEqual(opened.map((i) => i.name), ['p1.jpg']);
+      assert.deepEqual(Object.keys(await items(host)), ['p1.jpg']);
+      // A folder the system dialog gave (desktop) is the person's own choice: its links are read.
+      await host.open([album], 'os');
+      assert.deepEqual(Object.keys(await items(host)).sort(), ['link.png', 'p1.jpg']);
     } finally {
       await host.stop();
     }

@@ -22,7 +22,7 @@ import {
 import type { LibraryEvent, LibraryPhoto, LibrarySnapshot, OutputFormatId, QueueOutcome, SaveOutcome } from '../../protocol/api';
 import { isInside, lexicalProblem } from '../../protocol/media-scope';
 import type { MediaScope } from '../../protocol/media-scope';
-import { LIBRARY_LIMIT } from './library';
+import { isWithin, LIBRARY_LIMIT, mapLimited } from './library';
 import { LibraryQueue } from './library-queue';
 import { LibraryRecords } from './library-records';
 import { saveAll } from './library-save';
@@ -128,20 +128,26 @@ export class PhotoLibrary {
   /**
    * Adds what was opened (already checked by the host): folders searched to any depth, and
    * remembered as sources. Beyond the library's limit photos are left out and `truncated` says so.
+   * `within`: only photos whose real path lies inside this folder (the bridge's browse root: a
+   * symbolic link to a file elsewhere is not followed out of it).
    */
-  async add(paths: readonly string[]): Promise<PhotoRecord[]> {
+  async add(paths: readonly string[], within?: string): Promise<PhotoRecord[]> {
     const outputRoot = resolve(this.settings.outputFolder);
     // Outputs planned or written inside what was opened (by this library or a CLI batch), read in
     // one range scan per opened path: asking per file costs seconds for 10,000 photos.
     const outputs = new Set<string>();
     for (const path of paths) for (const output of this.store.outputsIn(path)) outputs.add(output);
     for (const path of paths) for (const output of this.store.outputsIn(dirname(path))) outputs.add(output);
-    const { found, truncated } = await findInputs(paths, process.cwd(), {
+    let { found, truncated } = await findInputs(paths, process.cwd(), {
       recursive: true,
       exclude: [outputRoot],
       isOutput: (path) => outputs.has(path),
       limit: LIBRARY_LIMIT,
     });
+    if (within !== undefined) {
+      const inside = await mapLimited(found, 16, (f) => isWithin(f.input, within));
+      found = found.filter((_, index) => inside[index]);
+    }
     const known = new Set(this.records.all().map((r) => r.input));
     const room = LIBRARY_LIMIT - this.records.size;
     const fresh = found.filter((f) => !known.has(f.input));

@@ -172,7 +172,7 @@ export class StudioHost {
     for (const path of list) {
       if (!(await stat(path).catch(() => undefined))) throw new EngineError('INPUT_NOT_FOUND', `"${path}" does not exist any more.`, 'It may have been moved or deleted.');
     }
-    const records = await this.library.add(list);
+    const records = await this.library.add(list, origin === 'browse' ? this.options.browseRoot : undefined);
     const items = await mapLimited(records, 8, async (record) => {
       const opened = list.includes(record.sourceRoot) ? { path: record.input, folder: record.sourceRoot } : { path: record.input };
       const item = await describePhoto(opened, records.length <= PROBE_ON_OPEN);
