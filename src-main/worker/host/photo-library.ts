@@ -138,16 +138,14 @@ export class PhotoLibrary {
     const outputs = new Set<string>();
     for (const path of paths) for (const output of this.store.outputsIn(path)) outputs.add(output);
     for (const path of paths) for (const output of this.store.outputsIn(dirname(path))) outputs.add(output);
-    let { found, truncated } = await findInputs(paths, process.cwd(), {
+    const { found: all, truncated } = await findInputs(paths, process.cwd(), {
       recursive: true,
       exclude: [outputRoot],
       isOutput: (path) => outputs.has(path),
       limit: LIBRARY_LIMIT,
     });
-    if (within !== undefined) {
-      const inside = await mapLimited(found, 16, (f) => isWithin(f.input, within));
-      found = found.filter((_, index) => inside[index]);
-    }
+    const inside = within === undefined ? undefined : await mapLimited(all, 16, (f) => isWithin(f.input, within));
+    const found = inside ? all.filter((_, index) => inside[index]) : all;
     const known = new Set(this.records.all().map((r) => r.input));
     const room = LIBRARY_LIMIT - this.records.size;
     const fresh = found.filter((f) => !known.has(f.input));
