@@ -31,7 +31,7 @@ test.beforeAll(async () => {
     const path = join(album, rel);
     mkdirSync(join(path, '..'), { recursive: true });
     await sharp(join(projectRoot, 'test-data', 'photos', 'rocket.jpg'))
-      .extract({ left: 200 + index * 30, top: 100, width: 48, height: 36 })
+      .extract({ left: 200 + index * 30, top: 100, width: 96, height: 72 })
       .jpeg({ quality: 80 })
       .toFile(path);
   }
@@ -172,10 +172,16 @@ test('select with Ctrl and Shift, restore the selection, pause and resume the qu
   await row(page, 'cat.png').click();
   await library(page).getByRole('button', { name: 'Move cat.png up' }).click();
   await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Waiting · 4 of 5');
-  // Dragged onto the photo second in line, it takes that place.
-  const second = library(page).getByRole('group').filter({ has: page.getByRole('button', { name: /, Waiting · 2 of 5$/ }) });
-  await library(page).getByRole('group', { name: 'cat.png' }).dragTo(second);
-  await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Waiting · 2 of 5');
+  // Dragged onto the photo next in line, it takes that place.
+  let next = { label: '', place: 99 };
+  for (const button of await waiting.all()) {
+    const label = (await button.getAttribute('aria-label')) ?? '';
+    const place = Number(/ (\d) of 5$/.exec(label)?.[1] ?? 99);
+    if (!label.startsWith('cat.png') && place < next.place) next = { label, place };
+  }
+  const target = library(page).getByRole('group').filter({ has: page.getByRole('button', { name: next.label, exact: true }) });
+  await library(page).getByRole('group', { name: 'cat.png' }).dragTo(target);
+  await expect(row(page, 'cat.png')).toHaveAccessibleName(`cat.png, Waiting · ${next.place} of 5`);
   await library(page).getByRole('button', { name: 'Cancel cat.png' }).click();
   await expect(row(page, 'cat.png')).toHaveAccessibleName('cat.png, Not restored yet');
 
@@ -285,4 +291,22 @@ test('triage: the worst photos first, filters by noise and blur, and PURE sugges
   await expect(row(page, 'noisy.jpg')).toHaveCount(0);
   await screenshot(page, 'library-triage-1280x800');
   expect(errors).toEqual([]);
+});
+
+test('a damaged photo fails in the queue: the title says so, and "Retry failed" queues it again', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(app.served.url);
+  await openWithPicker(page, ['damaged scan.jpg']);
+  await expect(row(page, 'damaged scan.jpg')).toHaveAttribute('aria-current', 'true');
+  await chooseEngine(page, 'Real-ESRGAN x4 fast');
+  await page.getByRole('button', { name: 'Restore selected (1)' }).click();
+  await expect(row(page, 'damaged scan.jpg')).toHaveAccessibleName('damaged scan.jpg, Problem', { timeout: 60_000 });
+  await expect(page).toHaveTitle('1 failed — PURE Studio');
+  await expect(page.getByTestId('error')).toContainText('damaged');
+
+  const retry = page.getByRole('button', { name: 'Retry failed (1)' });
+  // The click puts the title back; only the retried run's end can say "1 failed" again.
+  await retry.click();
+  await expect(page).toHaveTitle('1 failed — PURE Studio', { timeout: 60_000 });
+  await expect(row(page, 'damaged scan.jpg')).toHaveAccessibleName('damaged scan.jpg, Problem');
 });
