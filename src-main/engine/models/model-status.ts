@@ -8,6 +8,7 @@ import { EngineError, throwIfAborted } from '../common/errors';
 import { isDownloadEntry, loadCatalog, modelEntry, type ModelEntry } from './catalog';
 import { digestFile } from './digest';
 import { isVerified } from './manifest';
+import { forgetVerified, recordVerified } from '../pure/package/package-check';
 import { acquireModelLock, readLock, type LockActivity } from './model-lock';
 import type { ProgressListener } from './model-progress';
 import { installedState, modelDir } from './model-store';
@@ -150,6 +151,9 @@ export async function verifyModel(id: string, options: StoreOptions & { signal?:
     else if (digest.size !== file.size || digest.sha256 !== file.sha256) problems.push(`${file.name} does not match its recorded sha256.`);
     checkedBytes += digest?.size ?? 0;
   }
+  // A PURE load trusts the last full proof while sizes and mtimes match (package-check.ts): record
+  // this one, or drop it when something is damaged so that the next load hashes again.
+  if (manifest.engine === 'pure') await (problems.length ? forgetVerified(installed.dir) : recordVerified(installed.dir, manifest.files));
   options.onProgress?.({ id, phase: 'done', fraction: 1 });
   const status = problems.length ? 'damaged' : isVerified(manifest) ? 'ready' : 'unverified';
   return { id, status, problems, checkedBytes };

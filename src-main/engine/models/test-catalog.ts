@@ -8,6 +8,7 @@ import { parseModels, type ModelEntry } from './catalog';
 import { sha256Bytes } from './digest';
 import { readManifest } from './manifest';
 import { modelsDir } from './paths';
+import { VERIFIED_FILE } from '../pure/package/package-check';
 import { GraphBuilder, encodeModel, float32Tensor } from '../onnx/onnx-builder';
 
 /** y = 2x + 1 over a [1, n] float tensor: loads and runs in onnxruntime. */
@@ -79,6 +80,7 @@ export async function assertNothingHalfMade(home: string, id: string): Promise<v
   const onDisk = readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .filter((name) => name !== VERIFIED_FILE) // a PURE package's record of its last full proof
     .sort();
   assert.deepEqual(onDisk, ['manifest.json', ...manifest.files.map((f) => f.name)].sort());
 }

@@ -14,6 +14,7 @@ import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
 import { buildVqEncoderGraph } from '../vq/vq-encoder-graph';
 import { readCheckpointConfig } from './checkpoint-config';
 import { PURE_FILES, PURE_MANIFEST, pureManifestJson, type PureManifest } from './pure-manifest';
+import { recordVerified } from './package-check';
 import { makeStaging, removeStaleStaging } from './staging';
 import { preloadedWeights, safetensorsWeights } from './sync-weights';
 
@@ -118,6 +119,8 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
       converter: PURE_CONVERTER,
       createdAt: new Date().toISOString(),
     };
+    // Just hashed: loads trust this proof while sizes and mtimes match (the rename keeps mtimes).
+    await recordVerified(staging, files);
     await writeFile(join(staging, PURE_MANIFEST), pureManifestJson(manifest)); // last: marks it complete
     if (options.overwrite) await rm(out, { recursive: true, force: true });
     await rename(staging, out);

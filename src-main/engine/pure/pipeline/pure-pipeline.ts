@@ -5,7 +5,6 @@ import * as ort from 'onnxruntime-node';
 import { EngineError, throwIfAborted } from '../../common/errors';
 import type { SamplingSettings } from '../../common/sampling/settings';
 import type { RasterImage } from '../../image/types';
-import { sha256File } from '../../models/digest';
 import { gridSide } from '../config';
 import { DecoderSession } from '../decoder/decoder-session';
 import { generatePure, type GenerateOptions, type GenerationResult } from '../generation/generate';
@@ -14,6 +13,7 @@ import { deviceLogitsSampler } from '../sampling-graph/device-logits-sampler';
 import type { GenerationProgress } from '../generation/progress';
 import { buildPrompt, PURE_INSTRUCTION } from '../generation/prompt';
 import { latentPerGrid, serializeImage } from '../generation/token-layout';
+import { checkPackageFiles, type PackageCheck } from '../package/package-check';
 import { decoderGraphFiles, PURE_FILES, readPureManifest, type PureManifest } from '../package/pure-manifest';
 import { loadPureTokenizer, type PureTokenizer } from '../tokenizer/text-tokenizer';
 import { preprocessLq } from '../vq/vq-preprocess';
@@ -90,18 +90,19 @@ export class PurePipeline {
   kvCache: KvCacheDesign = 'host-static';
   /** onnxruntime's intra-op threads in every session: the caller's, or the default (thread-count.ts). */
   threads = 1;
+  /** How this load proved the package's files: from the recorded proof, or hashed now. */
+  fileCheck: PackageCheck = { how: 'hashed', hashedBytes: 0 };
   private readonly deviceSamplers = new Map<string, Promise<DeviceSampler>>();
 
   /**
-   * Loads a converted package after proving every file against its sha256, on the first of
+   * Loads a converted package after proving its files (sizes, and sha256 unless a recorded proof
+   * still matches: package-check.ts), on the first of
    * `providers` that can load all three graphs (the same explicit fallback chain as Real-ESRGAN).
    */
   static async load(dir: string, threads: number, providers: readonly string[] = ['cpu'], load: PureLoadOptions = {}): Promise<PurePipeline> {
     const manifest = await readPureManifest(dir);
-    for (const file of manifest.files) {
-      const ok = await sha256File(join(dir, file.name)).then((h) => h === file.sha256, () => false);
-      if (!ok) throw new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${file.name}.`, 'Convert the model again.');
-    }
+    // Sizes always; the bytes only when a file changed since its last full proof (package-check.ts).
+    const fileCheck = await checkPackageFiles(dir, manifest.files);
     const intraOpThreads = resolveThreads(threads); // never 0: onnxruntime's own choice left a core idle
     const options = { intraOpNumThreads: intraOpThreads };
     const graphs = decoderGraphFiles(manifest);
@@ -138,6 +139,7 @@ export class PurePipeline {
     pipeline.provider = chosen.provider;
     pipeline.providerAttempts = chosen.attempts;
     pipeline.threads = intraOpThreads;
+    pipeline.fileCheck = fileCheck;
     pipeline.kvCache = plan.kvCache;
     return pipeline;
   }
