@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { LibraryEvent, LibraryPhoto } from '../../protocol/api';
+import type { RestoreOptionsInput } from '../../protocol/restore';
 import { photo, tempDir } from '../../testing/fixtures';
 import { StudioHost } from './studio-host';
 import { TestWorker } from './test-worker';
@@ -177,6 +178,63 @@ describe('the library queue', () => {
     }
   });
 
+  test('per-photo settings survive a restart, and each photo runs with its own caption, never another’s', async () => {
+    const base = tempDir(`pure-queue-${++serial}-`);
+    const album = folderOf(base, 3);
+    let { host, worker } = startHost(base);
+    await host.start();
+    try {
+      await host.open([album], 'browse');
+      const now = await items(host);
+      const updated = await host.library.setOverrides(now['p1.jpg'].id, { caption: 'A beach.', seed: 3 });
+      assert.deepEqual(updated.overrides, { caption: 'A beach.', seed: 3 });
+      await host.library.setOverrides(now['p2.jpg'].id, { caption: 'A cat.', scale: 2 });
+      await assert.rejects(host.library.setOverrides(now['p3.jpg'].id, { caption: '' }), /Invalid/);
+    } finally {
+      await host.stop();
+    }
+    ({ host, worker } = startHost(base));
+    await host.start();
+    try {
+      const now = await items(host);
+      assert.deepEqual(now['p1.jpg'].overrides, { caption: 'A beach.', seed: 3 });
+      assert.deepEqual(now['p2.jpg'].overrides, { caption: 'A cat.', scale: 2 });
+      assert.equal(now['p3.jpg'].overrides, undefined);
+      // A caption in the queue call's options is nobody's: each photo keeps its own.
+      await host.library.restoreAll({ options: { ...options, caption: 'Shared by mistake.', seed: 9 } });
+      await until(async () => Object.values(await items(host)).every((i) => i.state === 'done'), 'the queue to finish');
+      const sent: Record<string, RestoreOptionsInput | undefined> = {};
+      for (const r of restoreRequests(worker)) if (r.type === 'restore') sent[r.input.split('/').at(-1)!] = r.options;
+      assert.deepEqual([sent['p1.jpg']?.caption, sent['p1.jpg']?.seed], ['A beach.', 3]);
+      assert.deepEqual([sent['p2.jpg']?.caption, sent['p2.jpg']?.seed, sent['p2.jpg']?.scale], ['A cat.', 9, 2]);
+      assert.equal(sent['p3.jpg']?.caption, undefined);
+      await host.library.setOverrides(now['p1.jpg'].id, {});
+      assert.equal((await items(host))['p1.jpg'].overrides, undefined, '{} clears them');
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('a library result can be saved elsewhere like a single restore’s', async () => {
+    const base = tempDir(`pure-queue-${++serial}-`);
+    const album = folderOf(base, 1);
+    const { host } = startHost(base);
+    await host.start();
+    try {
+      await host.open([album], 'browse');
+      await host.library.setSettings({ autoSave: false }, false);
+      await host.library.restoreAll({ options });
+      await until(async () => (await items(host))['p1.jpg'].state === 'done', 'the photo to be restored');
+      const done = (await items(host))['p1.jpg'];
+      const destination = join(base, 'root', 'copy.png');
+      const outcome = await host.exportResult({ source: done.output, original: done.path, format: 'png' }, destination, false);
+      assert.equal(outcome.path, destination);
+      assert.ok(existsSync(destination));
+    } finally {
+      await host.stop();
+    }
+  });
+
   test('a folder opened in the browser keeps to the served folder: a link to a file elsewhere is left out', async () => {
     const base = tempDir(`pure-queue-${++serial}-`);
     const album = folderOf(base, 1);
@@ -218,7 +276,9 @@ describe('the library queue', () => {
       assert.equal(snapshot.truncated, undefined);
       assert.ok(snapshot.limit >= 10_000);
       console.log(`opened 10,000 photos in ${openSeconds.toFixed(2)} s, listed in ${listSeconds.toFixed(2)} s`);
-      assert.ok(openSeconds < 30 && listSeconds < 10, `open ${openSeconds} s, list ${listSeconds} s`);
+      // Loose bounds (2 shared cores here: 1.4 s and 0.05 s when quiet, 30 s when loaded): they
+      // catch work per photo that grows with the library, not a busy machine.
+      assert.ok(openSeconds < 120 && listSeconds < 30, `open ${openSeconds} s, list ${listSeconds} s`);
     } finally {
       await host.stop();
     }

@@ -22,7 +22,7 @@ import {
 import type { LibraryEvent, LibraryPhoto, LibrarySnapshot, OutputFormatId, QueueOutcome, SaveOutcome } from '../../protocol/api';
 import { isInside, lexicalProblem } from '../../protocol/media-scope';
 import type { MediaScope } from '../../protocol/media-scope';
-import { isWithin, LIBRARY_LIMIT, mapLimited } from './library';
+import { LIBRARY_LIMIT, mapLimited } from './library';
 import { LibraryQueue } from './library-queue';
 import { LibraryRecords } from './library-records';
 import { saveAll } from './library-save';
@@ -144,7 +144,8 @@ export class PhotoLibrary {
       isOutput: (path) => outputs.has(path),
       limit: LIBRARY_LIMIT,
     });
-    const inside = within === undefined ? undefined : await mapLimited(all, 16, (f) => isWithin(f.input, within));
+    const root = within === undefined ? undefined : await realpath(within);
+    const inside = root === undefined ? undefined : await mapLimited(all, 16, (f) => realpath(f.input).then((real) => isInside(real, root), () => false));
     const found = inside ? all.filter((_, index) => inside[index]) : all;
     const known = new Set(this.records.all().map((r) => r.input));
     const room = LIBRARY_LIMIT - this.records.size;
