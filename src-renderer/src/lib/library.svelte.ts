@@ -6,6 +6,8 @@ import type { LibraryEvent, LibrarySnapshot, QueueStatus } from '../../../src-ma
 import type { DegradationLevel } from '../../../src-main/protocol/restore';
 import { finishedText } from './library-text';
 import type { PhotoEntry } from './photo.svelte';
+import { queuePlaceOf } from './queue-place';
+import type { QueuePlace } from './queue-place';
 import { Selection } from './selection.svelte';
 import type { ClickModifiers } from './selection.svelte';
 import type { Studio } from './studio.svelte';
@@ -152,16 +154,12 @@ export class LibraryQueue {
   }
 
   /** Where a photo stands in the queue: its place and the queue's length, counted from 1. */
-  place(photo: PhotoEntry): { position: number; total: number } | undefined {
-    const index = this.#waitIndex.get(photo.item.path);
-    const running = photo.lib?.state === 'running';
-    if (index === undefined && !running) return undefined;
-    const queue = this.queue;
-    const total = queue?.total ?? this.waiting.length + this.runningCount;
-    if (running) return { position: queue?.position ?? 1, total };
-    // The queue's position counts the finished photos and the running one: the waiting follow.
-    const before = queue?.position ?? this.runningCount;
-    return { position: before + (index ?? 0) + 1, total };
+  place(photo: PhotoEntry): QueuePlace | undefined {
+    return queuePlaceOf(
+      { waitIndex: this.#waitIndex.get(photo.item.path), running: photo.lib?.state === 'running' },
+      this.queue,
+      { waiting: this.waiting.length, running: this.runningCount },
+    );
   }
 
   // ---- the queue ----

@@ -1,12 +1,9 @@
-// Which photos of the library are selected, the way file managers do it: a click selects one,
-// Ctrl/Cmd-click toggles one, Shift-click selects the range from the last clicked (the anchor),
-// Ctrl+Shift-click adds that range. Keys are photo paths; the order is the list as shown.
-export interface ClickModifiers {
-  /** Ctrl (Cmd on macOS): toggle, or add a range to what is selected. */
-  toggle?: boolean;
-  /** Shift: from the anchor to here. */
-  range?: boolean;
-}
+// Which photos of the library are selected (the rules: selection-rules.ts). Keys are photo
+// paths; the order is the list as shown.
+import { afterClick } from './selection-rules';
+import type { ClickModifiers } from './selection-rules';
+
+export type { ClickModifiers } from './selection-rules';
 
 export class Selection {
   /** Replaced, never mutated, so that readers re-render. */
@@ -22,25 +19,10 @@ export class Selection {
 
   /** Applies a click on `key` in the list `order`; returns whether `key` ends up selected. */
   click(key: string, order: readonly string[], modifiers: ClickModifiers = {}): boolean {
-    if (modifiers.range && this.anchor !== undefined) {
-      const from = order.indexOf(this.anchor);
-      const to = order.indexOf(key);
-      if (from >= 0 && to >= 0) {
-        const span = order.slice(Math.min(from, to), Math.max(from, to) + 1);
-        this.keys = new Set(modifiers.toggle ? [...this.keys, ...span] : span);
-        return true;
-      }
-    }
-    if (modifiers.toggle) {
-      const next = new Set(this.keys);
-      const added = !next.delete(key);
-      if (added) next.add(key);
-      this.keys = next;
-      this.anchor = key;
-      return added;
-    }
-    this.only(key);
-    return true;
+    const next = afterClick({ keys: this.keys, anchor: this.anchor }, key, order, modifiers);
+    this.keys = next.keys;
+    this.anchor = next.anchor;
+    return next.selected;
   }
 
   only(key: string): void {

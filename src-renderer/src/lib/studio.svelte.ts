@@ -164,17 +164,6 @@ export class Studio {
     }
   }
 
-  remove(path: string): void {
-    const photo = this.photos.find((p) => p.item.path === path);
-    if (!photo || photo.busy) return;
-    const index = this.photos.indexOf(photo);
-    this.photos = this.photos.filter((p) => p !== photo);
-    if (this.selectedPath === path) {
-      this.selectedPath = this.photos[Math.min(index, this.photos.length - 1)]?.item.path;
-      this.clearRegion();
-    }
-  }
-
   // ---- the region to restore ----
 
   /** The region tool needs the photo's size (to map the drag) and no run in progress on it. */
