@@ -5,6 +5,7 @@
 // The file is hashed before it is renamed into place; a mismatch deletes it (DIGEST_MISMATCH).
 import { mkdir, open, readFile, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from './atomic-write';
 import { cancelledError, EngineError, throwIfAborted } from '../common/errors';
 import { digestFile } from './digest';
 import { fetchPart, type Part, type PartOutcome, type ServerFacts } from './fetch-part';
@@ -95,8 +96,7 @@ async function readSidecar(path: string): Promise<Sidecar | undefined> {
 }
 
 async function writeSidecar(path: string, state: Sidecar): Promise<void> {
-  await writeFile(`${path}.tmp`, JSON.stringify(state));
-  await rename(`${path}.tmp`, path); // atomic: a crash leaves the old or the new state, never half
+  await writeFileAtomic(path, JSON.stringify(state)); // a crash leaves the old or the new state, never half
 }
 
 /** Resumes when the partial file and its sidecar describe this very file; otherwise starts over. */

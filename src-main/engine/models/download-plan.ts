@@ -2,9 +2,10 @@
 // repo, the files listed at pull time, each with the digest it must have and how far that digest
 // is trusted. The plan is kept beside the downloads (plan.json) so that a resumed pull, even
 // after a restart and offline, fetches exactly the files (and commit) it started with.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../common/errors';
+import { writeFileAtomic } from './atomic-write';
 import type { DownloadEntry } from './catalog';
 import type { RemoteFile } from './download-file';
 import { hubAuthorization, listHuggingFace } from './hf-listing';
@@ -61,8 +62,7 @@ export async function planDownload(entry: DownloadEntry, dir: string, options: P
 
   const plan: DownloadPlan = { sourceKey, revision, files };
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${PLAN_FILE}.tmp`), JSON.stringify(plan, null, 2));
-  await rename(join(dir, `${PLAN_FILE}.tmp`), join(dir, PLAN_FILE));
+  await writeFileAtomic(join(dir, PLAN_FILE), JSON.stringify(plan, null, 2));
   return plan;
 }
 

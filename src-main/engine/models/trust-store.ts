@@ -3,8 +3,9 @@
 // per URL (named by the URL's sha256), so two models being pulled at once never race on a shared
 // file. Kept when a model is removed: forgetting is an explicit choice (`pull --retrust`).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-write';
 import { trustDir } from './paths';
 
 export interface TrustedDigest {
@@ -30,8 +31,7 @@ export async function recordTrust(home: string, url: string, digest: { size: num
   await mkdir(trustDir(home), { recursive: true });
   const path = recordPath(home, url);
   const record: TrustedDigest = { url, size: digest.size, sha256: digest.sha256, firstSeen: new Date().toISOString() };
-  await writeFile(`${path}.tmp`, JSON.stringify(record, null, 2));
-  await rename(`${path}.tmp`, path);
+  await writeFileAtomic(path, JSON.stringify(record, null, 2));
 }
 
 export async function forgetTrust(home: string, urls: readonly string[]): Promise<void> {
