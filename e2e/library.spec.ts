@@ -125,7 +125,11 @@ test('a reload shows the library again: photos, statuses, the output folder, eac
   await expect(library(page).getByText('“a rocket on the pad at dawn”')).toHaveCount(1);
   // The restored result shows for a photo restored before the reload.
   await expect(page.getByRole('img', { name: 'Restored photo' })).toBeVisible();
+  // Restoring it again with the same settings does nothing, and says so.
   await chooseEngine(page, 'Real-ESRGAN x4 fast');
+  await page.getByRole('button', { name: 'Restore selected (1)' }).click();
+  await expect(page.getByText('It was restored already with these settings')).toBeVisible();
+  await expect(row(page, 'img001.jpg', '2020')).toHaveAccessibleName('img001.jpg, Restored');
   expect(errors).toEqual([]);
 });
 

@@ -183,7 +183,13 @@ export class LibraryQueue {
     const ids = this.selectedPhotos.filter((photo) => !photo.inQueue).flatMap((photo) => (photo.id === undefined ? [] : [photo.id]));
     if (!call || ids.length === 0) return Promise.resolve();
     this.finished = undefined;
-    return this.#act(() => this.#studio.api.restorePhotos({ ids, ...call }));
+    return this.#act(async () => {
+      const outcome = await this.#studio.api.restorePhotos({ ids, ...call });
+      if (outcome.queued === 0 && outcome.alreadyDone > 0) {
+        const photos = outcome.alreadyDone === 1 ? 'It was' : `All ${outcome.alreadyDone} were`;
+        this.#studio.notice = { kind: 'info', text: `${photos} restored already with these settings: change a setting to restore again.` };
+      }
+    });
   }
 
   /** Queues every photo of the library not restored yet. */
