@@ -3,12 +3,14 @@
 // the weights into three sessions: here they cannot stall the app's host process (the Electron
 // worker or the bridge), and killing this process is how a cancel stops them at once.
 import { EngineError } from '../common/errors';
+import { postToParent } from '../runtime/parent-channel';
 import type { ConvertFailure, FromConvertWorker, ToConvertWorker } from './convert-messages';
 import { converters as builtIn, type ConverterRegistry } from './converters';
 
 if (!process.send) throw new Error('convert-worker must run as a child process with an IPC channel');
 
-const post = (message: FromConvertWorker): void => void process.send!(message);
+// Quietly, like the engine's other children: the parent may be gone (parent-channel.ts).
+const post = (message: FromConvertWorker): void => postToParent(message);
 
 async function registryFrom(source: ToConvertWorker['source']): Promise<ConverterRegistry> {
   if (!source.module) return builtIn;
