@@ -95,6 +95,9 @@ test('open a nested folder, Restore all: the outputs mirror the tree in the outp
   // Nothing was written beside the originals.
   expect(filesUnder(album)).toEqual([...ALBUM].sort());
   await screenshot(page, 'library-restored-1280x800');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'library-restored-1280x800-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // Coming back to the page puts the title back.
   await page.mouse.click(640, 400);
