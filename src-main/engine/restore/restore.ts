@@ -7,6 +7,7 @@ import { EtaEstimator } from '../common/eta';
 import { decodeImage } from '../image/decode';
 import { writeImage } from '../image/encode';
 import { joinAlpha, rgbToGrey, to8Bit } from '../image/raster';
+import { vqLqRgb8 } from '../pure/vq/vq-lq-rgb8';
 import { resizeRaster } from '../image/resize';
 import type { DecodedImage, RasterImage } from '../image/types';
 import { catalogEntry } from '../models/catalog';
@@ -178,7 +179,7 @@ export class Restorer {
       const tiling = await this.pureTiling(options, decoded.rgb.width, decoded.rgb.height);
       const engine = await this.pureEngine(options);
       t2 = performance.now();
-      const rgb8 = to8Bit(decoded.rgb);
+      const rgb8 = vqLqRgb8(decoded.rgb, decoded.alpha); // transparent pixels onto white, as upstream
       const previews = ctx.previews ? await startPreviews({ rgb: rgb8.data as Uint8Array, width: rgb8.width, height: rgb8.height }, tiling, dirname(outPath)) : undefined;
       const checkpoint = ctx.resumeTiles ? new PureTileCheckpoint(ctx.resumeTiles, await tileCheckpointKey(input, options, tiling)) : undefined;
       const run = await runPure(engine, rgb8, options, tiling, (f, extra) => report('restoring', restoreFraction(f), extra), signal, previews, checkpoint).catch((error: unknown) => {
