@@ -166,7 +166,9 @@ export class LibraryQueue {
 
   #call(settings = this.#studio.settings): { options: ReturnType<Studio['optionsFor']>; format: NonNullable<typeof settings>['format'] } | undefined {
     if (!settings) return undefined;
-    return { options: this.#studio.optionsFor(settings), format: settings.format };
+    // No shared caption: each photo's own (its overrides) is the host's to apply.
+    const { caption: _shared, ...options } = this.#studio.optionsFor(settings);
+    return { options, format: settings.format };
   }
 
   async #act(action: () => Promise<unknown>): Promise<void> {

@@ -217,7 +217,8 @@ export class Studio {
     if (photo === this.selected) this.selectingRegion = false;
     try {
       const options = this.optionsFor(settings, roi);
-      // The photo's own caption (kept in the library) wins over the panel's.
+      // A library photo's caption is its own (kept with it), never the one shared by the panel.
+      if (photo.id !== undefined) delete options.caption;
       const caption = photo.lib?.overrides?.caption;
       if (caption && isPureEngine(settings.engine)) options.caption = caption;
       const jobId = await this.api.restore({ input: photo.item.path, options, format: settings.format });
