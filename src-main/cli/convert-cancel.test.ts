@@ -57,6 +57,7 @@ test('SIGINT to the converter stops the decoder pass at once and leaves nothing'
   const run = await convertAndSignal(join(parent, 'pkg'), 'SIGINT');
   assert.equal(run.code, EXIT.CANCELLED, run.stderr);
   assert.match(run.stderr, /CANCELLED/);
+  assert.match(run.stderr, /converting: decoder \d+% \([\d.]+ MB of [\d.]+ MB\)/, 'progress in bytes');
   // Before the fix the build held the event loop, so SIGINT was seen only after the whole pass.
   assert.doesNotMatch(run.stderr, /decoder 100%|converting: vq/, 'the conversion went on after SIGINT');
   assert.deepEqual(await listing(parent), [], 'no package and no staging folder');

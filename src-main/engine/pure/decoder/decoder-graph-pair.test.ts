@@ -59,3 +59,17 @@ test('a replaying sink refuses a weight of another shape or one never written', 
   assert.throws(() => replay.add('other', [1], { type: 'float32', data: new Float32Array(1) }), /not written by the first graph/);
   assert.throws(() => replay.finish(), /never asked for 1 recorded weights/);
 });
+
+for (const dtype of ['fp32', 'fp16', 'int4'] as const) {
+  test(`${dtype}: the twin build reads and prepares no weight (no second pass of transposes, fp16, int4)`, () => {
+    const first = buildDecoderGraph(C, weightGetter(weights), { dtype, cache: 'static' });
+    const asked: string[] = [];
+    const refuse = (name: string): Float32Array => {
+      asked.push(name);
+      throw new Error(`asked for ${name}`);
+    };
+    const twin = buildDecoderGraph(C, refuse, { dtype, cache: 'concat', replayWeights: first.weights });
+    assert.deepEqual(asked, []);
+    assert.equal(twin.weights.size, first.weights.size);
+  });
+}

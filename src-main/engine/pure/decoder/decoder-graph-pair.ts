@@ -16,13 +16,14 @@ export interface DecoderGraphPair {
   split?: DecoderGraph;
 }
 
-/**
- * Reads each checkpoint weight once. The second build still runs the weight preparation
- * (transpose, fp16, int4) on zeros of each weight's length: its bytes are thrown away (the
- * replaying sink keeps the first build's), but the graph code needs arrays to shape them.
- */
 type PairOptions = Omit<DecoderGraphOptions, 'cache' | 'replayWeights'>;
 
+/**
+ * Reads and prepares each checkpoint weight once: the twin's replaying sink takes every
+ * initializer (name, type, shape checked) from the first build's record and never asks for
+ * values, so the second graph costs no reads, no transposes, no fp16 or int4 work (it used to
+ * redo them on zero-filled placeholders: 3-4 silent minutes at 7B).
+ */
 export function buildDecoderGraphPair(config: DecoderConfig, getWeight: GetWeight, options: PairOptions, withSplit = false): DecoderGraphPair {
   return runSteps(decoderGraphPairSteps(config, getWeight, options, withSplit));
 }
@@ -33,19 +34,11 @@ export function buildDecoderGraphPairYielding(config: DecoderConfig, getWeight: 
 }
 
 function* decoderGraphPairSteps(config: DecoderConfig, getWeight: GetWeight, options: PairOptions, withSplit: boolean): BuildSteps<DecoderGraphPair> {
-  const lengths = new Map<string, number>();
-  const recordingGet: GetWeight = (name) => {
-    const w = getWeight(name);
-    lengths.set(name, w.length);
-    return w;
+  const first = yield* decoderGraphSteps(config, getWeight, { ...options, cache: 'static' });
+  const noReads: GetWeight = (name) => {
+    throw new Error(`the twin graph asked for the values of weight '${name}': a replaying build takes them from the record`);
   };
-  const first = yield* decoderGraphSteps(config, recordingGet, { ...options, cache: 'static' });
-  const placeholder: GetWeight = (name) => {
-    const n = lengths.get(name);
-    if (n === undefined) throw new Error(`the concat graph asks for weight '${name}', which the static graph never read`);
-    return new Float32Array(n);
-  };
-  const twin = (cache: 'concat' | 'split') => decoderGraphSteps(config, placeholder, { dtype: options.dtype, ...(options.int4 ? { int4: options.int4 } : {}), cache, replayWeights: first.weights });
+  const twin = (cache: 'concat' | 'split') => decoderGraphSteps(config, noReads, { dtype: options.dtype, ...(options.int4 ? { int4: options.int4 } : {}), cache, replayWeights: first.weights });
   const concat = yield* twin('concat');
   return { static: first, concat, ...(withSplit && { split: yield* twin('split') }) };
 }

@@ -20,14 +20,13 @@
 import { DEFAULT_OPSET, GraphBuilder, encodeModel } from '../../onnx/onnx-builder';
 import type { ExternalDataSummary } from '../../onnx/external-data';
 import type { DecoderConfig } from '../config';
-import { addDecoderLayer, INT4_DEFAULTS, isHalfCompute, rmsNorm, toCompute, toF32, linear } from './decoder-layer';
+import { addComputeWeight, addDecoderLayer, INT4_DEFAULTS, isHalfCompute, rmsNorm, toCompute, toF32, linear } from './decoder-layer';
 import type { DecoderDtype, Int4GraphOptions, LayerCacheNames, LayerContext } from './decoder-layer';
 import { MS_OPSET } from '../quant/matmul-nbits';
 import { decoderNames, expectLength } from './decoder-weight-names';
 import type { GetWeight } from './decoder-weight-names';
 import { GraphOps } from './graph-ops';
 import { splitMask, staticMask } from './static-mask';
-import { toFloat16Bits } from './weight-prep';
 import { WeightSink } from './weight-sink';
 import { runSteps, runStepsYielding } from './build-steps';
 import type { BuildSteps } from './build-steps';
@@ -226,8 +225,7 @@ export function* decoderGraphSteps(config: DecoderConfig, getWeight: GetWeight, 
 function* embed(ctx: LayerContext, ids: string): BuildSteps<string> {
   const c = ctx.config;
   const name = decoderNames.embed;
-  const table = expectLength(name, ctx.getWeight(name), c.vocabSize * c.hiddenSize); // (vocab, hidden)
-  const init = ctx.sink.add(name, [c.vocabSize, c.hiddenSize], isHalfCompute(ctx.dtype) ? { type: 'float16', data: toFloat16Bits(table) } : { type: 'float32', data: table });
+  const init = addComputeWeight(ctx, name, [c.vocabSize, c.hiddenSize], () => expectLength(name, ctx.getWeight(name), c.vocabSize * c.hiddenSize)); // (vocab, hidden)
   yield;
   return toF32(ctx, ctx.ops.op('Gather', [init, ids], 'embedded', { axis: { type: 'int', value: 0 } }));
 }

@@ -215,10 +215,7 @@ function rope(ctx: LayerContext, x: string, hint: string): string {
 /** RMSNorm over the last axis in f32: x / sqrt(mean(x^2) + eps) * w. */
 export function* rmsNorm(ctx: LayerContext, x: string, weightName: string, hint: string): BuildSteps<string> {
   const { ops, config: c } = ctx;
-  const w = ctx.sink.add(weightName, [c.hiddenSize], {
-    type: 'float32',
-    data: expectLength(weightName, ctx.getWeight(weightName), c.hiddenSize),
-  }); // (hidden)
+  const w = ctx.sink.addPrepared(weightName, [c.hiddenSize], 'float32', () => expectLength(weightName, ctx.getWeight(weightName), c.hiddenSize)); // (hidden)
   yield;
   const sq = ops.op('Mul', [x, x], `${hint}_sq`); // (..., hidden)
   const ms = ops.op('ReduceMean', [sq], `${hint}_ms`, { axes: ints([-1]), keepdims: int(1) }); // (..., 1)
@@ -231,15 +228,15 @@ export function* rmsNorm(ctx: LayerContext, x: string, weightName: string, hint:
  * `quantizable` false keeps this one in fp16 even in an int4 graph (the LM head, by option).
  */
 export function* linear(ctx: LayerContext, x: string, weightName: string, outDim: number, inDim: number, hint: string, quantizable = true): BuildSteps<string> {
-  const w = expectLength(weightName, ctx.getWeight(weightName), outDim * inDim);
+  // Read only when the sink writes (not in a twin graph, which replays the first one's bytes).
+  const w = () => expectLength(weightName, ctx.getWeight(weightName), outDim * inDim); // (out, in)
   if (ctx.int4 && quantizable) {
     const options = { blockSize: ctx.int4.blockSize, scheme: ctx.int4.scheme, scaleType: 'float16', accuracyLevel: ctx.int4.accuracyLevel ?? 0 } as const;
     const out = matMulNBits(ctx.ops, ctx.sink, x, weightName, w, outDim, inDim, options, hint);
     yield;
     return out;
   }
-  const wt = transpose(w, outDim, inDim); // (in, out): MatMul layout
-  const name = ctx.sink.add(`${weightName}.T`, [inDim, outDim], isHalfCompute(ctx.dtype) ? { type: 'float16', data: toFloat16Bits(wt) } : { type: 'float32', data: wt });
+  const name = addComputeWeight(ctx, `${weightName}.T`, [inDim, outDim], () => transpose(w(), outDim, inDim)); // (in, out): MatMul layout
   yield;
   return ctx.ops.op('MatMul', [x, name], hint);
 }
@@ -247,9 +244,14 @@ export function* linear(ctx: LayerContext, x: string, weightName: string, outDim
 /** QK-norm weight/bias expanded to (nh, head_dim) f32 (see expandPerHead for the layouts). */
 function* headParam(ctx: LayerContext, name: string, nh: number): BuildSteps<string> {
   const hd = ctx.config.headDim;
-  const added = ctx.sink.add(name, [nh, hd], { type: 'float32', data: expandPerHead(name, ctx.getWeight(name), nh, hd) });
+  const added = ctx.sink.addPrepared(name, [nh, hd], 'float32', () => expandPerHead(name, ctx.getWeight(name), nh, hd));
   yield;
   return added;
+}
+
+/** A weight stored in the compute type (fp16 for fp16 and int4 graphs), prepared only when written. */
+export function addComputeWeight(ctx: LayerContext, name: string, dims: readonly number[], produce: () => Float32Array): string {
+  return isHalfCompute(ctx.dtype) ? ctx.sink.addPrepared(name, dims, 'float16', () => toFloat16Bits(produce())) : ctx.sink.addPrepared(name, dims, 'float32', produce);
 }
 
 export function toCompute(ctx: LayerContext, x: string): string {

@@ -36,11 +36,26 @@ export class WeightSink {
 
   /** Adds a weight initializer and returns its graph name; large ones go straight to disk. */
   add(name: string, dims: readonly number[], values: TensorValues): string {
-    if (this.replay) return this.g.addInitializer(this.replayed(name, dims, values));
+    if (this.replay) return this.g.addInitializer(this.replayed(name, dims, values.type));
     const bytes = values.data.length * ELEMENT_SIZE[values.type];
     const spec = this.writer !== null && bytes >= EXTERNAL_THRESHOLD_BYTES ? this.writer.append(name, dims, values) : { name, dims, values };
     this.record.set(name, spec);
     return this.g.addInitializer(spec);
+  }
+
+  /** True for a twin graph's sink: it takes every weight from the record and computes none. */
+  get replaying(): boolean {
+    return this.replay !== undefined;
+  }
+
+  /**
+   * Adds a weight whose values `produce` reads and prepares (transpose, fp16, int4) only when this
+   * sink writes them: a replaying sink checks name, type and shape against the record and never
+   * calls it, so a twin graph costs no weight reads or preparation (for 7B, minutes).
+   */
+  addPrepared<T extends TensorValues['type']>(name: string, dims: readonly number[], type: T, produce: () => Extract<TensorValues, { type: T }>['data']): string {
+    if (this.replay) return this.g.addInitializer(this.replayed(name, dims, type));
+    return this.add(name, dims, { type, data: produce() } as TensorValues);
   }
 
   /** Closes the data file (if any); call once, after the last weight. */
@@ -63,11 +78,11 @@ export class WeightSink {
   }
 
   /** The recorded initializer for `name`, after checking the twin graph asks for the same tensor. */
-  private replayed(name: string, dims: readonly number[], values: TensorValues): TensorSpec {
+  private replayed(name: string, dims: readonly number[], type: TensorValues['type']): TensorSpec {
     const spec = this.replay!.get(name);
     if (!spec) throw new Error(`weight '${name}' was not written by the first graph`);
-    if (spec.values.type !== values.type || spec.dims.length !== dims.length || spec.dims.some((d, i) => d !== dims[i])) {
-      throw new Error(`weight '${name}': the first graph wrote ${spec.values.type} [${spec.dims.join(', ')}], this one asks for ${values.type} [${dims.join(', ')}]`);
+    if (spec.values.type !== type || spec.dims.length !== dims.length || spec.dims.some((d, i) => d !== dims[i])) {
+      throw new Error(`weight '${name}': the first graph wrote ${spec.values.type} [${spec.dims.join(', ')}], this one asks for ${type} [${dims.join(', ')}]`);
     }
     this.record.set(name, spec);
     return spec;

@@ -6,7 +6,6 @@ import { dirname, join, resolve } from 'node:path';
 import { EngineError, throwIfAborted } from '../../common/errors';
 import { openCheckpoint } from '../../checkpoint/open-checkpoint';
 import { openTorchCheckpoint } from '../../checkpoint/torch-zip';
-import { sha256File } from '../../models/digest';
 import { buildDecoderGraphPairYielding } from '../decoder/decoder-graph-pair';
 import { buildDecoderGraphYielding, INT4_DEFAULTS, type DecoderCacheKind, type DecoderDtype, type Int4GraphOptions } from '../decoder/decoder-graph';
 import { isIgnoredDecoderTensor } from '../tensor-names';
@@ -14,9 +13,9 @@ import { buildVqDecoderGraph } from '../vq/vq-decoder-graph';
 import { buildVqEncoderGraph } from '../vq/vq-encoder-graph';
 import { readCheckpointConfig } from './checkpoint-config';
 import { PURE_FILES, PURE_MANIFEST, pureManifestJson, type PureManifest } from './pure-manifest';
-import { recordVerified } from './package-check';
+import { hashFile, recordVerified } from './package-check';
 import { makeStaging, removeStaleStaging } from './staging';
-import { preloadedWeights, safetensorsWeights } from './sync-weights';
+import { preloadedWeights, safetensorsWeights, storedBytes } from './sync-weights';
 
 // The version stays 1 with the static-cache graph: packages of either graph load (the manifest's
 // decoderCache says which), so nothing installed has to be converted again.
@@ -39,7 +38,14 @@ export interface ConvertPureOptions {
   cache?: DecoderCacheKind;
   overwrite?: boolean;
   signal?: AbortSignal;
-  onProgress?: (stage: string, fraction: number) => void;
+  /** `bytes`: for the stages that stream (the decoder's weights read, the package hashed). */
+  onProgress?: (stage: string, fraction: number, bytes?: ConvertBytes) => void;
+}
+
+/** Bytes done of a stage's total. */
+export interface ConvertBytes {
+  done: number;
+  total: number;
 }
 
 export async function convertPure(options: ConvertPureOptions): Promise<PureManifest> {
@@ -59,8 +65,9 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     // Decoder: one pass over the shards, each weight read, converted and appended to disk. The
     // build yields after each weight, so Ctrl-C and the signal stop it within one weight.
     const reader = await openCheckpoint(options.checkpoint);
-    const total = [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)).length;
-    const weights = safetensorsWeights(reader, () => progress('decoder', weights.served / total));
+    // Progress in checkpoint bytes, not tensors: an embedding and a norm weight are not one step each.
+    const total = storedBytes(reader, [...reader.tensors.keys()].filter((n) => !isIgnoredDecoderTensor(n)));
+    const weights = safetensorsWeights(reader, () => progress('decoder', total ? weights.bytesRead / total : 1, { done: weights.bytesRead, total }));
     try {
       const graph = { dtype: options.dtype, ...(int4 ? { int4 } : {}), externalDataPath: join(staging, PURE_FILES.decoderData) };
       if (cache === 'static') {
@@ -88,7 +95,6 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
     await copyFile(join(options.checkpoint, PURE_FILES.tokenizer), join(staging, PURE_FILES.tokenizer));
     throwIfAborted(options.signal);
 
-    progress('hashing', 0);
     const roles: [keyof typeof PURE_FILES, string][] = [
       ['decoder', PURE_FILES.decoder],
       ['decoderData', PURE_FILES.decoderData],
@@ -97,13 +103,18 @@ export async function convertPure(options: ConvertPureOptions): Promise<PureMani
       ['vqDecoder', PURE_FILES.vqDecoder],
       ['tokenizer', PURE_FILES.tokenizer],
     ];
+    const sizeOf = (name: string) => stat(join(staging, name)).then((s) => s.size, () => 0);
+    const hashTotal = (await Promise.all(roles.map(([, name]) => sizeOf(name)))).reduce((a, b) => a + b, 0);
+    let hashed = 0;
+    progress('hashing', 0, { done: 0, total: hashTotal });
     const files: PureManifest['files'] = [];
     for (const [role, name] of roles) {
       const path = join(staging, name);
       const info = await stat(path).catch(() => undefined);
       if (!info) continue; // no data file when all weights fit inline; no twin for a concat package
-      throwIfAborted(options.signal);
-      files.push({ name, role, size: info.size, sha256: await sha256File(path) });
+      const sha256 = await hashFile(path, (n) => progress('hashing', hashTotal ? (hashed + n) / hashTotal : 1, { done: hashed + n, total: hashTotal }), options.signal);
+      hashed += info.size;
+      files.push({ name, role, size: info.size, sha256 });
     }
     const manifest: PureManifest = {
       manifestVersion: 1,

@@ -6,10 +6,11 @@
 // and when size, mtime and digest all match the record, the bytes are not read again. A file
 // changed without touching its size or mtime (bit rot, a tool that restores mtimes) is caught by
 // an explicit verify, which drops the record when it finds damage so the next load hashes again.
+import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, throwIfAborted } from '../../common/errors';
-import { sha256File } from '../../models/digest';
 
 /** Written next to manifest.json; not listed in it (it describes the files, it is not one). */
 export const VERIFIED_FILE = '.verified.json';
@@ -30,6 +31,19 @@ export interface PackageCheck {
   how: 'recorded' | 'hashed';
   /** Bytes read to hash (0 when the record matched). */
   hashedBytes: number;
+}
+
+/** sha256 of a file, saying how many bytes it has read as it goes (a 7B weights file takes a minute). */
+export async function hashFile(path: string, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('sha256');
+  let done = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 22 })) {
+    throwIfAborted(signal);
+    hash.update(chunk as Buffer);
+    done += (chunk as Buffer).length;
+    onBytes?.(done);
+  }
+  return hash.digest('hex');
 }
 
 const damaged = (dir: string, name: string) => new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${name}.`, 'Convert the model again (or `npm run models -- verify <id>` to check it).');
@@ -64,7 +78,7 @@ export async function verifyPackageFiles(dir: string, files: readonly ManifestFi
   let hashedBytes = 0;
   for (const file of files) {
     throwIfAborted(signal);
-    const ok = await sha256File(join(dir, file.name)).then((h) => h === file.sha256, () => false);
+    const ok = await hashFile(join(dir, file.name), undefined, signal).then((h) => h === file.sha256, () => false);
     if (!ok) {
       await forgetVerified(dir);
       throw damaged(dir, file.name);

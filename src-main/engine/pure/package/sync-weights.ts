@@ -22,13 +22,26 @@ export interface SyncWeights {
   get: GetWeight;
   /** How many tensors were served: progress for the caller. */
   readonly served: number;
+  /** Checkpoint bytes read so far (the stored dtype's, e.g. bf16): progress in bytes. */
+  readonly bytesRead: number;
   close(): void;
+}
+
+/** Stored bytes of the named tensors of a safetensors checkpoint (what a full pass reads). */
+export function storedBytes(reader: TensorReader, names: Iterable<string>): number {
+  let total = 0;
+  for (const name of names) {
+    const entry = reader.tensors.get(name);
+    if (entry && isLocated(entry)) total += entry.end - entry.begin;
+  }
+  return total;
 }
 
 /** Positional reads from safetensors shards. */
 export function safetensorsWeights(reader: TensorReader, onRead?: (name: string) => void): SyncWeights {
   const handles = new Map<string, number>();
   let served = 0;
+  let bytesRead = 0;
   return {
     get(name) {
       const entry = reader.tensors.get(name);
@@ -43,11 +56,15 @@ export function safetensorsWeights(reader: TensorReader, onRead?: (name: string)
         done += n;
       }
       served++;
+      bytesRead += bytes.length;
       onRead?.(name);
       return toFloat32(bytes, entry.dtype);
     },
     get served() {
       return served;
+    },
+    get bytesRead() {
+      return bytesRead;
     },
     close() {
       for (const fd of handles.values()) closeSync(fd);
@@ -70,6 +87,9 @@ export async function preloadedWeights(reader: TensorReader, skip: (name: string
     },
     get served() {
       return served;
+    },
+    get bytesRead() {
+      return 0; // read up front
     },
     close() {
       all.clear();

@@ -7,7 +7,7 @@ import type { GraphOps } from '../decoder/graph-ops';
 import type { WeightSink } from '../decoder/weight-sink';
 import { toFloat16Bits } from '../decoder/weight-prep';
 import { quantizeInt4 } from './int4-blockwise';
-import type { Int4Options } from './int4-blockwise';
+import type { Int4Options, Int4Weight } from './int4-blockwise';
 
 export const MS_DOMAIN = 'com.microsoft';
 export const MS_OPSET = { domain: MS_DOMAIN, version: 1 } as const;
@@ -18,13 +18,19 @@ export const MS_OPSET = { domain: MS_DOMAIN, version: 1 } as const;
  * `<name>.q4` (N, k_blocks, block / 2) uint8, `<name>.scales` (N, k_blocks),
  * `<name>.zero_points` (N, ceil(k_blocks / 2)) uint8 for the asymmetric scheme.
  */
-export function matMulNBits(ops: GraphOps, sink: WeightSink, x: string, weightName: string, w: Float32Array, n: number, k: number, options: Int4Options, hint: string): string {
-  const q = quantizeInt4(w, n, k, options);
+export function matMulNBits(ops: GraphOps, sink: WeightSink, x: string, weightName: string, w: Float32Array | (() => Float32Array), n: number, k: number, options: Int4Options, hint: string): string {
+  // The shapes follow from the options alone, so a replaying sink (a twin graph) neither reads
+  // the weight nor quantises it: `w` may be a function, called at most once.
+  const kBlocks = Math.ceil(k / options.blockSize);
+  let q: Int4Weight | undefined;
+  const quantised = (): Int4Weight => (q ??= quantizeInt4(typeof w === 'function' ? w() : w, n, k, options));
   const inputs = [
-    sink.add(`${weightName}.q4`, [n, q.kBlocks, q.blockSize / 2], { type: 'uint8', data: q.packed }),
-    sink.add(`${weightName}.scales`, [n, q.kBlocks], options.scaleType === 'float16' ? { type: 'float16', data: toFloat16Bits(q.scales) } : { type: 'float32', data: q.scales }),
+    sink.addPrepared(`${weightName}.q4`, [n, kBlocks, options.blockSize / 2], 'uint8', () => quantised().packed),
+    options.scaleType === 'float16'
+      ? sink.addPrepared(`${weightName}.scales`, [n, kBlocks], 'float16', () => toFloat16Bits(quantised().scales))
+      : sink.addPrepared(`${weightName}.scales`, [n, kBlocks], 'float32', () => quantised().scales),
   ];
-  if (q.zeroPoints) inputs.push(sink.add(`${weightName}.zero_points`, [n, Math.ceil(q.kBlocks / 2)], { type: 'uint8', data: q.zeroPoints }));
+  if (options.scheme === 'asymmetric') inputs.push(sink.addPrepared(`${weightName}.zero_points`, [n, Math.ceil(kBlocks / 2)], 'uint8', () => quantised().zeroPoints!));
   const out = ops.g.uniqueName(hint);
   const int = (value: number) => ({ type: 'int', value }) as const;
   ops.g.addNode({
@@ -35,7 +41,7 @@ export function matMulNBits(ops: GraphOps, sink: WeightSink, x: string, weightNa
     name: `MatMulNBits:${out}`,
     // accuracy_level unset (0): A is used as given, so the only error is the weights'. 4: the CPU
     // quantises A to int8 per block and uses integer dot products (VNNI), adding A's error.
-    attributes: { K: int(k), N: int(n), bits: int(4), block_size: int(q.blockSize), ...(options.accuracyLevel ? { accuracy_level: int(options.accuracyLevel) } : {}) },
+    attributes: { K: int(k), N: int(n), bits: int(4), block_size: int(options.blockSize), ...(options.accuracyLevel ? { accuracy_level: int(options.accuracyLevel) } : {}) },
   });
   return out;
 }
