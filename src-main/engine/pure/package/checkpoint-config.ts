@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../common/errors';
 import { PURE_7B, PURE_TOKENS, type PureConfig, type VqConfig } from '../config';
+import { refuseUnimplementedSettings } from './implemented-config';
 
 const HfConfigSchema = v.object({
   model_type: v.optional(v.string()),
@@ -36,6 +37,7 @@ export async function readCheckpointConfig(dir: string): Promise<CheckpointConfi
   }
   const parsed = v.safeParse(HfConfigSchema, json);
   if (!parsed.success) throw new EngineError('MODEL_FORMAT', `config.json in ${dir} is not a Chameleon config: ${parsed.issues[0].message}.`);
+  refuseUnimplementedSettings(json as Record<string, unknown>, `config.json in ${dir}`);
   const c = parsed.output;
   const heads = c.num_attention_heads;
   return {
