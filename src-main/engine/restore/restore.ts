@@ -22,7 +22,8 @@ import type { ProviderAttempt } from '../runtime/worker-messages';
 import { RestoreOptionsSchema, type RestoreOptions, type RestoreEstimate, type RestoreOptionsInput, type RestoreProgress, type RestoreResult } from '../../protocol/restore';
 import { checkOutput, defaultOutputPath } from './output-path';
 import { entropyMapPath, pureInfo, pureModelDir, runPure, writeEntropyMap, type PureRun, type PureTiling } from './pure-restore';
-import { assumedSpeed, estimatePure, tokensPerTile } from './pure-tile-estimate';
+import { assumedSpeed, estimatePure, stepCost, tokensPerTile } from './pure-tile-estimate';
+import { resolveThreads } from '../runtime/thread-count';
 import { planPureTiles, pureFactor, pureTileGeometry } from './pure-tile-plan';
 import { PureTileCheckpoint } from './pure-tile-checkpoint';
 import { tileCheckpointKey } from './pure-tile-checkpoint-key';
@@ -138,8 +139,9 @@ export class Restorer {
     const first = options.providers[0] ?? 'cpu';
     const device = isGpuProvider(first) ? 'gpu' : 'cpu';
     const design = decoderPlanFor(first, decoderGraphFiles(manifest)).kvCache;
-    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype, device, design);
-    return { plan, geometry, estimate: estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed), testModel: manifest.testModel === true };
+    const speed = (await measuredSpeed(this.home, dir, options.threads, options.providers)) ?? assumedSpeed(manifest.config, manifest.dtype, device, design, resolveThreads(options.threads));
+    const estimate = estimatePure(plan, geometry, tokensPerTile(manifest.config, options.maxNewTokens), speed);
+    return { plan, geometry, estimate, stepCost: stepCost(manifest.config, manifest.dtype, device, design), testModel: manifest.testModel === true };
   }
 
   private async run(
