@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { EngineError } from '../engine/common/errors';
 import type { StudioHost } from '../worker/host/studio-host';
 import { assertWithinRoot } from '../worker/host/library';
-import { baseHeaders, readJson, sendError, sendReply } from './http-util';
+import { baseHeaders, readJson, sendError, sendReply, statusOf } from './http-util';
 import { LIBRARY_ROUTES } from './library-routes';
 
 /**
@@ -132,7 +132,7 @@ export async function handleApi(host: StudioHost, request: IncomingMessage, resp
     sendReply(response, await handler(host, request, url));
   } catch (error) {
     if (error instanceof SyntaxError) sendError(response, new EngineError('INVALID_OPTION', 'The request was not valid JSON.'));
-    else sendError(response, error, ANSWERS_WITH_REFUSAL.has(route) ? 200 : 400);
+    else sendError(response, error, statusOf(error, ANSWERS_WITH_REFUSAL.has(route) ? 200 : 400));
   }
   return true;
 }

@@ -30,18 +30,26 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined;
 }
 
-export function tokenCookie(token: string): string {
-  return `${BRIDGE.tokenCookie}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+/**
+ * The cookie's name carries the port: browsers keep cookies per host, not per port, so bridges on
+ * two ports of 127.0.0.1 would otherwise overwrite each other's and one page would stop loading.
+ */
+export function tokenCookieName(port: number): string {
+  return `${BRIDGE.tokenCookie}_${port}`;
+}
+
+export function tokenCookie(token: string, port: number): string {
+  return `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 export type Credential = 'header' | 'cookie' | 'query';
 
 /** The ways this request proves it holds the token. */
-export function credentials(request: IncomingMessage, url: URL, token: string): Set<Credential> {
+export function credentials(request: IncomingMessage, url: URL, token: string, port: number): Set<Credential> {
   const found = new Set<Credential>();
   const header = request.headers[BRIDGE.tokenHeader];
   if (sameToken(Array.isArray(header) ? header[0] : header, token)) found.add('header');
-  if (sameToken(cookieValue(request.headers.cookie, BRIDGE.tokenCookie), token)) found.add('cookie');
+  if (sameToken(cookieValue(request.headers.cookie, tokenCookieName(port)), token)) found.add('cookie');
   if (sameToken(url.searchParams.get(BRIDGE.tokenParam) ?? undefined, token)) found.add('query');
   return found;
 }

@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { toErrorPayload } from '../engine/common/errors';
+import { EngineError, toErrorPayload } from '../engine/common/errors';
 import type { Reply } from '../protocol/api';
 import { contentSecurityPolicy } from '../protocol/csp';
 
@@ -38,15 +38,27 @@ export function sendText(response: ServerResponse, status: number, text: string)
   response.writeHead(status, baseHeaders({ 'Content-Type': 'text/plain; charset=utf-8' })).end(text);
 }
 
-export class BodyTooLarge extends Error {}
+/** Answered with HTTP 413: a body or an upload over what the bridge accepts. */
+export function tooLarge(message: string, hint?: string): EngineError {
+  return new EngineError('PAYLOAD_TOO_LARGE', message, hint);
+}
+
+/** The HTTP status an API error is answered with, where its code says more than "bad request". */
+export function statusOf(error: unknown, otherwise: number): number {
+  if (error instanceof EngineError && error.code === 'PAYLOAD_TOO_LARGE') return 413;
+  if (error instanceof EngineError && error.code === 'UNAUTHORIZED') return 401;
+  return otherwise;
+}
 
 /** Reads a JSON body of at most `limit` bytes; an empty body is `undefined`. */
 export async function readJson(request: IncomingMessage, limit = 1 << 20): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > limit) throw tooLarge(`The request is too large (${declared} bytes; at most ${limit}).`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new BodyTooLarge(`request body over ${limit} bytes`);
+    if (size > limit) throw tooLarge(`The request is too large (over ${limit} bytes).`);
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');

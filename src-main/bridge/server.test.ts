@@ -46,7 +46,7 @@ function raw(path: string, options: { method?: string; headers?: Record<string, 
 }
 
 const auth = () => ({ 'x-pure-token': bridge.token });
-const cookie = () => ({ cookie: `pure_token=${bridge.token}` });
+const cookie = () => ({ cookie: `pure_token_${bridge.port}=${bridge.token}` });
 const api = (path: string, body?: unknown) =>
   raw(path, { method: body === undefined ? 'GET' : 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 
@@ -66,7 +66,7 @@ describe('the token', () => {
   test('the link sets an HttpOnly, same-site cookie; the page and assets then load with it', async () => {
     const first = await raw(`/?token=${bridge.token}`);
     assert.equal(first.status, 200);
-    assert.match(String(first.headers['set-cookie']), /pure_token=.+; HttpOnly; SameSite=Strict; Path=\//);
+    assert.match(String(first.headers['set-cookie']), new RegExp(`^pure_token_${bridge.port}=.+; HttpOnly; SameSite=Strict; Path=/$`));
     assert.match(String(first.headers['content-security-policy']), /default-src 'none'/);
     assert.equal((await raw('/assets/app.js', { headers: cookie() })).status, 200);
   });
@@ -74,6 +74,33 @@ describe('the token', () => {
   test('the API wants the header: a cookie alone, as a forged cross-site request would carry, is refused', async () => {
     assert.equal((await raw('/api/info', { headers: cookie() })).status, 401);
     assert.equal((await api('/api/info')).status, 200);
+  });
+
+  test('the cookie is named after the port: two bridges on one host keep their own', async () => {
+    const other = await startTestBridge({ base: join(base, 'second'), root, rendererDir: renderer });
+    try {
+      const [mine, theirs] = [await raw(`/?token=${bridge.token}`), await fetch(`${other.bridge.url}`)];
+      const name = (header: unknown) => String(header).split('=')[0];
+      assert.equal(name(mine.headers['set-cookie']), `pure_token_${bridge.port}`);
+      assert.equal(name(theirs.headers.get('set-cookie')), `pure_token_${other.bridge.port}`);
+      // A browser sends both cookies to both ports (cookies ignore the port): each bridge reads its own.
+      const both = { cookie: `pure_token_${other.bridge.port}=${other.bridge.token}; pure_token_${bridge.port}=${bridge.token}` };
+      assert.equal((await raw('/assets/app.js', { headers: both })).status, 200);
+      assert.equal((await raw('/assets/app.js', { headers: { cookie: `pure_token=${bridge.token}` } })).status, 401, 'the old shared name is not read');
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a missing or wrong token is 401 UNAUTHORIZED, with a sentence', async () => {
+    const attempts: Record<string, string>[] = [{}, { 'x-pure-token': 'x'.repeat(bridge.token.length) }, cookie()];
+    for (const headers of attempts) {
+      const refused = await raw('/api/info', { headers });
+      assert.equal(refused.status, 401);
+      const { error } = JSON.parse(refused.body) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'UNAUTHORIZED');
+      assert.match(error.message, /access token/);
+    }
   });
 
   test('a foreign Host or Origin is refused even with the token (DNS rebinding, cross-site pages)', async () => {
@@ -143,6 +170,16 @@ describe('the API', () => {
     const inside = await api('/api/export', { source: result.output, original: cat, format: 'png', destination: join(root, 'cat-restored.png') });
     assert.equal(inside.status, 200, inside.body);
     assert.ok(readFileSync(join(root, 'cat-restored.png')).length > 0);
+  });
+
+  test('a body over the limit is 413 PAYLOAD_TOO_LARGE, and the bridge stays up', async () => {
+    const big = JSON.stringify({ folder: 'x'.repeat(2 << 20) });
+    const refused = await raw('/api/browse', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: big });
+    assert.equal(refused.status, 413);
+    const { error } = JSON.parse(refused.body) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'PAYLOAD_TOO_LARGE');
+    assert.match(error.message, /too large/);
+    assert.equal((await api('/api/info')).status, 200, 'still up');
   });
 
   test('uploads land in the state folder under a safe name', async () => {

@@ -65,7 +65,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const base = normalize(options.rendererDir) + sep;
     const file = normalize(join(base, pathname === '/' ? 'index.html' : pathname));
     if (!file.startsWith(base) || !existsSync(file) || !statSync(file).isFile()) return sendText(response, 404, 'Not found.');
-    if (setCookie) response.setHeader('Set-Cookie', tokenCookie(token));
+    if (setCookie) response.setHeader('Set-Cookie', tokenCookie(token, port));
     // Hashed asset names never change content: the browser may keep them. The page itself may not.
     await sendFile(response, file, STATIC_TYPES[extname(file)] ?? 'application/octet-stream', pathname.startsWith('/assets/') ? 'private, max-age=31536000, immutable' : 'no-store');
   }
@@ -89,10 +89,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (!fromOwnOrigin(request, port)) return sendText(response, 403, 'Forbidden.');
     const url = new URL(request.url ?? '/', `http://127.0.0.1:${port}`);
-    const held = credentials(request, url, token);
+    const held = credentials(request, url, token, port);
     if (url.pathname.startsWith('/api/')) {
       // The API wants the header: a cookie alone could be a forged cross-site request.
-      if (!held.has('header')) return sendJson(response, 401, { ok: false, error: { code: 'INTERNAL', message: UNAUTHORISED } });
+      if (!held.has('header')) return sendJson(response, 401, { ok: false, error: { code: 'UNAUTHORIZED', message: UNAUTHORISED } });
       if (request.method === 'GET' && url.pathname === '/api/events') return openEventStream(request, response);
       if (await handleApi(options.host, request, response, url)) return;
       return sendJson(response, 404, { ok: false, error: { code: 'INTERNAL', message: 'No such request.' } });

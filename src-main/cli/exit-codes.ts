@@ -43,6 +43,9 @@ const BY_CODE: Record<ErrorCode, number> = {
   OUT_OF_MEMORY: EXIT.RESOURCES,
   WORKER_CRASHED: EXIT.RESOURCES,
   CANCELLED: EXIT.CANCELLED,
+  // The browser bridge's own refusals; no command-line tool meets them, mapped for completeness.
+  PAYLOAD_TOO_LARGE: EXIT.INPUT,
+  UNAUTHORIZED: EXIT.USAGE,
   INTERNAL: EXIT.INTERNAL,
 };
 

@@ -367,6 +367,7 @@ export const MEDIA_SCHEME = 'pure-media';
 /** Bridge routes and its auth header. */
 export const BRIDGE = {
   tokenHeader: 'x-pure-token',
+  /** The cookie's name is this plus `_<port>`: cookies ignore ports, so two bridges must not share one. */
   tokenCookie: 'pure_token',
   tokenParam: 'token',
 } as const;

@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'OUT_OF_MEMORY', // allocation failed; try a smaller tile
   'WORKER_CRASHED', // the inference worker died
   'CANCELLED', // the user cancelled
+  'PAYLOAD_TOO_LARGE', // a request to the browser bridge (a body, an upload) is larger than it accepts (HTTP 413)
+  'UNAUTHORIZED', // a request to the browser bridge lacks its access token (HTTP 401): open the printed link
   'INTERNAL', // a bug: please report it
 ] as const;
 

@@ -24,6 +24,8 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   OUT_OF_MEMORY: 'Not enough memory',
   WORKER_CRASHED: 'The restoration stopped unexpectedly',
   CANCELLED: 'Cancelled',
+  PAYLOAD_TOO_LARGE: 'That is more than PURE Studio accepts at once',
+  UNAUTHORIZED: 'This page needs its access link',
   INTERNAL: 'Something went wrong',
 };
 
