@@ -31,14 +31,19 @@ function fakeBundle(dir: string, ids: string[]): string {
   return dir;
 }
 
+// build-dir.ts builds the Linux target, and the onnxruntime binaries kept are the building
+// machine's (electron-builder.yml): elsewhere the expectations below would not hold.
+const skip = process.platform !== 'linux' || process.arch !== 'x64' ? 'builds and checks the Linux x64 dir target: runs on Linux x64 only' : false;
+
 before(() => {
+  if (skip) return;
   // The package is made from out/ (electron-vite's build): build it when a clean clone has none.
   if (existsSync(join(projectDir, 'out', 'main', 'index.js'))) return;
   const built = spawnSync(process.execPath, [join(projectDir, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: projectDir, stdio: 'inherit' });
   assert.equal(built.status, 0, 'electron-vite build failed');
 });
 
-test('the build fails, naming the models, when the default models are not bundled', async () => {
+test('the build fails, naming the models, when the default models are not bundled', { skip }, async () => {
   const work = tempDir();
   const missing = join(work, 'no-models');
   await assert.rejects(buildDir({ projectDir, output: work, bundledModels: missing }), (e: Error) => /default models are not bundled/.test(e.message) && defaultIds.every((id) => e.message.includes(id)));
@@ -48,7 +53,7 @@ test('the build fails, naming the models, when the default models are not bundle
   await assert.rejects(buildDir({ projectDir, output: work, bundledModels: half }), (e: Error) => e.message.includes(`${defaultIds[0]}: model.onnx does not match`));
 });
 
-test('app.asar holds only the built app and production dependencies; models and SQLite ship', async (t) => {
+test('app.asar holds only the built app and production dependencies; models and SQLite ship', { skip }, async (t) => {
   const work = tempDir();
   const resources = await buildDir({ projectDir, output: work, bundledModels: fakeBundle(join(work, 'bundle'), defaultIds) });
   const archive = join(resources, 'app.asar');
