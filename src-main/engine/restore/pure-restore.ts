@@ -14,7 +14,7 @@ import type { PureDone } from '../pure/pipeline/pure-messages';
 import type { PureEngine } from '../pure/pipeline/pure-engine';
 import type { PureEstimate, PureResultInfo, RestoreOptions, RestoreProgress } from '../../protocol/restore';
 import { PureTileEta } from './pure-tile-estimate';
-import type { PureSpeed } from './pure-tile-estimate';
+import type { PureSpeed, StepCost } from './pure-tile-estimate';
 import type { PureTileCheckpoint, SavedTile } from './pure-tile-checkpoint';
 import type { PureTilePreview } from './pure-tile-preview';
 import { tileSeed } from './pure-tile-plan';
@@ -53,6 +53,8 @@ export interface PureTiling {
   plan: TilePlan;
   geometry: PureTileGeometry;
   estimate: PureEstimate;
+  /** How a step's cost grows with the context (for the running ETA); absent: held flat. */
+  stepCost?: StepCost;
   /** The package is a TEST MODEL (random weights). */
   testModel: boolean;
 }
@@ -113,7 +115,7 @@ export async function runPure(
   };
   const image = new TileAccumulator(plan, f, rgb8.width, rgb8.height, 8);
   const entropy = new TileAccumulator(plan, f, rgb8.width, rgb8.height, 8);
-  const eta = new PureTileEta(estimate, () => performance.now());
+  const eta = new PureTileEta(estimate, () => performance.now(), tiling.stepCost);
   const centre = Math.floor(plan.ys.length / 2) * plan.xs.length + Math.floor(plan.xs.length / 2);
   const tilesTotal = plan.count;
   let representative: PureTileText | undefined;
@@ -143,6 +145,7 @@ export async function runPure(
       const tile = r.width === rgb8.width && r.height === rgb8.height ? rgb8 : cropRaster(rgb8, r);
       const started = performance.now();
       let tokens = 0;
+      let imageStart: number | undefined; // the new token the image began at: where the live speed counts from
       const done = await engine.restore(
         tile,
         {
@@ -156,6 +159,7 @@ export async function runPure(
           signal,
           onProgress: (p) => {
             tokens = p.token;
+            if (p.phase === 'restore') imageStart ??= p.token;
             const inTile = p.totalTokens > 0 ? Math.min(1, p.token / p.totalTokens) : 0;
             report((index + inTile) / tilesTotal, {
               phase: p.phase,
@@ -166,7 +170,7 @@ export async function runPure(
               tilesDone: index,
               tilesTotal,
               ...(p.tokensPerSecond !== undefined && { tokensPerSecond: p.tokensPerSecond }),
-              etaSeconds: eta.secondsLeft(p.token, p.phase === 'restore' ? p.tokensPerSecond : undefined),
+              etaSeconds: eta.secondsLeft(p.token, p.phase === 'restore' ? p.tokensPerSecond : undefined, imageStart),
             });
           },
           ...(preview && { onPreview: (rgb: Uint8Array, size: number) => void preview.tileRows(index, rgb, size) }),
