@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startBridge } from '../bridge/server';
+import { defaultStateDir } from '../bridge/state-dir';
 import { studioHome } from '../engine/models/paths';
 import { forkNodeWorker } from '../worker/host/node-worker';
 import { StudioHost } from '../worker/host/studio-host';
@@ -14,7 +15,8 @@ const USAGE = `npm run serve -- [options]
 
   --root <folder>     the folder whose photos the page may open and save into (default: current folder)
   --port <n>          port on 127.0.0.1 (default: a free one)
-  --state <folder>    results, thumbnails and settings (default: <PURE Studio data>/bridge)
+  --state <folder>    results, thumbnails, library and settings (default: one folder per root,
+                      <PURE Studio data>/bridge/<root's name>-<hash>)
   -h, --help          this text`;
 
 const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   if (!existsSync(root) || !statSync(root).isDirectory()) fail(`--root ${root} is not a folder`);
   const port = args.port === undefined ? 0 : Number(args.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535`);
-  const stateDir = resolve(args.state ?? join(studioHome(), 'bridge'));
+  const stateDir = resolve(args.state ?? defaultStateDir(root, studioHome()));
   const rendererDir = join(projectRoot, 'out', 'renderer');
   if (!existsSync(join(rendererDir, 'index.html'))) {
     console.error('error: the page has not been built yet.\nhint: run `npm run build` first, then `npm run serve` again.');

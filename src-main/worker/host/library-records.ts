@@ -6,12 +6,18 @@ import { LIBRARY_SCOPE } from './library-settings';
 
 export class LibraryRecords {
   private readonly byId = new Map<number, PhotoRecord>();
+  /**
+   * Which stored photos this run may know of (the bridge: those inside the folder it serves). The
+   * others stay in the database, untouched, for a run that may see them, but this run neither
+   * lists, serves nor restores them.
+   */
+  keep: (record: PhotoRecord) => boolean = () => true;
 
   constructor(private readonly store: LibraryStore) {}
 
   load(): void {
     this.byId.clear();
-    for (const record of this.store.list(LIBRARY_SCOPE)) this.byId.set(record.id, record);
+    for (const record of this.store.list(LIBRARY_SCOPE)) if (this.keep(record)) this.byId.set(record.id, record);
   }
 
   get size(): number {
@@ -36,6 +42,7 @@ export class LibraryRecords {
   /** Re-reads one record after a change; undefined when it left the library. */
   refresh(id: number): PhotoRecord | undefined {
     const record = this.store.get(id);
+    if (record && !this.byId.has(id) && !this.keep(record)) return undefined;
     if (record) this.byId.set(id, record);
     else this.byId.delete(id);
     return record;

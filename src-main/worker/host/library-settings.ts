@@ -36,10 +36,13 @@ export class LibrarySettings {
   constructor(
     private readonly store: LibraryStore,
     readonly defaultOutputFolder: string,
+    /** Whether a stored output folder may be used by this run (the bridge: inside its root); else the default is. */
+    private readonly usable: (folder: string) => boolean = () => true,
   ) {}
 
   get outputFolder(): string {
-    return this.store.getMeta(LIBRARY_SCOPE, 'outputFolder') ?? this.defaultOutputFolder;
+    const stored = this.store.getMeta(LIBRARY_SCOPE, 'outputFolder');
+    return stored !== undefined && this.usable(stored) ? stored : this.defaultOutputFolder;
   }
 
   set outputFolder(folder: string) {

@@ -2,6 +2,7 @@
 // an engine result the library keeps. Paths handed to the page are first allowed in the media
 // scope, since the page shows every photo and output by URL; that costs a realpath each, so it
 // is done once per path and remembered.
+import { realpath } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PhotoRecord } from '../../engine/library/library-types';
 import type { LibraryPhoto, LibraryResult, PhotoTriage } from '../../protocol/api';
@@ -12,14 +13,20 @@ import type { RestoreResult } from '../../protocol/restore';
 /** The canonical paths the scope already allows, by the path they were asked for. */
 export class ScopedPaths {
   private readonly allowed = new Map<string, string>();
+  /** Which real paths may be allowed at all (the bridge: inside its root or its state folder). */
+  within: (real: string) => boolean = () => true;
 
   constructor(private readonly scope: MediaScope) {}
 
-  /** The canonical path, now allowed; the path itself when the file is gone (the page shows a placeholder). */
+  /**
+   * The canonical path, now allowed; the path itself when the file is gone (the page shows a
+   * placeholder) or lies where this run may not serve from (a symbolic link leading out).
+   */
   async allow(path: string): Promise<string> {
     const known = this.allowed.get(path);
     if (known !== undefined) return known;
     try {
+      if (!this.within(await realpath(path))) return path;
       const real = await this.scope.allowFile(path);
       this.allowed.set(path, real);
       return real;

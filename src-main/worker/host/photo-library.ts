@@ -73,7 +73,7 @@ export class PhotoLibrary {
   constructor(private readonly o: PhotoLibraryOptions) {
     this.store = SqliteLibraryStore.open(join(o.stateDir, 'library.db'), { log: o.log });
     this.records = new LibraryRecords(this.store);
-    this.settings = new LibrarySettings(this.store, o.defaultOutputFolder);
+    this.settings = new LibrarySettings(this.store, o.defaultOutputFolder, (folder) => this.inRunScope(folder, false));
     this.paths = new ScopedPaths(o.scope);
     this.workDir = join(o.stateDir, 'library-results');
     this.queue = new LibraryQueue({
@@ -98,9 +98,30 @@ export class PhotoLibrary {
     });
   }
 
+  /**
+   * Whether this run may use a path the library stored (the bridge: inside its root, however
+   * spelt, or, with `ownFiles`, inside the state folder: uploads and working results). Judged on
+   * the path as stored; what is served is judged again on its real path (ScopedPaths.within).
+   */
+  private inRunScope(path: string, ownFiles: boolean): boolean {
+    if (this.o.browseRoot === undefined) return true;
+    const folders = [...this.realRoots, resolve(this.o.browseRoot), ...(ownFiles ? [...this.realStates, resolve(this.o.stateDir)] : [])];
+    return folders.some((folder) => isInside(resolve(path), folder));
+  }
+
+  private realRoots: string[] = [];
+  private realStates: string[] = [];
+
   /** Loads the library, cleans what a killed run left, and lets the queue go on where it stood. */
   async start(): Promise<void> {
     await mkdir(this.workDir, { recursive: true });
+    if (this.o.browseRoot !== undefined) {
+      // A state folder may be shared by runs over other roots (`--state`): their photos stay theirs.
+      this.realRoots = [await realpath(this.o.browseRoot)];
+      this.realStates = [await realpath(this.o.stateDir)];
+      this.records.keep = (record) => this.inRunScope(record.input, true);
+      this.paths.within = (real) => [...this.realRoots, ...this.realStates].some((folder) => isInside(real, folder));
+    }
     // Unsaved results (and PURE's live previews beside them) are the page's to show.
     await this.o.scope.allowFolder(this.workDir);
     this.records.load();

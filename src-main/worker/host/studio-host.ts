@@ -4,7 +4,7 @@
 // and settings, and it checks every request: the page is never trusted with a path.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
 import { displayFile, thumbnailFile } from '../../engine/image/thumbnail';
@@ -97,6 +97,8 @@ export class StudioHost {
   private readonly log: (line: string) => void;
   private readonly thumbsDir: string;
   private readonly resultsDir: string;
+  /** The browse root's real path, once started. */
+  private realRoot: string | undefined;
 
   constructor(private readonly options: StudioHostOptions) {
     this.log = options.log ?? (() => {});
@@ -121,6 +123,7 @@ export class StudioHost {
   }
 
   async start(): Promise<void> {
+    if (this.options.browseRoot) this.realRoot = await realpath(this.options.browseRoot);
     await mkdir(this.thumbsDir, { recursive: true });
     await mkdir(this.resultsDir, { recursive: true });
     await this.scope.allowFolder(this.thumbsDir);
@@ -149,11 +152,19 @@ export class StudioHost {
   }
 
   loadSettings(): Settings {
-    return this.settings.get();
+    return this.visible(this.settings.get());
   }
 
-  saveSettings(patch: unknown): Promise<Settings> {
-    return this.settings.update(patch);
+  async saveSettings(patch: unknown): Promise<Settings> {
+    return this.visible(await this.settings.update(patch));
+  }
+
+  /** Settings as this run's page sees them: in the bridge, no recent path outside its root. */
+  private visible(settings: Settings): Settings {
+    const root = this.options.browseRoot;
+    if (!root) return settings;
+    const roots = [resolve(root), ...(this.realRoot ? [this.realRoot] : [])];
+    return { ...settings, recent: settings.recent.filter((path) => roots.some((folder) => isInside(resolve(path), folder))) };
   }
 
   /**
@@ -166,8 +177,10 @@ export class StudioHost {
       if (!this.options.browseRoot) throw new EngineError('INPUT_UNREADABLE', 'This session has no folder to open photos from.');
       await assertWithinRoot(list, this.options.browseRoot);
     } else if (origin === 'recent') {
-      const recent = this.settings.get().recent;
+      const recent = this.loadSettings().recent;
       if (!list.every((path) => recent.includes(path))) throw new EngineError('INPUT_UNREADABLE', 'That file is not in the recent list any more.');
+      // The recent list may be shared with runs over other roots (one state folder): checked again.
+      if (this.options.browseRoot) await assertWithinRoot(list, this.options.browseRoot);
     }
     for (const path of list) {
       if (!(await stat(path).catch(() => undefined))) throw new EngineError('INPUT_NOT_FOUND', `"${path}" does not exist any more.`, 'It may have been moved or deleted.');
