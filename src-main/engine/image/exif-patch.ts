@@ -5,6 +5,7 @@
 // Editing never moves existing bytes: a new IFD0 (old entries + changes, sorted by tag) and its
 // value bytes are appended at the end and the header is pointed at it. Every offset inside the
 // block (sub-IFDs, maker notes, thumbnails, TIFF strips) is relative to the header, so stays valid.
+import { openTiffStructure } from './tiff-ifd';
 
 export const TAGS = {
   ImageDescription: 0x010e,
@@ -73,14 +74,9 @@ export function stripExifPrefix(bytes: Uint8Array): Uint8Array {
 }
 
 function openTiff(input: Uint8Array): Tiff | undefined {
-  const bytes = stripExifPrefix(input);
-  if (bytes.length < 8) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const order = view.getUint16(0);
-  if (order !== 0x4949 && order !== 0x4d4d) return undefined;
-  const le = order === 0x4949;
-  if (view.getUint16(2, le) !== 42) return undefined;
-  const ifd0 = view.getUint32(4, le);
+  const header = openTiffStructure(stripExifPrefix(input));
+  if (!header) return undefined;
+  const { bytes, view, le, ifd0 } = header;
   if (ifd0 < 8 || ifd0 + 2 > bytes.length) return undefined;
   const count = view.getUint16(ifd0, le);
   if (count > MAX_ENTRIES || ifd0 + 2 + count * 12 + 4 > bytes.length) return undefined;
