@@ -52,8 +52,11 @@ export function describeEstimate(e: MemoryEstimate): string {
 
 export function preflightMemory(input: PreflightInput): PreflightResult {
   const { config, dtype, device, freeBytes } = input;
-  const need = estimateMemory(config.decoder, config.vq, config.imageSize, dtype, input.estimate);
-  const needInt4 = dtype === 'int4' ? need : estimateMemory(config.decoder, config.vq, config.imageSize, 'int4', input.estimate);
+  // The weights as the device's provider holds them (the CPU widens fp16 to fp32).
+  const on = (where: 'cpu' | 'gpu', d: WeightDtype) => estimateMemory(config.decoder, config.vq, config.imageSize, d, { ...input.estimate, device: where });
+  const need = on(device, dtype);
+  const needInt4 = dtype === 'int4' ? need : on(device, 'int4');
+  const needCpu = device === 'cpu' ? need : on('cpu', dtype);
   const where = device === 'gpu' ? 'GPU memory' : 'memory';
   const base = { need, needInt4, freeBytes };
   const short = `PURE (${dtype}) needs about ${describeEstimate(need)}; ${gb(freeBytes)} of ${where} is free.`;
@@ -69,8 +72,8 @@ export function preflightMemory(input: PreflightInput): PreflightResult {
       advice: [`Convert PURE with 4-bit weights: npm run convert -- pure --dtype int4 ... (about ${gb(needInt4.totalBytes)}, slightly less accurate).`, ...freeUpAdvice(need, freeBytes, where)],
     };
   }
-  // The same package on the CPU needs the same memory (same dtype, same graph), in RAM.
-  if (device === 'gpu' && input.cpuFreeBytes !== undefined && fits(need, input.cpuFreeBytes)) {
+  // The same package on the CPU, in RAM, as the CPU provider holds it.
+  if (device === 'gpu' && input.cpuFreeBytes !== undefined && fits(needCpu, input.cpuFreeBytes)) {
     return {
       ...base,
       verdict: 'use-cpu',
