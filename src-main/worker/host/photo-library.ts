@@ -22,6 +22,7 @@ import {
 import type { LibraryEvent, LibraryPhoto, LibrarySnapshot, OutputFormatId, QueueOutcome, SaveOutcome } from '../../protocol/api';
 import { isInside, lexicalProblem } from '../../protocol/media-scope';
 import type { MediaScope } from '../../protocol/media-scope';
+import type { RestoreOptions } from '../../protocol/restore';
 import { LIBRARY_LIMIT, mapLimited } from './library';
 import { LibraryQueue } from './library-queue';
 import { LibraryRecords } from './library-records';
@@ -38,6 +39,8 @@ export interface PhotoLibraryOptions {
   browseRoot?: string;
   workers: WorkerHost;
   scope: MediaScope;
+  /** Checks the page's restore options beyond their schema (StudioHost.checkedModel: options.model). */
+  checkOptions?: (options: RestoreOptions) => Promise<RestoreOptions>;
   log: (line: string) => void;
 }
 
@@ -203,12 +206,14 @@ export class PhotoLibrary {
   }
 
   async restorePhotos(call: unknown): Promise<QueueOutcome> {
-    const { ids, options, format } = parse(RestorePhotosCallSchema, call);
+    const { ids, format, ...parsed } = parse(RestorePhotosCallSchema, call);
+    const options = (await this.o.checkOptions?.(parsed.options)) ?? parsed.options;
     return await this.queue.restore(ids, format ? { options, format } : { options });
   }
 
   async restoreAll(call: unknown): Promise<QueueOutcome> {
-    const { options, format } = parse(RestoreAllCallSchema, call);
+    const { format, ...parsed } = parse(RestoreAllCallSchema, call);
+    const options = (await this.o.checkOptions?.(parsed.options)) ?? parsed.options;
     return await this.queue.restoreAll(format ? { options, format } : { options });
   }
 

@@ -89,8 +89,14 @@ describe('StudioHost.estimate', () => {
     await assert.rejects(host.estimate({ ...call(), input: outside }), { code: 'INPUT_UNREADABLE' });
   });
 
-  test('no PURE model where the options point: MODEL_MISSING, as the worker says it', async () => {
-    await assert.rejects(host.estimate(call({ model: join(dir, 'no-model-here') })), { code: 'MODEL_MISSING' });
+  test('no PURE model in a folder inside the root: MODEL_MISSING, as the worker says it', async () => {
+    mkdirSync(join(root, 'no-model-here'), { recursive: true });
+    await assert.rejects(host.estimate(call({ model: join(root, 'no-model-here') })), { code: 'MODEL_MISSING' });
+  });
+
+  test('a model folder outside the root is refused before the worker looks (nothing said about the folder)', async () => {
+    await assert.rejects(host.estimate(call({ model: join(dir, 'no-model-here') })), { code: 'INVALID_OPTION' });
+    await assert.rejects(host.estimate(call({ model: model })), { code: 'INVALID_OPTION' });
   });
 
   test('bad options are INVALID_OPTION', async () => {

@@ -9,14 +9,14 @@ import * as v from 'valibot';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
 import { displayFile, thumbnailFile } from '../../engine/image/thumbnail';
 import { ModelService } from '../../engine/models/model-service';
-import { ExportCallSchema, OpenPathsSchema, RestoreCallSchema } from '../../protocol/api';
+import { ExportCallSchema, ModelIdSchema, OpenPathsSchema, RestoreCallSchema } from '../../protocol/api';
 import type { ExportOutcome, FolderListing, HostInfo, OutputFormatId, PhotoItem, Settings } from '../../protocol/api';
-import { isInside, MediaScope } from '../../protocol/media-scope';
+import { isInside, lexicalProblem, MediaScope } from '../../protocol/media-scope';
 import type { JobEvent } from '../../protocol/messages';
 import { ENGINE_IDS } from '../../protocol/restore';
 import type { RestoreEstimate, RestoreResult } from '../../protocol/restore';
 import { EXTENSION_OF, exportResult } from './export';
-import { assertWithinRoot, describePhoto, listFolder, mapLimited } from './library';
+import { assertWithinRoot, describePhoto, isWithin, listFolder, mapLimited } from './library';
 import { defaultOutputFolder } from './library-settings';
 import { PhotoLibrary } from './photo-library';
 import { SettingsStore } from './settings-store';
@@ -118,6 +118,7 @@ export class StudioHost {
       ...(options.browseRoot && { browseRoot: options.browseRoot }),
       workers: this.workers,
       scope: this.scope,
+      checkOptions: (options) => this.checkedModel(options),
       log: this.log,
     });
   }
@@ -223,7 +224,9 @@ export class StudioHost {
 
   /** Queues a restoration of an opened photo; its result goes to a fresh working folder. */
   async restore(call: unknown): Promise<string> {
-    const { input, options, format } = parse(RestoreCallSchema, call);
+    const parsed = parse(RestoreCallSchema, call);
+    const { input, format } = parsed;
+    const options = await this.checkedModel(parsed.options);
     if (!(await this.scope.isAllowedFile(input))) {
       throw new EngineError('INPUT_UNREADABLE', 'Only photos opened in PURE Studio can be restored.', 'Open the photo first.');
     }
@@ -251,11 +254,36 @@ export class StudioHost {
    * restore would get; the worker works it out without loading the model. `format` is ignored.
    */
   async estimate(call: unknown): Promise<RestoreEstimate> {
-    const { input, options } = parse(RestoreCallSchema, call);
+    const parsed = parse(RestoreCallSchema, call);
+    const input = parsed.input;
+    const options = await this.checkedModel(parsed.options);
     if (!(await this.scope.isAllowedFile(input))) {
       throw new EngineError('INPUT_UNREADABLE', 'Only photos opened in PURE Studio can be estimated.', 'Open the photo first.');
     }
     return this.workers.estimate(input, options);
+  }
+
+  /**
+   * `options.model` as the page may name it: an installed model's id (replaced by its folder),
+   * or in the bridge a folder inside the browse root. Any other folder gets one and the same
+   * refusal, whether it exists or holds a model: the answer tells the page nothing about the disk.
+   */
+  async checkedModel<T extends { model?: string }>(options: T): Promise<T> {
+    const model = options.model;
+    if (model === undefined) return options;
+    if (v.is(ModelIdSchema, model)) {
+      const info = (await this.models.manager.list()).find((entry) => entry.id === model);
+      if (!info || (info.status !== 'ready' && info.status !== 'unverified')) {
+        throw new EngineError('MODEL_MISSING', `The model "${model}" is not installed.`, 'Install it on the Models page.');
+      }
+      return { ...options, model: info.dir };
+    }
+    const root = this.options.browseRoot;
+    if (root && !lexicalProblem(model) && (await isWithin(model, root))) return options;
+    throw new EngineError(
+      'INVALID_OPTION',
+      root ? 'options.model must be an installed model’s id or a folder inside the served folder.' : 'options.model must be an installed model’s id.',
+    );
   }
 
   cancel(jobId: unknown): void {
