@@ -171,10 +171,12 @@ export class LibraryQueue {
     return { options, format: settings.format };
   }
 
-  async #act(action: () => Promise<unknown>): Promise<void> {
+  /** Runs a host call; a failure becomes the notice, and `undo` takes back what was shown early. */
+  async #act(action: () => Promise<unknown>, undo?: () => void): Promise<void> {
     try {
       await action();
     } catch (error) {
+      undo?.();
       this.#studio.fail(error);
     }
   }
@@ -208,7 +210,10 @@ export class LibraryQueue {
   togglePause(): Promise<void> {
     const paused = !this.paused;
     this.paused = paused;
-    return this.#act(() => this.#studio.api.pauseQueue(paused));
+    return this.#act(
+      () => this.#studio.api.pauseQueue(paused),
+      () => (this.paused = !paused),
+    );
   }
 
   retryFailed(): Promise<void> {
@@ -265,7 +270,10 @@ export class LibraryQueue {
 
   setAutoSave(autoSave: boolean): Promise<void> {
     this.autoSave = autoSave;
-    return this.#act(async () => this.#settings(await this.#studio.api.setLibrarySettings({ autoSave })));
+    return this.#act(
+      async () => this.#settings(await this.#studio.api.setLibrarySettings({ autoSave })),
+      () => (this.autoSave = !autoSave),
+    );
   }
 
   saveAll(): Promise<void> {
