@@ -2,7 +2,7 @@
 // everything again), the queue (restore selected / all, pause, retry, cancel, reorder), the
 // selection, triage sorting and filtering, and the output folder. Host events keep it in step.
 // No method throws: failures become the studio's notice.
-import type { LibraryEvent, LibrarySnapshot, QueueStatus } from '../../../src-main/protocol/api';
+import type { LibraryEvent, LibraryPhoto, LibrarySnapshot, QueueStatus } from '../../../src-main/protocol/api';
 import type { DegradationLevel } from '../../../src-main/protocol/restore';
 import { finishedText } from './library-text';
 import type { PhotoEntry } from './photo.svelte';
@@ -16,6 +16,10 @@ export type LibrarySort = 'folder' | 'worst';
 /** Triage filters: every photo, or those at least this degraded. */
 export type LevelFilter = 'any' | Exclude<DegradationLevel, 'small'>;
 
+/** Natural order for paths: img2 before img10. */
+const NAMES = new Intl.Collator(undefined, { numeric: true });
+/** How long photo records gather before the page takes them. */
+const BATCH_MS = 50;
 const LEVEL_RANK: Record<DegradationLevel, number> = { small: 0, medium: 1, large: 2 };
 
 /** How degraded a photo looks (higher: worse); unknown photos sort last. */
@@ -47,13 +51,21 @@ export class LibraryQueue {
   noise = $state<LevelFilter>('any');
   blur = $state<LevelFilter>('any');
   readonly selection = new Selection();
+  /** Photo records that arrived and are not shown yet (by id: the newest wins). */
+  readonly #pending = new Map<number, LibraryPhoto>();
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The photos as listed: filtered and sorted. */
+  /** Every photo by folder and name (numbers in names in their order), whenever it was opened. */
+  readonly #inFolderOrder = $derived.by(() => {
+    // `photo.path`, not `photo.item.path` (replaced when a size is learnt): no re-sort per event.
+    return [...this.#photos()].sort((a, b) => NAMES.compare(a.path, b.path));
+  });
   readonly shown = $derived.by(() => {
-    const photos = this.#photos().filter((photo) => atLeast(photo.lib?.triage?.noise, this.noise) && atLeast(photo.lib?.triage?.blur, this.blur));
+    const photos = this.#inFolderOrder.filter((photo) => atLeast(photo.lib?.triage?.noise, this.noise) && atLeast(photo.lib?.triage?.blur, this.blur));
     return this.sort === 'worst' ? photos.sort((a, b) => damage(b) - damage(a)) : photos;
   });
-  readonly shownKeys = $derived(this.shown.map((photo) => photo.item.path));
+  readonly shownKeys = $derived(this.shown.map((photo) => photo.path));
   readonly hasTriage = $derived(this.#photos().some((photo) => photo.lib?.triage !== undefined));
   /** Waiting photos in queue order. */
   readonly waiting = $derived(
@@ -61,14 +73,14 @@ export class LibraryQueue {
   );
   readonly runningCount = $derived(this.#photos().filter((photo) => photo.lib?.state === 'running').length);
   /** Each waiting photo's 0-based index in the queue. */
-  readonly #waitIndex = $derived(new Map(this.waiting.map((photo, index) => [photo.item.path, index])));
+  readonly #waitIndex = $derived(new Map(this.waiting.map((photo, index) => [photo.path, index])));
   /** Photos that "Restore all" would queue: in the library, not restored, not queued. */
   readonly notRestored = $derived(
     this.#photos().filter((photo) => photo.id !== undefined && (photo.lib?.state ?? 'idle') !== 'done' && !photo.inQueue && photo.lib?.state !== 'skipped').length,
   );
   readonly failedCount = $derived(this.#photos().filter((photo) => photo.lib?.state === 'failed').length);
   readonly unsaved = $derived(this.#photos().filter((photo) => photo.lib?.state === 'done' && photo.lib.savedAt === undefined).length);
-  readonly selectedPhotos = $derived(this.shown.filter((photo) => this.selection.has(photo.item.path)));
+  readonly selectedPhotos = $derived(this.shown.filter((photo) => this.selection.has(photo.path)));
   /** The queue is moving (or paused with photos left): the top bar shows its progress. */
   readonly active = $derived(this.waiting.length + this.runningCount > 0);
 
@@ -85,7 +97,10 @@ export class LibraryQueue {
   connect(): () => void {
     const off = this.#studio.api.onLibraryEvent((event) => this.apply(event));
     void this.refresh();
-    return off;
+    return () => {
+      off();
+      clearTimeout(this.#flushTimer);
+    };
   }
 
   async refresh(): Promise<void> {
@@ -97,9 +112,10 @@ export class LibraryQueue {
   }
 
   #take(snapshot: LibrarySnapshot): void {
+    this.#flush();
     this.#settings(snapshot);
     this.#studio.adopt(snapshot.items, true);
-    this.selection.keepOnly(new Set(this.#studio.photos.map((photo) => photo.item.path)));
+    this.selection.keepOnly(new Set(this.#studio.photos.map((photo) => photo.path)));
     this.loaded = true;
   }
 
@@ -113,15 +129,20 @@ export class LibraryQueue {
   }
 
   apply(event: LibraryEvent): void {
+    if (event.type === 'library') {
+      // Triage over 10,000 photos sends thousands of these: they are taken in batches, so the
+      // page recounts its lists a few times a second instead of once per photo.
+      this.#pending.set(event.item.id, event.item);
+      this.#flushTimer ??= setTimeout(() => this.#flush(), BATCH_MS);
+      return;
+    }
+    this.#flush();
     switch (event.type) {
-      case 'library':
-        this.#studio.adopt([event.item], false);
-        return;
       case 'library-removed': {
         const ids = new Set(event.ids);
-        const paths = new Set(this.#photos().filter((photo) => photo.id !== undefined && ids.has(photo.id)).map((photo) => photo.item.path));
+        const paths = new Set(this.#photos().filter((photo) => photo.id !== undefined && ids.has(photo.id)).map((photo) => photo.path));
         this.#studio.forget(paths);
-        this.selection.keepOnly(new Set(this.#studio.photos.map((photo) => photo.item.path)));
+        this.selection.keepOnly(new Set(this.#studio.photos.map((photo) => photo.path)));
         return;
       }
       case 'library-changed':
@@ -141,12 +162,21 @@ export class LibraryQueue {
     }
   }
 
+  #flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pending.size === 0) return;
+    const records = [...this.#pending.values()];
+    this.#pending.clear();
+    this.#studio.adopt(records, false);
+  }
+
   // ---- selection ----
 
   /** A click on a photo in the list: selects (with Ctrl/Shift as usual) and shows it. */
   click(photo: PhotoEntry, modifiers: ClickModifiers = {}): void {
-    const selected = this.selection.click(photo.item.path, this.shownKeys, modifiers);
-    if (selected) this.#studio.select(photo.item.path);
+    const selected = this.selection.click(photo.path, this.shownKeys, modifiers);
+    if (selected) this.#studio.select(photo.path);
   }
 
   selectAll(): void {
@@ -156,7 +186,7 @@ export class LibraryQueue {
   /** Where a photo stands in the queue: its place and the queue's length, counted from 1. */
   place(photo: PhotoEntry): QueuePlace | undefined {
     return queuePlaceOf(
-      { waitIndex: this.#waitIndex.get(photo.item.path), running: photo.lib?.state === 'running' },
+      { waitIndex: this.#waitIndex.get(photo.path), running: photo.lib?.state === 'running' },
       this.queue,
       { waiting: this.waiting.length, running: this.runningCount },
     );
@@ -230,7 +260,7 @@ export class LibraryQueue {
 
   /** Moves a waiting photo `by` places (negative: sooner). */
   move(photo: PhotoEntry, by: number): Promise<void> {
-    const index = this.#waitIndex.get(photo.item.path);
+    const index = this.#waitIndex.get(photo.path);
     if (index === undefined || photo.id === undefined) return Promise.resolve();
     return this.moveTo(photo, index + by);
   }
@@ -239,18 +269,18 @@ export class LibraryQueue {
   moveTo(photo: PhotoEntry, toIndex: number): Promise<void> {
     const id = photo.id;
     const clamped = Math.max(0, Math.min(this.waiting.length - 1, toIndex));
-    if (id === undefined || clamped === this.#waitIndex.get(photo.item.path)) return Promise.resolve();
+    if (id === undefined || clamped === this.#waitIndex.get(photo.path)) return Promise.resolve();
     return this.#act(() => this.#studio.api.movePhoto(id, clamped));
   }
 
   /** Removes photos from the library (never from the disk). */
   remove(photos: readonly PhotoEntry[]): Promise<void> {
-    const paths = new Set(photos.map((photo) => photo.item.path));
+    const paths = new Set(photos.map((photo) => photo.path));
     const ids = photos.flatMap((photo) => (photo.id === undefined ? [] : [photo.id]));
     return this.#act(async () => {
       if (ids.length) await this.#studio.api.removePhotos(ids);
       this.#studio.forget(paths);
-      this.selection.keepOnly(new Set(this.#studio.photos.map((photo) => photo.item.path)));
+      this.selection.keepOnly(new Set(this.#studio.photos.map((photo) => photo.path)));
     });
   }
 

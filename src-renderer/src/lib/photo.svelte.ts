@@ -10,6 +10,8 @@ import { resultOf } from './library-result';
 export type PhotoStatus = 'ready' | 'queued' | 'running' | 'done' | 'failed' | 'skipped';
 
 export class PhotoEntry {
+  /** The photo's path (its key on the page), outside the reactive item: it never changes. */
+  readonly path: string;
   /** Replaced (never mutated) when its pixel size becomes known after opening. */
   item = $state.raw<PhotoItem>({ path: '', name: '', bytes: 0 });
   /** The job now queued or running for this photo. */
@@ -29,6 +31,7 @@ export class PhotoEntry {
   lib = $state.raw<LibraryPhoto | undefined>();
 
   constructor(item: PhotoItem, lib?: LibraryPhoto) {
+    this.path = item.path;
     this.item = item;
     this.error = item.problem;
     if (lib) this.follow(lib);

@@ -43,7 +43,7 @@ export class Studio {
   startError = $state<ErrorPayload | undefined>();
 
   /** Every photo by path, for events and lookups in a library of thousands. */
-  readonly byPath = $derived(new Map(this.photos.map((photo) => [photo.item.path, photo])));
+  readonly byPath = $derived(new Map(this.photos.map((photo) => [photo.path, photo])));
   readonly selected = $derived(this.selectedPath === undefined ? undefined : this.byPath.get(this.selectedPath));
   readonly running = $derived(this.photos.filter((photo) => photo.jobId !== undefined || photo.lib?.state === 'running'));
   /** The persistent library: the queue, the selection, the output folder. */
@@ -111,7 +111,7 @@ export class Studio {
       const fresh = items.filter((item) => !known.has(item.path)).map((item) => new PhotoEntry(item));
       this.photos = [...this.photos, ...fresh];
       // Show what was just opened: the first new photo, or the first of those already there.
-      const first = fresh[0]?.item.path ?? items[0]?.path;
+      const first = fresh[0]?.path ?? items[0]?.path;
       if (first) this.select(first);
       if (first) this.library.selection.only(first);
       // What joined the library: its records (queue state, triage) come with the snapshot.
@@ -146,20 +146,20 @@ export class Studio {
     let photos = this.photos;
     if (complete) {
       const present = new Set(records.map((record) => record.path));
-      photos = photos.filter((photo) => photo.id === undefined || present.has(photo.item.path) || photo.busy);
+      photos = photos.filter((photo) => photo.id === undefined || present.has(photo.path) || photo.busy);
     }
     if (fresh.length || photos.length !== this.photos.length) this.photos = [...photos, ...fresh];
-    if (this.selectedPath === undefined && this.photos[0]) this.select(this.photos[0].item.path);
-    if (this.selectedPath !== undefined && !this.byPath.has(this.selectedPath)) this.selectedPath = this.photos[0]?.item.path;
+    if (this.selectedPath === undefined && this.photos[0]) this.select(this.photos[0].path);
+    if (this.selectedPath !== undefined && !this.byPath.has(this.selectedPath)) this.selectedPath = this.photos[0]?.path;
   }
 
   /** Photos that left the library (removed here or in another window). */
   forget(paths: ReadonlySet<string>): void {
-    if (!this.photos.some((photo) => paths.has(photo.item.path))) return;
-    const index = this.photos.findIndex((photo) => photo.item.path === this.selectedPath);
-    this.photos = this.photos.filter((photo) => !paths.has(photo.item.path));
+    if (!this.photos.some((photo) => paths.has(photo.path))) return;
+    const index = this.photos.findIndex((photo) => photo.path === this.selectedPath);
+    this.photos = this.photos.filter((photo) => !paths.has(photo.path));
     if (this.selectedPath !== undefined && paths.has(this.selectedPath)) {
-      this.selectedPath = this.photos[Math.min(Math.max(index, 0), this.photos.length - 1)]?.item.path;
+      this.selectedPath = this.photos[Math.min(Math.max(index, 0), this.photos.length - 1)]?.path;
       this.clearRegion();
     }
   }
@@ -205,7 +205,7 @@ export class Studio {
     const photo = this.selected;
     const settings = this.settings;
     if (!photo || !settings) return undefined;
-    return { input: photo.item.path, options: this.optionsFor(settings, this.region), format: settings.format };
+    return { input: photo.path, options: this.optionsFor(settings, this.region), format: settings.format };
   }
 
   async run(photo = this.selected): Promise<void> {
@@ -221,7 +221,7 @@ export class Studio {
       if (photo.id !== undefined) delete options.caption;
       const caption = photo.lib?.overrides?.caption;
       if (caption && isPureEngine(settings.engine)) options.caption = caption;
-      const jobId = await this.api.restore({ input: photo.item.path, options, format: settings.format });
+      const jobId = await this.api.restore({ input: photo.path, options, format: settings.format });
       photo.started(jobId, roi);
       const early = this.#earlyEvents.filter((event) => event.jobId === jobId);
       this.#earlyEvents = this.#earlyEvents.filter((event) => event.jobId !== jobId);
@@ -265,7 +265,7 @@ export class Studio {
     const photo = this.selected;
     if (!photo?.result) return false;
     try {
-      const outcome = await this.api.exportResult({ source: photo.result.output, original: photo.item.path, format, quality, destination });
+      const outcome = await this.api.exportResult({ source: photo.result.output, original: photo.path, format, quality, destination });
       if (!outcome) return false; // the person closed the system dialog
       photo.savedTo = outcome.path;
       this.notice = { kind: 'info', text: `Saved ${fileName(outcome.path)}`, path: outcome.path };
