@@ -12,6 +12,8 @@ export interface LoadedModel {
   attempts: ProviderAttempt[];
   /** onnxruntime's intra-op threads as the session was given them (the default resolved). */
   threads: number;
+  /** Whether the optimized graph came from the cache beside the model, was written to it, or neither. */
+  graphCache: 'hit' | 'written' | 'off';
 }
 
 export interface InferenceOutput {
@@ -109,7 +111,7 @@ export class InferenceWorker {
   private whenLoaded(): Promise<LoadedModel> {
     return new Promise<LoadedModel>((resolve, reject) => {
       const onMessage = (message: FromOrtWorker): void => {
-        if (message.type === 'loaded') resolve({ provider: message.provider, attempts: message.attempts, threads: message.threads });
+        if (message.type === 'loaded') resolve({ provider: message.provider, attempts: message.attempts, threads: message.threads, graphCache: message.graphCache });
         else if (message.type === 'error' && message.id === undefined) {
           reject(new EngineError(message.code === 'PROVIDER_UNAVAILABLE' ? 'PROVIDER_UNAVAILABLE' : 'MODEL_FORMAT', message.message));
         } else return;

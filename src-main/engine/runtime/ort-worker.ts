@@ -5,7 +5,8 @@
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../common/errors';
 import { postToParent } from './parent-channel';
-import { createWithFallback } from './provider-chain';
+import { createCachedSession } from './optimized-graph-cache';
+import { withProviderFallback } from './provider-chain';
 import { resolveThreads } from './thread-count';
 import type { FromOrtWorker, ToOrtWorker } from './worker-messages';
 
@@ -23,15 +24,11 @@ async function load(modelPath: string, providers: string[], requested: number): 
   // Never 0 (onnxruntime's own choice kept one core of two busy): see thread-count.ts.
   const threads = resolveThreads(requested);
   try {
-    const loaded = await createWithFallback(modelPath, providers, {
-      graphOptimizationLevel: 'all',
-      executionMode: 'sequential',
-      logSeverityLevel: 4,
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-    });
-    session = loaded.session;
-    post({ type: 'loaded', provider: loaded.provider, attempts: loaded.attempts, inputName: session.inputNames[0], outputName: session.outputNames[0], threads });
+    const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 4, intraOpNumThreads: threads, interOpNumThreads: 1 } as const;
+    // Through the optimized graph cached beside the model (optimized-graph-cache.ts).
+    const loaded = await withProviderFallback(providers, (provider) => createCachedSession(modelPath, provider, options));
+    session = loaded.value.session;
+    post({ type: 'loaded', provider: loaded.provider, attempts: loaded.attempts, inputName: session.inputNames[0], outputName: session.outputNames[0], threads, graphCache: loaded.value.cache });
   } catch (error) {
     if (!(error instanceof EngineError && error.code === 'PROVIDER_UNAVAILABLE')) throw error;
     post({ type: 'error', code: 'PROVIDER_UNAVAILABLE', message: error.message });

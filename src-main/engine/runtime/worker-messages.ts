@@ -12,6 +12,7 @@ export type ToOrtWorker =
   | { type: 'run'; id: number; data: Float32Array; dims: number[] };
 
 export type FromOrtWorker =
-  | { type: 'loaded'; provider: string; attempts: ProviderAttempt[]; inputName: string; outputName: string; threads: number }
+  // graphCache: whether onnxruntime's optimized graph came from the cache beside the model (optimized-graph-cache.ts)
+  | { type: 'loaded'; provider: string; attempts: ProviderAttempt[]; inputName: string; outputName: string; threads: number; graphCache: 'hit' | 'written' | 'off' }
   | { type: 'result'; id: number; data: Float32Array; dims: number[]; peakRssBytes: number }
   | { type: 'error'; id?: number; message: string; code?: string };
