@@ -15,8 +15,11 @@ export const RestoreOptionsSchema = v.object({
   scale: v.optional(v.picklist([1, 2, 4] as const), 4),
   /** Target output width in pixels (height follows the aspect ratio); overrides scale. */
   width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
-  /** Input tile size in pixels; smaller uses less memory (192: a 2000x1500 photo at x4 with x4plus peaks at 2.4 GB, 256: 3.4 GB). */
-  tile: v.optional(v.pipe(v.number(), v.integer(), v.minValue(32), v.maxValue(2048)), 192),
+  /**
+   * Input tile size in pixels; smaller uses less memory. Unset: each engine's measured default
+   * (engine/restore/realesrgan-tiling.ts: x4plus 192, a 2000x1500 photo at x4 peaks at 2.4 GB; x4fast 512).
+   */
+  tile: v.optional(v.pipe(v.number(), v.integer(), v.minValue(32), v.maxValue(2048))),
   /** Inference threads (0 = one per physical core this process may use: engine/runtime/thread-count.ts). */
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256)), 0),
   /**

@@ -31,6 +31,7 @@ import { PureTilePreview } from './pure-tile-preview';
 import { measuredSpeed, recordSpeed } from './pure-tile-speed';
 import { PhotoSizes } from './photo-sizes';
 import { checkRoi, cropDecoded } from './roi';
+import { realesrganTileSettings } from './realesrgan-tiling';
 import { Upscaler } from './upscaler';
 
 export const SOFTWARE = 'PURE Studio';
@@ -202,9 +203,12 @@ export class Restorer {
       const eta = new EtaEstimator(() => performance.now());
       report('restoring', restoreFraction(0), { tilesDone: 0 });
       const bitDepth = decoded.highBitDepth && (format === 'png' || format === 'tiff') ? 16 : 8;
+      // Each engine's measured tile and blend unless --tile is given (realesrgan-tiling.ts).
+      const { tile, overlap } = realesrganTileSettings(options.engine, upscaler.pad, options.tile);
       rgb = await upscaler
         .upscale(decoded.rgb, {
-          tile: options.tile,
+          tile,
+          overlap,
           bitDepth,
           signal,
           onTile: ({ tilesDone, tilesTotal }) => {

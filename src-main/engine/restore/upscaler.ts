@@ -17,6 +17,8 @@ export interface UpscaleProgress {
 export interface UpscaleOptions {
   /** Tile edge in input pixels. */
   tile: number;
+  /** Input pixels neighbouring tiles share and blend (default: min(16, tile/4)). */
+  overlap?: number;
   /** Output bit depth (16 keeps the precision of 16-bit sources). */
   bitDepth: 8 | 16;
   signal?: AbortSignal;
@@ -24,8 +26,8 @@ export interface UpscaleOptions {
 }
 
 /** Overlap and context around each tile. Context >= the model's effective receptive field keeps seams invisible. */
-export function tileSettings(tile: number, pad: number): TileSettings {
-  return { tile, overlap: Math.min(16, Math.floor(tile / 4)), pad };
+export function tileSettings(tile: number, pad: number, overlap = Math.min(16, Math.floor(tile / 4))): TileSettings {
+  return { tile, overlap, pad };
 }
 
 export class Upscaler {
@@ -62,7 +64,7 @@ export class Upscaler {
   }
 
   async upscale(rgb: RasterImage, options: UpscaleOptions): Promise<RasterImage & { channels: 3 }> {
-    const plan = planTiles(rgb.width, rgb.height, tileSettings(options.tile, this.pad));
+    const plan = planTiles(rgb.width, rgb.height, tileSettings(options.tile, this.pad, options.overlap));
     const acc = new TileAccumulator(plan, this.scale, rgb.width, rgb.height, options.bitDepth);
     let done = 0;
     for (let row = 0; row < plan.ys.length; row++) {

@@ -1,0 +1,38 @@
+// Default tiling per Real-ESRGAN engine, chosen by bench/tile-sweep.bench.ts (numbers in
+// docs/tiling.md). What costs time is the context read around each tile (`tilePad` in the
+// catalog): inference per pixel is flat in the tile size, so fewer, larger tiles win until the
+// memory target (a 2000x1500 photo at x4 within 3 GB peak RSS, both processes) stops them.
+// Overlap is blending; it is only paid where the context alone leaves visible seams.
+import type { TileSettings } from '../common/tiling';
+
+export interface EngineTiling {
+  /** Tile edge in input pixels, before the context. */
+  tile: number;
+  /** Input pixels shared (and blended) by neighbouring tiles. */
+  overlap: number;
+}
+
+const DEFAULTS: Record<string, EngineTiling> = {
+  // The deep RRDB net needs 40 px of context and a 16 px blend to stay within 2/255 of an untiled
+  // run (with no blend the seams reach 8/255); 2.4 GB at 2000x1500 with 192, 3.4 GB with 256.
+  'realesrgan-x4plus': { tile: 192, overlap: 16 },
+  // The compact net's 24 px of context alone stays within 1/255: no blend, and big tiles fit.
+  'realesrgan-x4fast': { tile: 512, overlap: 0 },
+};
+
+/** For a model without measured defaults: the long-standing 192 px with a blend. */
+const FALLBACK: EngineTiling = { tile: 192, overlap: 16 };
+
+export function engineTiling(engine: string): EngineTiling {
+  return DEFAULTS[engine] ?? FALLBACK;
+}
+
+/**
+ * The tile settings for `engine`: its default, or the caller's tile with the engine's overlap
+ * (capped at a quarter of the tile, as planSpans does).
+ */
+export function realesrganTileSettings(engine: string, pad: number, tile?: number): TileSettings {
+  const chosen = engineTiling(engine);
+  const edge = tile ?? chosen.tile;
+  return { tile: edge, overlap: Math.min(chosen.overlap, Math.floor(edge / 4)), pad };
+}
