@@ -35,5 +35,5 @@ test('a restore where CUDA is refused says so under the result', async () => {
   // CUDA's libraries are not installed on the project's machines, so onnxruntime refuses it.
   const r = run([input, '--engine', 'realesrgan-x4fast', '--threads', '2', '--provider', 'cuda,cpu']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /realesrgan-x4fast on cpu, [\d.]+ s\)\n {2}cuda was not used, cpu instead: \S/);
+  assert.match(r.stderr, /realesrgan-x4fast on cpu \(2 threads\), [\d.]+ s\)\n {2}cuda was not used, cpu instead: \S/);
 });
