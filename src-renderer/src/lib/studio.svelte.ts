@@ -39,6 +39,8 @@ export class Studio {
   selectingRegion = $state(false);
   readonly transform = new ViewTransform();
   readonly pure = new PureSettings();
+  /** Photos are being opened: the host has not said which yet. */
+  opening = $state(false);
   /** Unrecoverable: the host did not answer at start. */
   startError = $state<ErrorPayload | undefined>();
 
@@ -105,6 +107,8 @@ export class Studio {
   }
 
   async #adding(open: () => Promise<PhotoItem[]>): Promise<void> {
+    // Until the host answers, the photo on show is not the one being opened: Restore waits.
+    this.opening = true;
     try {
       const items = await open();
       const known = this.byPath;
@@ -114,11 +118,14 @@ export class Studio {
       const first = fresh[0]?.path ?? items[0]?.path;
       if (first) this.select(first);
       if (first) this.library.selection.only(first);
+      this.opening = false;
       // What joined the library: its records (queue state, triage) come with the snapshot.
       if (items.some((item) => item.id !== undefined)) await this.library.refresh();
       if (items.length === 0 && !this.info?.nativeDialogs) this.notice = { kind: 'info', text: 'No photos were found there.' };
     } catch (error) {
       this.fail(error);
+    } finally {
+      this.opening = false;
     }
   }
 
@@ -210,7 +217,7 @@ export class Studio {
 
   async run(photo = this.selected): Promise<void> {
     const settings = this.settings;
-    if (!photo || !settings || photo.busy) return;
+    if (!photo || !settings || photo.busy || this.opening) return;
     this.notice = undefined;
     // The region was drawn on the selected photo; another one (run from elsewhere) goes whole.
     const roi = photo === this.selected ? this.region : undefined;
