@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError, throwIfAborted } from '../common/errors';
+import { VERIFIED_FILE } from '../pure/package/package-check';
 import type { DownloadEntry } from './catalog';
 import { modelConverters } from './convert-process';
 import { listFiles, type ConverterRegistry } from './converters';
@@ -67,7 +68,9 @@ export async function installPackage(entry: DownloadEntry, inputDir: string, sou
     const own = await converterManifest(staging);
     const ownRoles = new Map((Array.isArray(own?.files) ? (own.files as { name?: unknown; role?: unknown }[]) : []).map((f) => [f.name, f.role]));
     const files = [];
-    for (const name of (await listFiles(staging)).filter((n) => n !== MANIFEST_FILE)) {
+    // The package's record of its last full proof is state that changes (models verify rewrites
+    // it), not part of the model: pinned with the files it would make the model look damaged.
+    for (const name of (await listFiles(staging)).filter((n) => n !== MANIFEST_FILE && n !== VERIFIED_FILE)) {
       const digest = await digestFile(join(staging, name));
       const role = ownRoles.get(name);
       files.push({ name, role: typeof role === 'string' ? role : name.endsWith('.onnx') ? 'onnx' : 'data', size: digest.size, sha256: digest.sha256 });
