@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { EngineError } from '../engine/common/errors';
 import type { StudioHost } from '../worker/host/studio-host';
 import { assertWithinRoot } from '../worker/host/library';
-import { baseHeaders, readJson, sendError, sendReply, statusOf } from './http-util';
+import { baseHeaders, readJson, sendError, sendReply, statusOf, tooLarge } from './http-util';
 import { LIBRARY_ROUTES } from './library-routes';
 
 /**
@@ -36,24 +36,29 @@ export function safeFileName(name: string): string {
 }
 
 async function upload(host: StudioHost, request: IncomingMessage, url: URL): Promise<unknown> {
-  const declared = Number(request.headers['content-length'] ?? NaN);
-  if (declared > MAX_UPLOAD_BYTES) throw new EngineError('IMAGE_TOO_LARGE', 'That file is too large to upload (over 512 MB).');
-  const folder = await host.uploadFolder();
-  const path = join(folder, safeFileName(url.searchParams.get('name') ?? 'photo'));
+  const length = request.headers['content-length'];
+  const declared = length === undefined ? undefined : Number(length);
+  const perFile = (): EngineError => tooLarge('That file is too large to upload (over 512 MB).');
+  if (declared !== undefined && declared > MAX_UPLOAD_BYTES) throw perFile();
+  const slot = await host.beginUpload(declared, MAX_UPLOAD_BYTES);
+  const path = join(slot.folder, safeFileName(url.searchParams.get('name') ?? 'photo'));
   let size = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.length;
-      done(size > MAX_UPLOAD_BYTES ? new EngineError('IMAGE_TOO_LARGE', 'That file is too large to upload (over 512 MB).') : null, chunk);
+      done(size > slot.room ? (size > MAX_UPLOAD_BYTES ? perFile() : host.uploads.full()) : null, chunk);
     },
   });
   try {
     await pipeline(request, limit, createWriteStream(path, { flags: 'wx' }));
+    return [await host.openOwn(path)];
   } catch (error) {
-    await rm(folder, { recursive: true, force: true });
+    // Half an upload, or one that is not a photo the library takes: nothing of it stays.
+    await rm(slot.folder, { recursive: true, force: true });
     throw error;
+  } finally {
+    slot.release();
   }
-  return [await host.openOwn(path)];
 }
 
 async function exportResult(host: StudioHost, request: IncomingMessage): Promise<unknown> {
@@ -132,7 +137,12 @@ export async function handleApi(host: StudioHost, request: IncomingMessage, resp
     sendReply(response, await handler(host, request, url));
   } catch (error) {
     if (error instanceof SyntaxError) sendError(response, new EngineError('INVALID_OPTION', 'The request was not valid JSON.'));
-    else sendError(response, error, statusOf(error, ANSWERS_WITH_REFUSAL.has(route) ? 200 : 400));
+    else {
+      const status = statusOf(error, ANSWERS_WITH_REFUSAL.has(route) ? 200 : 400);
+      // The rest of a body too large to read is not waited for: the connection closes after the answer.
+      if (status === 413) response.setHeader('Connection', 'close');
+      sendError(response, error, status);
+    }
   }
   return true;
 }

@@ -2,7 +2,7 @@
 // photos people opened, their states, results, per-photo settings and captions, the output
 // folder, and the queue (library-queue.ts). StudioHost hands it the page's library calls; every
 // call is parsed here, since the page is never trusted.
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdir, realpath, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { EngineError } from '../../engine/common/errors';
@@ -27,8 +27,9 @@ import { LIBRARY_LIMIT, mapLimited } from './library';
 import { LibraryQueue } from './library-queue';
 import { LibraryRecords } from './library-records';
 import { saveAll } from './library-save';
-import { LibrarySettings } from './library-settings';
+import { LIBRARY_SCOPE, LibrarySettings } from './library-settings';
 import { TriageRunner } from './library-triage';
+import { removeUnusedUploads, uploadFolderOf } from './uploads';
 import { byPlace, ScopedPaths } from './library-view';
 import type { WorkerHost } from './worker-host';
 
@@ -72,6 +73,7 @@ export class PhotoLibrary {
   readonly triage: TriageRunner;
   private readonly listeners = new Set<(event: LibraryEvent) => void>();
   private readonly workDir: string;
+  private readonly uploadsDir: string;
 
   constructor(private readonly o: PhotoLibraryOptions) {
     this.store = SqliteLibraryStore.open(join(o.stateDir, 'library.db'), { log: o.log });
@@ -79,6 +81,7 @@ export class PhotoLibrary {
     this.settings = new LibrarySettings(this.store, o.defaultOutputFolder, (folder) => this.inRunScope(folder, false));
     this.paths = new ScopedPaths(o.scope);
     this.workDir = join(o.stateDir, 'library-results');
+    this.uploadsDir = join(o.stateDir, 'uploads');
     this.queue = new LibraryQueue({
       store: this.store,
       records: this.records,
@@ -131,6 +134,10 @@ export class PhotoLibrary {
     const planned = this.records.all().flatMap((r) => (r.output ? [r.output] : []));
     const cleaned = await removeLeftoverTemps(planned);
     if (cleaned.length) this.o.log(`library: removed ${cleaned.length} temporary files left by an interrupted run`);
+    // Uploads whose photo left the library (or never joined it: a killed upload) are of no use now.
+    // Every stored photo counts, those of other roots sharing this state folder too.
+    const unused = await removeUnusedUploads(this.uploadsDir, this.store.list(LIBRARY_SCOPE).map((r) => r.input));
+    if (unused) this.o.log(`library: removed ${unused} uploads no photo uses`);
     this.queue.resume();
     this.triage.wake();
   }
@@ -236,8 +243,15 @@ export class PhotoLibrary {
     await this.queue.move(call.id, call.toIndex);
   }
 
+  /** Out of the library, with what the app itself keeps for them: their uploads (the bridge). */
   async remove(ids: unknown): Promise<void> {
-    await this.queue.remove(parse(PhotoIdsCallSchema, ids));
+    const list = parse(PhotoIdsCallSchema, ids);
+    const inputs = list.flatMap((id) => this.records.get(id)?.input ?? []);
+    await this.queue.remove(list);
+    for (const input of inputs) {
+      const folder = uploadFolderOf(input, this.uploadsDir);
+      if (folder) await rm(folder, { recursive: true, force: true });
+    }
   }
 
   /** Replaces a photo's own settings; {} clears them. */

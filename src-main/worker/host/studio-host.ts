@@ -20,6 +20,8 @@ import { assertWithinRoot, describePhoto, isWithin, listFolder, mapLimited } fro
 import { defaultOutputFolder } from './library-settings';
 import { PhotoLibrary } from './photo-library';
 import { SettingsStore } from './settings-store';
+import { UploadQuota } from './uploads';
+import type { UploadSlot } from './uploads';
 import { WorkerHost } from './worker-host';
 import type { WorkerChild } from './worker-host';
 
@@ -33,6 +35,8 @@ export interface StudioHostOptions {
   settingsFile: string;
   /** The only folder the bridge's picker may list and open from. */
   browseRoot?: string;
+  /** All uploads together may take at most this (default UPLOADS_LIMIT_BYTES). */
+  uploadLimitBytes?: number;
   /** Where the library's restored photos go until the person chooses (default: see library-settings.ts). */
   defaultOutputFolder?: string;
   spawnWorker: () => WorkerChild;
@@ -87,6 +91,8 @@ export class StudioHost {
   /** The persistent photo library and its queue (the page's library calls). */
   readonly library: PhotoLibrary;
   private readonly settings: SettingsStore;
+  /** Uploaded photos (the bridge): their folders and the limit on all of them. */
+  readonly uploads: UploadQuota;
   private readonly listeners = new Set<(event: JobEvent) => void>();
   /** Running jobs: the photo and the folder their result goes to. */
   private readonly jobs = new Map<string, PreviewJob>();
@@ -106,6 +112,7 @@ export class StudioHost {
     this.models = new ModelService({ canMoveFolder: options.info.nativeDialogs, log: this.log });
     this.thumbsDir = join(options.stateDir, 'thumbnails');
     this.resultsDir = join(options.stateDir, 'results');
+    this.uploads = new UploadQuota(join(options.stateDir, 'uploads'), options.uploadLimitBytes);
     this.workers = new WorkerHost({
       spawn: options.spawnWorker,
       onStart: options.onWorkerStart,
@@ -206,11 +213,12 @@ export class StudioHost {
     return listFolder(target, root);
   }
 
-  /** Where the bridge keeps uploaded files: a fresh folder per upload, inside the state folder. */
-  async uploadFolder(): Promise<string> {
-    const folder = join(this.options.stateDir, 'uploads', randomBytes(8).toString('hex'));
-    await mkdir(folder, { recursive: true });
-    return folder;
+  /**
+   * Where the bridge writes an uploaded file: a fresh folder inside the state folder, with the
+   * bytes it may take (all uploads together stay under a limit; see uploads.ts).
+   */
+  beginUpload(declared: number | undefined, perUpload: number): Promise<UploadSlot> {
+    return this.uploads.begin(declared, perUpload);
   }
 
   /** Opens a file the host wrote itself (an upload); it joins the library like any other. */
@@ -395,7 +403,11 @@ export class StudioHost {
     const allowed = (async () => {
       try {
         const [real, own] = [await realpath(folder), await realpath(job.folder)];
-        return dirname(real) === own && isInside(real, own);
+        const ok = dirname(real) === own && isInside(real, own);
+        // A library photo's output folder is the person's, not ours to open to the page: only
+        // the job's own preview folder beside it is.
+        if (ok && libraryOutput) await this.scope.allowFolder(real);
+        return ok;
       } catch (error) {
         this.log(`preview ${preview} cannot be served: ${toErrorPayload(error).message}`);
         return false;
