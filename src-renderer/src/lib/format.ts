@@ -16,6 +16,13 @@ export function joinPath(folder: string, name: string): string {
   return folder.endsWith(separator) ? folder + name : folder + separator + name;
 }
 
+/** A long name cut in the middle, so its start and its extension both stay readable. */
+export function shortName(name: string, max = 40): string {
+  if (name.length <= max) return name;
+  const tail = Math.min(Math.floor((max - 1) / 2), 16);
+  return `${name.slice(0, max - 1 - tail)}…${name.slice(name.length - tail)}`;
+}
+
 /** `photo.jpg` -> `photo` */
 export function stem(name: string): string {
   const dot = name.lastIndexOf('.');

@@ -9,7 +9,16 @@ export const PROCESSOR_CHOICES: { id: Processor; label: string }[] = [
   { id: 'cpu', label: 'CPU' },
 ];
 
-export const PROCESSOR_HINT = 'Automatic: the graphics card if one is found, else the CPU. PURE on the CPU takes hours.';
+const PROCESSOR_HINTS: Record<Processor, string> = {
+  auto: 'Automatic: the graphics card if one is found, else the CPU. PURE on the CPU takes hours.',
+  gpu: 'Graphics card: the fastest where a card can be used; if it cannot, the CPU runs instead and the result says so.',
+  cpu: 'CPU: works on every computer, but slowly; PURE on the CPU takes hours.',
+};
+
+/** What the chosen Processor does, in a sentence that starts with its name. */
+export function processorHint(processor: Processor): string {
+  return PROCESSOR_HINTS[processor];
+}
 
 /** The engine works out what each word means on this machine (restore.ts), so the page sends the word. */
 export function providersFor(processor: Processor): ProviderId[] {

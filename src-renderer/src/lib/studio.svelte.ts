@@ -33,6 +33,8 @@ export class Studio {
   /** Where the before/after divider is, 0 (all after) .. 1 (all before), from the left. */
   split = $state(0.5);
   heatmap = $state(false);
+  /** A setting typed but not valid (the Width field's message): Restore waits until it is fixed. */
+  invalidSetting = $state<string | undefined>();
   /** The part of the selected photo to restore (input pixels); unset: the whole photo. */
   region = $state<Region | undefined>();
   /** The region tool is on: a drag on the photo draws the region instead of panning. */
@@ -217,7 +219,7 @@ export class Studio {
 
   async run(photo = this.selected): Promise<void> {
     const settings = this.settings;
-    if (!photo || !settings || photo.busy || this.opening) return;
+    if (!photo || !settings || photo.busy || this.opening || this.invalidSetting) return;
     this.notice = undefined;
     // The region was drawn on the selected photo; another one (run from elsewhere) goes whole.
     const roi = photo === this.selected ? this.region : undefined;
