@@ -127,6 +127,8 @@ export type ExportCall = v.InferInput<typeof ExportCallSchema>;
 export interface ExportOutcome {
   path: string;
   bytes: number;
+  /** What the saved file could not keep (a damaged colour profile...), one sentence each. */
+  warnings?: string[];
 }
 
 // ---- models (the Models page and the model-missing prompt) ----

@@ -44,13 +44,17 @@ export interface ExportJob {
   overwrite: boolean;
 }
 
-export async function exportResult(job: ExportJob): Promise<{ path: string; bytes: number }> {
+/** Where the save went; `warnings`: what the saved file could not keep (a damaged colour profile...). */
+export async function exportResult(job: ExportJob): Promise<{ path: string; bytes: number; warnings?: string[] }> {
   const destination = withFormatExtension(job.destination, job.format);
   const protectedPaths = [job.original, job.source];
+  const warnings: string[] = [];
   const sameEncoding = job.format === job.sourceFormat && (job.quality === undefined || job.quality === job.sourceQuality || job.format === 'png' || job.format === 'tiff');
   if (sameEncoding) {
     await checkOutputPath(destination, { overwrite: job.overwrite, protectedPaths });
-    await writeFileAtomic(destination, await readFile(job.source), { overwrite: job.overwrite });
+    // The original's modification time, as a restore gives it (photo managers sort by it).
+    const modifiedTime = await stat(job.original).then((info) => info.mtime, () => undefined);
+    await writeFileAtomic(destination, await readFile(job.source), { overwrite: job.overwrite, modifiedTime });
   } else {
     const decoded = await decodeImage(job.source, { maxPixels: Number.MAX_SAFE_INTEGER });
     // JPEG has no alpha channel: its transparent parts keep their colour.
@@ -64,7 +68,10 @@ export async function exportResult(job: ExportJob): Promise<{ path: string; byte
       protectedPaths,
       metadata: decoded.metadata,
       software: SOFTWARE,
+      keepModifiedTimeOf: job.original,
+      onWarning: (message) => warnings.push(message),
     });
   }
-  return { path: destination, bytes: (await stat(destination)).size };
+  const outcome = { path: destination, bytes: (await stat(destination)).size };
+  return warnings.length ? { ...outcome, warnings } : outcome;
 }

@@ -15,6 +15,7 @@ import type { RestoreResult } from '../../protocol/restore';
 import { fingerprintInput, photoSettings, prepareJob } from './library-job';
 import type { PreparedJob } from './library-job';
 import type { LibraryRecords } from './library-records';
+import { workFolder } from './library-save';
 import type { JobSettings, LibrarySettings } from './library-settings';
 import { byPlace, keptResult, savedTo, toLibraryPhoto } from './library-view';
 import type { ScopedPaths } from './library-view';
@@ -190,8 +191,12 @@ export class LibraryQueue {
       this.o.workers.cancel(this.running.jobId);
     }
     this.o.records.remove(present);
-    // Kept tiles belong to nobody now; an unsaved result stays (results are never deleted unsaved).
-    for (const id of present) await rm(join(this.o.tilesDir, String(id)), { recursive: true, force: true });
+    // Kept tiles and an unsaved working result belong to nobody now: a photo removed from the
+    // library takes them along (a saved result lies in the output folder and stays).
+    for (const id of present) {
+      await rm(join(this.o.tilesDir, String(id)), { recursive: true, force: true });
+      await rm(workFolder(this.o.workDir, id), { recursive: true, force: true });
+    }
     if (present.length) this.o.emit({ type: 'library-removed', ids: present });
     this.emitQueue();
   }

@@ -1,12 +1,13 @@
 // "Save all restored" when auto-save is off: every finished result not saved yet is copied from
 // the state folder to its mirrored place in the output folder (the same naming as auto-save and
 // the CLI), and only then is the working copy removed: a result is never deleted unsaved.
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
 import { writeFileAtomic } from '../../engine/image/output-file';
 import type { LibraryStore, PhotoRecord } from '../../engine/library/library-types';
 import { outputFolder, planOutputPath } from '../../engine/library/output-plan';
+import { entropyMapPath } from '../../engine/restore/pure-restore';
 import type { SaveOutcome } from '../../protocol/api';
 import { isInside } from '../../protocol/media-scope';
 import { savedTo } from './library-view';
@@ -30,13 +31,32 @@ async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: str
   const bytes = await readFile(source).catch(() => {
     throw new EngineError('INPUT_NOT_FOUND', 'The restored result is no longer there.', 'Restore the photo again.');
   });
+  // The original's modification time, as the restore gave the working copy (photo managers sort by it).
+  const modifiedTime = await stat(record.input).then((info) => info.mtime, () => undefined);
   // The target is this photo's own (planned or its earlier save): replacing it is not overwriting someone's file.
-  await writeFileAtomic(target, bytes, { overwrite: true });
+  await writeFileAtomic(target, bytes, { overwrite: true, modifiedTime });
+  const map = await saveEntropyMap(record, target);
   store.planOutput(record.id, target);
+  if (map && record.settingsHash !== undefined && record.fingerprint !== undefined) {
+    // The photo's result names the saved map from now on: the working one goes below.
+    const result = { ...record.result, pure: { ...(record.result!.pure as object), entropyMap: map } };
+    store.markDone(record.id, { output: target, settingsHash: record.settingsHash, fingerprint: record.fingerprint, result });
+  }
   store.markSaved(record.id, Date.now());
   // Saved: the working copy (and its folder) may go now.
   if (isInside(source, workDir)) await rm(dirname(source), { recursive: true, force: true });
   return target;
+}
+
+/** PURE's entropy map of the working result, copied beside the saved one as the restore names it; its path. */
+async function saveEntropyMap(record: PhotoRecord, target: string): Promise<string | undefined> {
+  const working = (record.result?.pure as { entropyMap?: unknown } | undefined)?.entropyMap;
+  if (typeof working !== 'string') return undefined;
+  const bytes = await readFile(working).catch(() => undefined);
+  if (!bytes) return undefined; // gone with an earlier save: the result itself matters, not its map
+  const map = entropyMapPath(target);
+  await writeFileAtomic(map, bytes, { overwrite: true });
+  return map;
 }
 
 export async function saveAll(records: readonly PhotoRecord[], store: LibraryStore, outputRoot: string, workDir: string): Promise<{ outcome: SaveOutcome; saved: number[] }> {

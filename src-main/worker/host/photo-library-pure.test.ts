@@ -48,7 +48,8 @@ const generating = (event: JobEvent, tilesDone: number) => event.type === 'progr
 
 test('a PURE photo interrupted by closing the app resumes at its second tile, byte-identical', { timeout: 600_000 }, async () => {
   const base = tempDir('pure-library-pure-');
-  const model = join(base, 'pure-tiny');
+  // Inside the served folder: the bridge takes a model folder from the page only there.
+  const model = join(base, 'root', 'models', 'pure-tiny');
   const made = await makeTinyPureCheckpoint(join(base, 'checkpoint'), { seed: 5 });
   await convertPure({ checkpoint: join(base, 'checkpoint'), vq: made.vqFile, out: model, dtype: 'fp32' });
   const album = join(base, 'root', 'album');

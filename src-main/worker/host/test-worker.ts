@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import { toErrorPayload } from '../../engine/common/errors';
 import { Restorer } from '../../engine/restore/restore';
 import type { WorkerRequestInput } from '../../protocol/messages';
+import { entropyMapPath } from '../../engine/restore/pure-restore';
 import type { RestoreOptionsInput, RestoreResult } from '../../protocol/restore';
 import type { ExitReason, WorkerChild } from './worker-host';
 
@@ -14,6 +15,8 @@ export class TestWorker implements WorkerChild {
   readonly requests: WorkerRequestInput[] = [];
   /** While true, restores wait for a cancel instead of finishing. */
   hang = false;
+  /** While true, results come as PURE's do: with an entropy map beside the output. */
+  entropyMaps = false;
   private listeners: ((message: unknown) => void)[] = [];
   /** Restores held while `hang` was set, not yet cancelled or released. */
   private held: { jobId: string; input: string; output: string }[] = [];
@@ -76,6 +79,12 @@ export class TestWorker implements WorkerChild {
         timings: { decodeMs: 1, loadModelMs: 1, inferenceMs: 1, encodeMs: 1, totalMs: 4 },
         workerPeakRssBytes: 1,
       };
+      if (this.entropyMaps) {
+        const entropyMap = entropyMapPath(output);
+        await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).png().toFile(entropyMap);
+        const estimate = { tiles: 1, columns: 1, rows: 1, tileSize: 128, factor: 4, tokensPerTile: 1, tokensPerSecond: 1, overheadSecondsPerTile: 0, seconds: 1, source: 'assumed' } as const;
+        result.pure = { model: 'TEST MODEL', testModel: true, text: 'test', caption: 'test', parsed: false, entropyMap, imageComplete: true, tokensPerSecond: 1, kvCache: 'host-static', estimate };
+      }
       this.emit({ type: 'done', jobId, result });
     } catch (error) {
       this.emit({ type: 'failed', jobId, error: { code: 'CORRUPT_IMAGE', message: (error as Error).message } });
