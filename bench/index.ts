@@ -1,6 +1,6 @@
-// `npm run bench [-- --quick] [-- --only realesrgan|pure-sampling|pure-tiny|device-sampler|library]`: every bench, one
+// `npm run bench [-- --quick] [-- --only realesrgan|photos-per-hour|pure-sampling|pure-tiny|device-sampler|library]`: every bench, one
 // after another, each in its own process (its numbers, its peak memory). Flags are passed on:
-// realesrgan keeps --quick and --large-x4plus; pure-tiny takes --quick, --no-mid and --mid-loop.
+// realesrgan keeps --quick and --large-x4plus, photos-per-hour --large-x4plus; pure-tiny takes --quick, --no-mid and --mid-loop.
 // The 7B-shape decode benchmark is separate: `npm run bench:pure` (bench/pure-model.bench.ts).
 // Prints numbers; asserts nothing.
 import { spawnSync } from 'node:child_process';
@@ -13,6 +13,9 @@ const passOn = args.filter((a, i) => a !== '--only' && args[i - 1] !== '--only')
 
 const benches: { name: string; file: string; args: string[] }[] = [
   { name: 'realesrgan', file: 'realesrgan.bench.ts', args: passOn },
+  // Photos per hour for a library of 2000x1500 photos per engine (a batch of 3; x4plus at 500x375
+  // scaled by area unless --large-x4plus). --quick measures x4fast only.
+  { name: 'photos-per-hour', file: 'photos-per-hour.bench.ts', args: [...passOn.filter((a) => a !== '--quick'), ...(quick ? ['--only', 'x4fast'] : [])] },
   // One warm-up image plus measured ones: 1 measured image with --quick, 2 otherwise.
   { name: 'pure-sampling', file: 'pure-sampling.bench.ts', args: [quick ? '2' : '3'] },
   { name: 'pure-tiny', file: 'pure-tiny.bench.ts', args: passOn },
