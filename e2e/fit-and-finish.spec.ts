@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { servePhotos } from './support/serve-photos';
 import type { PhotoServer } from './support/serve-photos';
-import { collectErrors, openWithPicker } from './support/studio-page';
+import { chooseEngine, collectErrors, openWithPicker } from './support/studio-page';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -117,4 +117,22 @@ test('radio groups are one Tab stop with arrows inside; the quality slider has a
     expect(shownValue.x + shownValue.width).toBeLessThanOrEqual(panel.x + panel.width - 8);
   }
   await page.getByRole('combobox', { name: 'Keep as' }).selectOption({ label: 'PNG (lossless)' });
+});
+
+test('after a restore at 1280x800 the result, Restore again and Save are all in view without scrolling', async ({ page }) => {
+  await openLong(page, 1280, 800);
+  await chooseEngine(page, 'Real-ESRGAN x4 fast');
+  const restore = page.getByRole('button', { name: 'Restore photo' });
+  await expect(restore).toBeInViewport({ ratio: 1 });
+  await restore.click();
+  await expect(page.getByText(/^Done in /)).toBeVisible({ timeout: 60_000 });
+  const panel = page.getByRole('complementary', { name: 'Restoration' });
+  await expect(panel.getByRole('button', { name: 'Restore again' })).toBeInViewport({ ratio: 1 });
+  await expect(panel.getByRole('button', { name: 'Save…' })).toBeInViewport({ ratio: 1 });
+  await expect(panel.getByRole('heading', { name: 'Result' })).toBeInViewport({ ratio: 1 });
+  await expect(panel.getByRole('region', { name: 'Result' }).getByText('Engine', { exact: true })).toBeInViewport({ ratio: 1 });
+  // The actions sit in one bar that the settings scroll under.
+  const bar = panel.getByRole('group', { name: 'Actions' });
+  await expect(bar.getByRole('button', { name: 'Save…' })).toBeVisible();
+  await expect(bar.getByRole('button', { name: 'Restore again' })).toBeVisible();
 });
