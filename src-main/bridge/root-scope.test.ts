@@ -18,6 +18,7 @@ const earlier = join(first, 'cat.png');
 const mine = join(second, 'camera.png');
 let served: TestBridge;
 let earlierId: number;
+let earlierResult: string;
 
 type Reply = { status: number; ok: boolean; value?: unknown; error?: { code: string; message: string } };
 
@@ -46,6 +47,16 @@ before(async () => {
   assert.equal((await api('/api/library/settings', { outputFolder: join(first, 'mine') })).status, 200);
   const library = (await api('/api/library')).value as { items: { id: number; path: string }[] };
   earlierId = library.items[0].id;
+  // Its result waits unsaved in the state folder.
+  assert.equal((await api('/api/library/settings', { autoSave: false })).status, 200);
+  const events = served.host.library.onEvent.bind(served.host.library);
+  const finished = new Promise<void>((resolve) => events((event) => event.type === 'queue-finished' && resolve()));
+  assert.equal((await api('/api/library/restore', { ids: [earlierId], options: { engine: 'realesrgan-x4fast' } })).status, 200);
+  await finished;
+  const done = ((await api('/api/library')).value as { items: { output?: string }[] }).items[0];
+  assert.ok(done.output?.startsWith(join(base, 'state')), JSON.stringify(done));
+  earlierResult = done.output!;
+  assert.equal(await media(earlierResult), 200, 'served to the run that made it');
   await served.close();
   // The second run, same state folder, another root.
   served = await startTestBridge({ base, root: second, rendererDir: renderer });
@@ -70,6 +81,7 @@ describe('a state folder shared with a run over another root', () => {
     const library = (await api('/api/library')).value as { items: { id: number; path: string }[]; outputFolder: string };
     assert.deepEqual(library.items, []);
     assert.equal(await media(earlier), 404);
+    assert.equal(await media(earlierResult), 404, 'nor its unsaved result in the shared state folder');
     const restore = await api('/api/library/restore', { ids: [earlierId], options: { engine: 'realesrgan-x4fast' } });
     assert.equal((restore.value as { queued?: number } | undefined)?.queued ?? 0, 0, JSON.stringify(restore));
   });

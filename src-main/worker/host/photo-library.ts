@@ -117,6 +117,18 @@ export class PhotoLibrary {
 
   private realRoots: string[] = [];
   private realStates: string[] = [];
+  private realWorkDir: string | undefined;
+
+  /**
+   * Whether the page may see this file (canonical, already allowed by the media scope): the
+   * working results folder is allowed whole, and in a state folder shared with runs over other
+   * roots it holds their photos' results too; only this run's photos' are served.
+   */
+  mayServe(real: string): boolean {
+    if (this.o.browseRoot === undefined || this.realWorkDir === undefined || !isInside(real, this.realWorkDir) || real === this.realWorkDir) return true;
+    const id = Number(real.slice(this.realWorkDir.length + 1).split(/[\\/]/)[0]);
+    return Number.isInteger(id) && this.records.get(id) !== undefined;
+  }
 
   /** Loads the library, cleans what a killed run left, and lets the queue go on where it stood. */
   async start(): Promise<void> {
@@ -129,7 +141,7 @@ export class PhotoLibrary {
       this.paths.within = (real) => [...this.realRoots, ...this.realStates].some((folder) => isInside(real, folder));
     }
     // Unsaved results (and PURE's live previews beside them) are the page's to show.
-    await this.o.scope.allowFolder(this.workDir);
+    this.realWorkDir = await this.o.scope.allowFolder(this.workDir);
     this.records.load();
     const planned = this.records.all().flatMap((r) => (r.output ? [r.output] : []));
     const cleaned = await removeLeftoverTemps(planned);

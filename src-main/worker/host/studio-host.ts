@@ -334,8 +334,8 @@ export class StudioHost {
   /** An image for the page, if the scope allows it: the photo (in a form browsers show) or a thumbnail. */
   async media(kind: 'image' | 'thumb', requested: string): Promise<MediaFile | undefined> {
     const decision = await this.scope.check(requested);
-    if (!decision.allowed) {
-      this.log(`refused media ${kind} for ${requested}: ${decision.reason}`);
+    if (!decision.allowed || !this.library.mayServe(decision.path)) {
+      this.log(`refused media ${kind} for ${requested}: ${decision.allowed ? 'a result of a photo outside this library' : decision.reason}`);
       return undefined;
     }
     const file = kind === 'thumb' ? await thumbnailFile(decision.path, this.thumbsDir) : await displayFile(decision.path, this.thumbsDir);
