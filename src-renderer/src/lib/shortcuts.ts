@@ -16,6 +16,14 @@ export function commandFor(event: KeyboardEvent): AppCommand | undefined {
   if (mod && key === 'enter') return 'run';
   if (mod && key === 'k') return 'toggle-compare';
   if (event.key === 'Escape') return 'cancel';
+  // The README's Ctrl+= / Ctrl+- / Ctrl+0 / Ctrl+1: the page takes them before the browser's
+  // own page zoom (Chromium lets it; a browser that does not keeps its zoom, and + - 0 1 work).
+  if (mod && !event.altKey) {
+    if (key === '=' || key === '+') return 'zoom-in';
+    if (key === '-') return 'zoom-out';
+    if (key === '0') return 'zoom-fit';
+    if (key === '1') return 'zoom-actual';
+  }
   // Single keys only where they cannot be text or a control's own key.
   if (mod || event.altKey || typingInField(event.target)) return undefined;
   if ((event.target as HTMLElement | null)?.getAttribute?.('role') === 'slider') return undefined;
@@ -53,3 +61,28 @@ export function isRegionShortcut(event: KeyboardEvent): boolean {
   if (event.ctrlKey || event.metaKey || event.altKey || event.repeat || typingInField(event.target)) return false;
   return event.key === 'r' || event.key === 'R';
 }
+
+/** `?` or F1 shows the list of shortcuts (unless a field is being typed in). */
+export function isHelpShortcut(event: KeyboardEvent): boolean {
+  if (event.key === 'F1') return true;
+  if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event.target)) return false;
+  return event.key === '?';
+}
+
+/** Every shortcut, as the list on `?` / F1 shows it (the desktop app's menu shows the same keys). */
+export const SHORTCUTS: { keys: string; what: string }[] = [
+  { keys: 'Ctrl+O', what: 'Open photos' },
+  { keys: 'Ctrl+Shift+O', what: 'Open a folder' },
+  { keys: 'Ctrl+Enter', what: 'Restore the photo' },
+  { keys: 'Esc', what: 'Cancel the restoration (or close a dialog)' },
+  { keys: 'Ctrl+S', what: 'Save the restored photo' },
+  { keys: 'Ctrl+K or C', what: 'Slider / side by side' },
+  { keys: 'Ctrl+= or +', what: 'Zoom in' },
+  { keys: 'Ctrl+- or -', what: 'Zoom out' },
+  { keys: 'Ctrl+0 or 0', what: 'Fit the photo' },
+  { keys: 'Ctrl+1 or 1', what: 'Actual size (100%)' },
+  { keys: 'R', what: 'Choose a region to restore' },
+  { keys: 'M', what: 'The Models page' },
+  { keys: 'Ctrl+A', what: 'Select every photo of the library' },
+  { keys: '? or F1', what: 'This list' },
+];
