@@ -66,7 +66,8 @@ describe('WorkerHost', () => {
     assert.ok(sent.type === 'restore');
     assert.equal(sent.jobId, 'job-1');
     assert.equal(sent.options.scale, 2);
-    assert.equal(sent.options.tile, 192);
+    assert.equal(sent.options.engine, 'realesrgan-x4plus', 'the default engine is filled in');
+    assert.equal(sent.options.tile, undefined, 'unset: each engine uses its own measured tile size');
   });
 
   test('an invalid request is refused in main, before the worker sees it', () => {
