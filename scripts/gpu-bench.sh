@@ -10,8 +10,9 @@
 #                                    cuda), runs bench:pure at the 7b shape with it and prints the
 #                                    numbers (and the peak GPU memory from nvidia-smi); then, while
 #                                    time is left, the host-cache design on the same card, int4
-#                                    weights and the sampling graph for comparison. --dry: tiny
-#                                    shape, for trying the script anywhere.
+#                                    weights and the sampling graph for comparison; last, both
+#                                    Real-ESRGAN engines at 512x512 and 2000x1500 on the card and
+#                                    the CPU. --dry: tiny shapes, for trying the script anywhere.
 # Every model it builds is a benchmark model (random weights, not PURE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,13 @@ pack() {
   # Whether the card's fp16 MatMul accumulates in fp16 (it does on lavapipe): decides fp16 vs int4 there.
   npx esbuild scripts/probe-webgpu-accumulation.ts --bundle --platform=node --format=esm --target=node20 \
     --external:onnxruntime-node --outfile="$KIT/probe-accumulation.mjs" --log-level=warning
+  # Real-ESRGAN on the card vs its CPU (issue 15): x4fast's real model (4.8 MB) and the .param
+  # graphs, from which the kit builds x4plus as a benchmark model (its 67 MB do not fit the kit).
+  npx esbuild bench/realesrgan-gpu.bench.ts --bundle --platform=node --format=esm --target=node20 \
+    --external:onnxruntime-node --external:sharp --outfile="$KIT/realesrgan.mjs" --log-level=warning
+  npx tsx bench/write-ncnn-params.ts "$KIT"
+  local x4fast=${PURE_STUDIO_HOME:-$HOME/.local/share/pure-studio}/models/realesrgan-x4fast/model.onnx
+  if [ -f "$x4fast" ]; then cp "$x4fast" "$KIT/realesrgan-x4fast.onnx"; fi
   xz -6 -T0 -c "$(command -v node)" > "$KIT/node.xz"
   # onnxruntime-node without its other platforms' binaries; the 46 MB library goes xz'd.
   mkdir -p "$KIT/node_modules/onnxruntime-node/$ORT_SUB"
@@ -165,6 +173,12 @@ run() {
   if [ "$status" -eq 0 ] && [ "$provider" = webgpu ] && [ "$elapsed" -lt "${GPU_BENCH_COMPARE_BEFORE_S:-300}" ]; then
     extra "for comparison, the host static cache on $provider (uploaded every step):" static --shape "$shape" --dtype "$dtype" --provider "$provider" --cache static --contexts "${contexts%%,*}" --steps 4
   fi
+  # 4. Real-ESRGAN, both engines at 512x512 and 2000x1500: s per input megapixel on the card and
+  #    on this machine's CPU (x4plus as a benchmark model of its real graph).
+  local providers=$provider
+  if [ "$provider" != cpu ]; then providers=$provider,cpu; fi
+  echo "Real-ESRGAN on $providers:"
+  timeout "${GPU_BENCH_REALESRGAN_S:-300}" node "$KIT/realesrgan.mjs" --kit "$KIT" --providers "$providers" $dry || echo "gpu-bench: the Real-ESRGAN run failed or ran out of time ($?)"
   return "$status"
 }
 
