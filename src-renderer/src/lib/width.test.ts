@@ -16,3 +16,13 @@ test('a long name keeps its start and its extension', () => {
   assert.equal(short.length, 40);
   assert.ok(short.startsWith('xxxx') && short.endsWith('-1962.jpg') && short.includes('…'));
 });
+
+test('file names: non-portable ones are refused, a taken one gets the next free number', async () => {
+  const { freeName, nameProblem } = await import('./file-names');
+  for (const ok of ['rocket launch-restored', 'Photo (2)', 'été']) assert.equal(nameProblem(ok), undefined, ok);
+  for (const bad of ['', '../escape', 'a:b', 'why?', 'star*', 'CON', 'lpt1', '.hidden', 'end.']) assert.ok(nameProblem(bad), bad);
+  const taken = new Set(['x.png', 'x-2.png', 'y.jpg']);
+  assert.equal(freeName('x', '.png', taken), 'x-3');
+  assert.equal(freeName('x', '.jpg', taken), 'x');
+  assert.equal(freeName('Y', '.jpg', taken), 'Y-2');
+});
