@@ -11,7 +11,7 @@ export const DEFAULT_OPSET = 17;
 // ---- tensors -------------------------------------------------------------------------------
 
 /** TensorProto.DataType values for the element types we write. */
-const DATA_TYPE = { float32: 1, uint8: 2, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 } as const;
+const DATA_TYPE = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, float64: 11 } as const;
 export type ElementType = keyof typeof DATA_TYPE;
 
 /** Tensor contents; float16 is given as raw IEEE half bits. */
@@ -19,6 +19,7 @@ export type TensorValues =
   | { type: 'float32'; data: Float32Array }
   | { type: 'float16'; data: Uint16Array }
   | { type: 'uint8'; data: Uint8Array }
+  | { type: 'int8'; data: Uint8Array } // two's complement bytes (QLinearConv's s8 weights)
   | { type: 'bool'; data: Uint8Array } // 0 or 1 per element
   | { type: 'float64'; data: Float64Array }
   | { type: 'int32'; data: Int32Array }
@@ -43,7 +44,7 @@ export interface ExternalStorage {
 }
 
 /** Bytes per element of each element type. */
-export const ELEMENT_SIZE: Readonly<Record<ElementType, number>> = { float32: 4, uint8: 1, int32: 4, int64: 8, bool: 1, float16: 2, float64: 8 };
+export const ELEMENT_SIZE: Readonly<Record<ElementType, number>> = { float32: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2, float64: 8 };
 
 export interface TensorSpec {
   name: string;
@@ -64,6 +65,7 @@ function emptyValues(type: ElementType): TensorValues {
     case 'float16':
       return { type, data: new Uint16Array(0) };
     case 'uint8':
+    case 'int8':
     case 'bool':
       return { type, data: new Uint8Array(0) };
     case 'float64':
@@ -318,6 +320,7 @@ function littleEndianBytes(values: TensorValues): Uint8Array {
         view.setUint16(i * 2, values.data[i], true);
         break;
       case 'uint8':
+    case 'int8':
       case 'bool':
         view.setUint8(i, values.data[i]);
         break;
