@@ -30,6 +30,8 @@ export class ModelsState {
   importError = $state<ErrorPayload | undefined>();
   /** What happened last, for the page's status line (removed, imported, moved). */
   message = $state<string | undefined>();
+  /** When a Verify last found a model's files sound (cleared when another task starts). */
+  verifiedAt = $state<Record<string, Date>>({});
 
   readonly models = $derived(this.overview?.models ?? []);
 
@@ -150,6 +152,7 @@ export class ModelsState {
   /** Runs an action for one model; `task` marks the row busy at once, before the first event. */
   async #act(id: string, action: () => Promise<void>, start?: { task: 'pull' | 'verify' }): Promise<void> {
     delete this.errors[id];
+    delete this.verifiedAt[id];
     this.message = undefined;
     const model = this.byId(id);
     if (model && start) model.task = start.task;
@@ -164,6 +167,7 @@ export class ModelsState {
 
   #received(event: ModelEvent): void {
     if (event.type !== 'progress') {
+      if (event.type === 'ended' && event.task === 'verify' && event.outcome === 'done') this.verifiedAt[event.id] = new Date();
       if (event.type === 'failed' && event.error.code !== 'CANCELLED') this.errors[event.id] = event.error;
       void this.refresh();
       return;
