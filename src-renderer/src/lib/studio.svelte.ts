@@ -4,6 +4,7 @@
 import type { AppCommand, DroppedFile, HostInfo, LibraryPhoto, PhotoItem, PureStudioApi, RestoreCall, Settings, SettingsPatch } from '../../../src-main/protocol/api';
 import type { ErrorPayload, JobEvent } from '../../../src-main/protocol/messages';
 import type { Region, RestoreOptionsInput } from '../../../src-main/protocol/restore';
+import { isPhotoFile, refusedText } from './dropped-files';
 import { isPureEngine } from './engines';
 import { toPayload } from './errors';
 import { fileName } from './format';
@@ -104,8 +105,12 @@ export class Studio {
     return this.#adding(() => this.api.openPaths(paths));
   }
 
-  openDropped(files: DroppedFile[]): Promise<void> {
-    return this.#adding(() => this.api.openDropped(files));
+  /** Photos join the library; anything else dropped with them is named in a notice. */
+  async openDropped(files: DroppedFile[]): Promise<void> {
+    const photos = files.filter((file) => isPhotoFile(file.name));
+    const refused = refusedText(files.filter((file) => !isPhotoFile(file.name)).map((file) => file.name));
+    if (photos.length) await this.#adding(() => this.api.openDropped(photos));
+    if (refused) this.notice = { kind: 'info', text: refused };
   }
 
   async #adding(open: () => Promise<PhotoItem[]>): Promise<void> {
