@@ -47,6 +47,16 @@ test('a long file name at 1024x700: shortened in the middle, full on hover, the 
   await page.keyboard.press('Escape');
   await page.getByRole('radio', { name: '1×' }).click({ timeout: 5000 });
   expect(await pageWidth(page)).toBeLessThanOrEqual(1024);
+  // Nothing is cut off at either side: the top bar, the library and the side panel all fit.
+  const banner = await page.getByRole('banner').boundingBox();
+  const panel = await page.getByRole('complementary', { name: 'Restoration' }).boundingBox();
+  const library = await page.getByRole('navigation', { name: 'Opened photos' }).boundingBox();
+  expect(banner?.width ?? 9999).toBeLessThanOrEqual(1024);
+  expect((panel?.x ?? 0) + (panel?.width ?? 9999)).toBeLessThanOrEqual(1024);
+  expect(library?.x ?? -1).toBeGreaterThanOrEqual(0);
+  // The app's name stays on one line.
+  const title = await page.getByRole('heading', { name: 'PURE Studio', level: 1 }).boundingBox();
+  expect(title?.height ?? 999).toBeLessThan(30);
   // The viewer header stays one row high.
   const header = await page.getByRole('region', { name: 'Photo viewer' }).getByRole('toolbar').boundingBox();
   expect(header?.height ?? 999).toBeLessThan(60);
