@@ -33,6 +33,14 @@ async function openLong(page: Page, width: number, height: number): Promise<void
 /** The widest element's right edge, in CSS pixels: nothing may reach past the window. */
 const pageWidth = (page: Page): Promise<number> => page.evaluate('document.documentElement.scrollWidth');
 
+test('one name for each thing: the empty state and the top bar both say "Open folder…"', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(app.served.url);
+  await expect(page.getByRole('main').getByRole('button', { name: 'Open photos…' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('button', { name: 'Open folder…' })).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Open folder…' })).toBeVisible();
+});
+
 test('a long file name at 1024x700: shortened in the middle, full on hover, the settings still take clicks', async ({ page }) => {
   const errors = collectErrors(page);
   await openLong(page, 1024, 700);

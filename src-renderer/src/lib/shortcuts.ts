@@ -72,7 +72,7 @@ export function isHelpShortcut(event: KeyboardEvent): boolean {
 /** Every shortcut, as the list on `?` / F1 shows it (the desktop app's menu shows the same keys). */
 export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'Ctrl+O', what: 'Open photos' },
-  { keys: 'Ctrl+Shift+O', what: 'Open a folder' },
+  { keys: 'Ctrl+Shift+O', what: 'Open folder' },
   { keys: 'Ctrl+Enter', what: 'Restore the photo' },
   { keys: 'Esc', what: 'Cancel the restoration (or close a dialog)' },
   { keys: 'Ctrl+S', what: 'Save the restored photo' },
