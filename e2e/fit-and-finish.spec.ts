@@ -8,7 +8,7 @@ import { expect, test } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { servePhotos } from './support/serve-photos';
 import type { PhotoServer } from './support/serve-photos';
-import { chooseEngine, collectErrors, openWithPicker } from './support/studio-page';
+import { chooseEngine, collectErrors, layerBoxes, openWithPicker } from './support/studio-page';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -153,4 +153,33 @@ test('after a restore at 1280x800 the result, Restore again and Save are all in 
   const bar = panel.getByRole('group', { name: 'Actions' });
   await expect(bar.getByRole('button', { name: 'Save…' })).toBeVisible();
   await expect(bar.getByRole('button', { name: 'Restore again' })).toBeVisible();
+});
+
+test('the slider divider drags from anywhere on its line, not only its knob, and does not pan the photo', async ({ page }) => {
+  await openLong(page, 1280, 800);
+  await chooseEngine(page, 'Real-ESRGAN x4 fast');
+  const run = page.getByRole('button', { name: /^Restore (photo|again)$/ });
+  if ((await run.textContent())?.includes('photo')) {
+    await run.click();
+    await expect(page.getByText(/^Done in /)).toBeVisible({ timeout: 60_000 });
+  }
+  const stage = page.getByTestId('compare-stage');
+  const divider = page.getByRole('slider', { name: 'Divider between the original and the restored photo' });
+  await divider.focus();
+  await page.keyboard.press('Home');
+  for (let i = 0; i < 25; i++) await page.keyboard.press('ArrowRight'); // 50%
+  await expect(divider).toHaveAttribute('aria-valuenow', '50');
+  const box = await stage.boundingBox();
+  if (!box) throw new Error('no stage');
+  const before = await layerBoxes(page);
+  // Grab the line 60 px below the top, far from the knob in the middle, and drag to a quarter.
+  const x = box.x + box.width / 2;
+  const y = box.y + 60;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x - box.width / 8, y, { steps: 5 });
+  await page.mouse.move(box.x + box.width / 4, y, { steps: 5 });
+  await page.mouse.up();
+  await expect(divider).toHaveAttribute('aria-valuenow', '25');
+  expect(await layerBoxes(page)).toEqual(before);
 });
