@@ -183,3 +183,22 @@ test('the slider divider drags from anywhere on its line, not only its knob, and
   await expect(divider).toHaveAttribute('aria-valuenow', '25');
   expect(await layerBoxes(page)).toEqual(before);
 });
+
+test('a graphics card that cannot be used is said in plain words with what to choose; the internals wait under Details', async ({ page }) => {
+  await openLong(page, 1280, 800);
+  await chooseEngine(page, 'Real-ESRGAN x4 fast');
+  await page.getByRole('combobox', { name: 'Processor' }).selectOption({ label: 'Graphics card' });
+  await page.getByRole('button', { name: /^Restore (photo|again)$/ }).click();
+  const panel = page.getByRole('complementary', { name: 'Restoration' });
+  const alert = panel.getByRole('alert');
+  await expect(page.getByText(/^Done in /).or(alert)).toBeVisible({ timeout: 60_000 });
+  test.skip(!(await alert.isVisible()), 'a graphics card ran here: nothing was refused');
+  await expect(alert).toContainText('The graphics card cannot be used');
+  await expect(alert).toContainText('could not run the restoration');
+  await expect(alert).toContainText('Set Processor to Automatic or CPU');
+  // The onnxruntime internals are not on show, but one click away.
+  await expect(alert.getByText(/webgpu_context|::/)).toBeHidden();
+  await alert.getByText('Details').click();
+  await expect(alert.getByText(/No execution provider/)).toBeVisible();
+  await page.getByRole('combobox', { name: 'Processor' }).selectOption({ label: 'Automatic' });
+});

@@ -55,7 +55,17 @@ export interface ReadableError {
   title: string;
   message: string;
   hint?: string;
+  /** The engine's own words, when the message shown is a plainer one: behind "Details". */
+  details?: string;
 }
+
+/** Said instead of the engine's message, which for these names library internals. */
+const PLAIN_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  PROVIDER_UNAVAILABLE: 'The graphics card on this computer could not run the restoration, so nothing was restored.',
+};
+
+/** A message that quotes source files or C++ names (`webgpu_context.cc:136`, `a::b`) is internals. */
+const INTERNALS = /\.(cc|cpp|c|h|hpp):\d+|\w::\w/;
 
 function firstLine(text: string): string {
   // Engine messages are one line; anything after a newline would be a trace.
@@ -78,10 +88,12 @@ export function readable(error: unknown, photoPath?: string): ReadableError {
   const message = photoPath && name ? payload.message.split(`"${photoPath}"`).join(`“${name}”`) : payload.message;
   const cliHint = payload.hint !== undefined && /(^|\s)--[a-z]/.test(payload.hint);
   const hint = SETTING_HINTS[payload.code]?.(payload) ?? (payload.hint && !cliHint ? payload.hint : (APP_HINTS[payload.code] ?? (cliHint ? undefined : payload.hint)));
+  const plain = PLAIN_MESSAGES[payload.code] ?? (INTERNALS.test(message) ? 'The engine stopped with an internal error.' : undefined);
   return {
     code: payload.code,
     title: TITLES[payload.code] ?? TITLES.INTERNAL ?? 'Something went wrong',
-    message: firstLine(message),
+    message: plain ?? firstLine(message),
     ...(hint ? { hint: firstLine(hint) } : {}),
+    ...(plain ? { details: message } : {}),
   };
 }

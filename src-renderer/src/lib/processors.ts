@@ -11,7 +11,7 @@ export const PROCESSOR_CHOICES: { id: Processor; label: string }[] = [
 
 const PROCESSOR_HINTS: Record<Processor, string> = {
   auto: 'Automatic: the graphics card if one is found, else the CPU. PURE on the CPU takes hours.',
-  gpu: 'Graphics card: the fastest where a card can be used; if it cannot, the CPU runs instead and the result says so.',
+  gpu: 'Graphics card: the card only, the fastest; if it cannot be used, the restoration stops and says so (Automatic falls back to the CPU).',
   cpu: 'CPU: works on every computer, but slowly; PURE on the CPU takes hours.',
 };
 
