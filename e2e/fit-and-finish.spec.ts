@@ -202,3 +202,17 @@ test('a graphics card that cannot be used is said in plain words with what to ch
   await expect(alert.getByText(/No execution provider/)).toBeVisible();
   await page.getByRole('combobox', { name: 'Processor' }).selectOption({ label: 'Automatic' });
 });
+
+test('a damaged JPEG is said without libvips jargon; the decoder’s words wait under Details', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(app.served.url);
+  await openWithPicker(page, ['damaged scan.jpg']);
+  await chooseEngine(page, 'Real-ESRGAN x4 fast');
+  const restore = page.getByRole('button', { name: /^Restore (photo|again)$/ });
+  if (await restore.isEnabled()) await restore.click();
+  const alert = page.getByRole('complementary', { name: 'Restoration' }).getByTestId('error');
+  await expect(alert).toContainText('damaged or truncated JPEG', { timeout: 30_000 });
+  await expect(alert.getByText(/Vips/)).toBeHidden();
+  await alert.getByText('Details').click();
+  await expect(alert.getByText(/Vips/)).toBeVisible();
+});

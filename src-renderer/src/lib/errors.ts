@@ -88,7 +88,10 @@ export function readable(error: unknown, photoPath?: string): ReadableError {
   const message = photoPath && name ? payload.message.split(`"${photoPath}"`).join(`“${name}”`) : payload.message;
   const cliHint = payload.hint !== undefined && /(^|\s)--[a-z]/.test(payload.hint);
   const hint = SETTING_HINTS[payload.code]?.(payload) ?? (payload.hint && !cliHint ? payload.hint : (APP_HINTS[payload.code] ?? (cliHint ? undefined : payload.hint)));
-  const plain = PLAIN_MESSAGES[payload.code] ?? (INTERNALS.test(message) ? 'The engine stopped with an internal error.' : undefined);
+  // A decoder's own words in brackets at the end ("(VipsJpeg: Premature end of input file)").
+  const decoder = payload.code === 'CORRUPT_IMAGE' ? /^(.*?) \(([^()]+)\)\.$/.exec(firstLine(message)) : null;
+  const plain =
+    PLAIN_MESSAGES[payload.code] ?? (decoder ? `${decoder[1]}.` : undefined) ?? (INTERNALS.test(message) ? 'The engine stopped with an internal error.' : undefined);
   return {
     code: payload.code,
     title: TITLES[payload.code] ?? TITLES.INTERNAL ?? 'Something went wrong',
