@@ -23,7 +23,8 @@ describe('parseWorkerRequest', () => {
     assert.equal(request.output, undefined);
     assert.equal(request.options.scale, 2);
     assert.equal(request.options.engine, 'realesrgan-x4plus');
-    assert.equal(request.options.tile, 192);
+    assert.equal(request.options.tile, undefined, 'unset: each engine uses its own measured tile size');
+    assert.equal(request.options.maxInputPixels, 40_000_000);
   });
 
   test('accepts cancel, ping and shutdown', () => {

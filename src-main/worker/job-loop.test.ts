@@ -53,7 +53,7 @@ test('runs a job: progress events, then done with the result', async () => {
   assert.equal(calls[0][0], '/in/a.jpg');
   assert.equal(calls[0][1], undefined);
   assert.equal((calls[0][2] as { scale: number; tile: number }).scale, 2);
-  assert.equal((calls[0][2] as { scale: number; tile: number }).tile, 192, 'defaults are filled in before the engine sees them');
+  assert.equal((calls[0][2] as { engine: string }).engine, 'realesrgan-x4plus', 'defaults are filled in before the engine sees them');
   assert.deepEqual(h.posted, [
     { type: 'progress', jobId: 'a', progress: { stage: 'restoring', fraction: 0.5, tilesDone: 1, tilesTotal: 2 } },
     { type: 'done', jobId: 'a', result: resultFor('/in/a.jpg') },
