@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { tempDir } from '../../src-main/testing/fixtures';
 import { asarFiles, summarize } from './asar-contents';
-import { buildDir } from './build-dir';
+import { buildDirInChild as buildDir } from './build-dir-child';
 
 const projectDir = resolve(import.meta.dirname, '../..');
 const catalog = JSON.parse(readFileSync(join(projectDir, 'models', 'catalog.json'), 'utf8')) as { models: { id: string; source: { kind: string } }[] };
@@ -39,8 +39,9 @@ before(() => {
   if (skip) return;
   // The package is made from out/ (electron-vite's build): build it when a clean clone has none.
   if (existsSync(join(projectDir, 'out', 'main', 'index.js'))) return;
-  const built = spawnSync(process.execPath, [join(projectDir, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: projectDir, stdio: 'inherit' });
-  assert.equal(built.status, 0, 'electron-vite build failed');
+  // Output captured, not inherited: it would interleave with the test runner's own messages.
+  const built = spawnSync(process.execPath, [join(projectDir, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], { cwd: projectDir, encoding: 'utf8' });
+  assert.equal(built.status, 0, `electron-vite build failed:\n${built.stdout}\n${built.stderr}`);
 });
 
 test('the build fails, naming the models, when the default models are not bundled', { skip }, async () => {
