@@ -7,7 +7,7 @@ import { ENGINE_IDS, type RestoreOptionsInput } from '../protocol/restore';
 export const RESTORE_USAGE = `Usage: npm run restore -- <photos and folders...> [options]
        pure-studio restore <photos and folders...> [options]
 
-Restores photos with the default engine (Real-ESRGAN x4plus) and writes <name>-restored.<ext>
+Restores photos with the default engine (Real-ESRGAN x4 plus) and writes <name>-restored.<ext>
 beside each input. Originals are never overwritten. A rerun restores only what is not done yet
 (finished photos whose input and settings are unchanged are skipped) and retries what failed.
 
