@@ -12,6 +12,7 @@ import type { LibraryEvent } from '../../protocol/api';
 import { photo, tempDir } from '../../testing/fixtures';
 import { exportResult } from './export';
 import { StudioHost } from './studio-host';
+import { bridgeHost } from './library-test-host';
 import { TestWorker } from './test-worker';
 
 /** A month ago, to the second: clearly not "now". */
@@ -25,15 +26,7 @@ async function libraryWithOne(base: string): Promise<{ host: StudioHost; worker:
   utimesSync(input, LAST_MONTH, LAST_MONTH);
   const worker = new TestWorker();
   worker.entropyMaps = true;
-  const host = new StudioHost({
-    info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
-    stateDir: join(base, 'state'),
-    settingsFile: join(base, 'state', 'settings.json'),
-    browseRoot: join(base, 'root'),
-    spawnWorker: () => worker,
-  });
-  const events: LibraryEvent[] = [];
-  host.library.onEvent((event) => events.push(event));
+  const { host, events } = bridgeHost(base, () => worker);
   await host.start();
   await host.library.setSettings({ autoSave: false }, false);
   const [opened] = await host.open([album], 'browse');

@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { LibraryEvent, LibraryPhoto } from '../../protocol/api';
+import type { LibraryPhoto } from '../../protocol/api';
 import type { RestoreOptionsInput } from '../../protocol/restore';
 import { photo, tempDir } from '../../testing/fixtures';
 import { StudioHost } from './studio-host';
+import { bridgeHost, until } from './library-test-host';
 import { TestWorker } from './test-worker';
 
 let serial = 0;
@@ -23,24 +24,7 @@ function folderOf(base: string, count: number): string {
 }
 
 function startHost(base: string, worker = new TestWorker()) {
-  const host = new StudioHost({
-    info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
-    stateDir: join(base, 'state'),
-    settingsFile: join(base, 'state', 'settings.json'),
-    browseRoot: join(base, 'root'),
-    spawnWorker: () => worker,
-  });
-  const events: LibraryEvent[] = [];
-  host.library.onEvent((event) => events.push(event));
-  return { host, worker, events };
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return { ...bridgeHost(base, () => worker), worker };
 }
 
 const items = async (host: StudioHost): Promise<Record<string, LibraryPhoto>> => Object.fromEntries((await host.library.snapshot()).items.map((i) => [i.name, i]));

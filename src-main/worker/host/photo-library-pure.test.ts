@@ -17,23 +17,14 @@ import type { JobEvent } from '../../protocol/messages';
 import { photo, tempDir } from '../../testing/fixtures';
 import { forkNodeWorker } from './node-worker';
 import { StudioHost } from './studio-host';
+import { bridgeHost } from './library-test-host';
 
 const entry = fileURLToPath(new URL('../index.ts', import.meta.url));
 const caption = 'noise: medium, blur: small. A cat.';
 
 function startHost(base: string): { host: StudioHost; jobs: JobEvent[]; library: LibraryEvent[] } {
-  const host = new StudioHost({
-    info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
-    stateDir: join(base, 'state'),
-    settingsFile: join(base, 'state', 'settings.json'),
-    browseRoot: join(base, 'root'),
-    spawnWorker: () => forkNodeWorker(entry, () => {}),
-  });
-  const jobs: JobEvent[] = [];
-  const library: LibraryEvent[] = [];
-  host.onEvent((event) => jobs.push(event));
-  host.library.onEvent((event) => library.push(event));
-  return { host, jobs, library };
+  const { host, jobs, events } = bridgeHost(base, () => forkNodeWorker(entry, () => {}));
+  return { host, jobs, library: events };
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {

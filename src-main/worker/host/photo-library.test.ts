@@ -13,6 +13,7 @@ import type { RestoreOptionsInput } from '../../protocol/restore';
 import { tempDir } from '../../testing/fixtures';
 import { forkNodeWorker } from './node-worker';
 import { StudioHost } from './studio-host';
+import { bridgeHost } from './library-test-host';
 
 const entry = fileURLToPath(new URL('../index.ts', import.meta.url));
 const FAST: RestoreOptionsInput = { engine: 'realesrgan-x4fast', providers: ['cpu'], threads: 1 };
@@ -36,16 +37,7 @@ async function photoTree(root: string): Promise<string> {
 }
 
 function startHost(base: string): { host: StudioHost; events: LibraryEvent[] } {
-  const host = new StudioHost({
-    info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
-    stateDir: join(base, 'state'),
-    settingsFile: join(base, 'state', 'settings.json'),
-    browseRoot: join(base, 'root'),
-    spawnWorker: () => forkNodeWorker(entry, () => {}),
-  });
-  const events: LibraryEvent[] = [];
-  host.library.onEvent((event) => events.push(event));
-  return { host, events };
+  return bridgeHost(base, () => forkNodeWorker(entry, () => {}));
 }
 
 /** Resolves with the first event that matches, polling what has arrived (and what arrives). */
