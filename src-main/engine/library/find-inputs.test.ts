@@ -56,3 +56,13 @@ test('mirrored output paths and names', () => {
   assert.equal(candidateName(f.input, '.png', 1), 'a-restored.png');
   assert.equal(candidateName(f.input, '.png', 2), 'a-restored-2.png');
 });
+
+test('the output folder is left out also when the input folder is named through a link', async () => {
+  const root = tree();
+  mkdirSync(join(root, 'in', 'restored'));
+  writeFileSync(join(root, 'in', 'restored', 'x.jpg'), 'x');
+  symlinkSync(join(root, 'in'), join(root, 'via-link'));
+  const r = await findInputs(['via-link'], root, { recursive: true, exclude: [join(root, 'in', 'restored')] });
+  assert.ok(r.found.length > 0);
+  assert.ok(!r.found.some((f) => f.rel.startsWith('restored/')), r.found.map((f) => f.rel).join());
+});

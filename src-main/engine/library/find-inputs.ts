@@ -7,6 +7,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { EngineError } from '../common/errors';
 import type { FoundInput } from './library-types';
+import { isInside } from '../../protocol/media-scope';
 import { compareNames, isPhotoName } from './photo-names';
 
 export interface FindOptions {
@@ -31,11 +32,6 @@ export interface FoundInputs {
   ignored: IgnoredInput[];
   /** The limit was reached: more photos exist than were taken. */
   truncated: boolean;
-}
-
-function isInsideOrSame(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 }
 
 /** `photo-restored.entropy.png` belongs to the output `photo-restored.<ext>`. */
@@ -75,7 +71,10 @@ export async function findInputs(paths: readonly string[], cwd: string, options:
       if (entry.name.startsWith('.')) continue;
       const path = join(folder, entry.name);
       if (entry.isDirectory()) {
-        if (!options.recursive || exclude.some((x) => isInsideOrSame(path, x))) continue;
+        if (!options.recursive) continue;
+        // Compared by real path: the folder may have been named through a link.
+        const real = await realpath(path).catch(() => path);
+        if (exclude.some((x) => isInside(real, x))) continue;
         if (!(await walk(path, root))) return false;
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isPhotoName(entry.name)) {
         // A link to a file is read (it is that photo); a link to a folder is not followed.
@@ -94,7 +93,7 @@ export async function findInputs(paths: readonly string[], cwd: string, options:
     if (info.isDirectory()) {
       // The folder as named (not its real path): outputs mirror what the person sees.
       const real = await realpath(path);
-      if (exclude.some((x) => isInsideOrSame(real, x))) {
+      if (exclude.some((x) => isInside(real, x))) {
         result.ignored.push({ path, reason: 'it is the output folder' });
         continue;
       }
