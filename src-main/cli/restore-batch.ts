@@ -38,7 +38,10 @@ export async function restoreBatch(command: RestoreCommand, cwd: string, restore
         onPlanned: (plan) => {
           total = plan.total;
           for (const i of plan.ignored) process.stderr.write(`note: ignored ${i.path}: ${i.reason}\n`);
-          if (plan.doneBefore) process.stderr.write(`${plan.doneBefore} of ${plan.total} photos were done before and are skipped; restoring ${plan.toRestore}.\n`);
+          if (plan.doneBefore) {
+            const were = `photo${plan.total === 1 ? '' : 's'} ${plan.doneBefore === 1 ? 'was' : 'were'}`;
+            process.stderr.write(`${plan.doneBefore} of ${plan.total} ${were} done before and ${plan.doneBefore === 1 ? 'is' : 'are'} skipped; restoring ${plan.toRestore}.\n`);
+          }
           else if (plan.total > 1) process.stderr.write(`Restoring ${plan.toRestore} photos.\n`);
           if (plan.total === 0) process.stderr.write('No photos found. Folders are read at their top level; add --recursive for sub-folders.\n');
         },
