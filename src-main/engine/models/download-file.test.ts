@@ -231,10 +231,11 @@ test('a server that ignores Range and drops connections is given up on by the by
   server.serve('/w', bytes, { ignoreRange: true, dropAfter: 20_000, dropStep: 20_000, dropTimes: 1000 });
   const dir = tempDir();
   await assert.rejects(downloadFile(file(server, '/w'), dir, ctx()), (e: { code: string; message: string }) => e.code === 'NETWORK' && /does not resume/.test(e.message));
-  // 20+40+60+80+100 kB fetched again passes 256 KiB after 6 requests (7 when bytes in flight at
-  // a drop never reach the disk).
+  // 20+40+60+80+100 kB fetched again passes 256 KiB after 6 requests; one or two more when bytes
+  // in flight at a drop never reach the disk (7 or 8 seen on a busy machine). Without the budget
+  // it took 13 and succeeded.
   const requests = server.stats('/w').requests;
-  assert.ok(requests >= 6 && requests <= 7, `${requests} requests`);
+  assert.ok(requests >= 6 && requests <= 9, `${requests} requests`);
   assert.ok(!existsSync(join(dir, 'weights.bin')));
 });
 
