@@ -75,7 +75,7 @@ export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | u
     });
     if (result.canceled || !result.filePath) return undefined;
     // The system dialog already asked before replacing a file; the original is refused regardless.
-    return host.exportResult(call, result.filePath, true);
+    return host.exportResult(call, result.filePath);
   });
 
   handle(IPC_CHANNELS.reveal, async (_w, path) => {

@@ -70,7 +70,8 @@ async function exportResult(host: StudioHost, request: IncomingMessage): Promise
   await assertWithinRoot([dirname(destination)], root).catch(() => {
     throw new EngineError('OUTPUT_UNWRITABLE', `Cannot save to "${destination}": it is outside the served folder.`, 'Choose a folder inside it.');
   });
-  return host.exportResult(call, destination, false);
+  // Replacing a file is the call's own `overwrite`: the page sets it once the person confirmed.
+  return host.exportResult(call);
 }
 
 /** Models from a folder: in the browser only one inside the served folder, like photos. */

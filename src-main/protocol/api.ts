@@ -121,6 +121,12 @@ export const ExportCallSchema = v.object({
   quality: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(100))),
   /** The file to write. Absent: the desktop app asks with its save dialog. */
   destination: v.optional(PathSchema),
+  /**
+   * Replace a file already at `destination`: set only after the person confirmed Replace. The
+   * photo's own original and folders are refused even so. The desktop app's system dialog asks
+   * about replacing itself, so there its answer counts instead.
+   */
+  overwrite: v.optional(v.boolean(), false),
 });
 export type ExportCall = v.InferInput<typeof ExportCallSchema>;
 

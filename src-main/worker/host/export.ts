@@ -40,7 +40,10 @@ export interface ExportJob {
   destination: string;
   format: OutputFormatId;
   quality?: number;
-  /** True only when the person already confirmed replacing the file (a system save dialog). */
+  /**
+   * True only when the person already confirmed replacing the file (the system save dialog, or
+   * the page's Replace). The original, the working copy and folders are refused even so.
+   */
   overwrite: boolean;
 }
 

@@ -211,7 +211,7 @@ describe('the library queue', () => {
       await until(async () => (await items(host))['p1.jpg'].state === 'done', 'the photo to be restored');
       const done = (await items(host))['p1.jpg'];
       const destination = join(base, 'root', 'copy.png');
-      const outcome = await host.exportResult({ source: done.output, original: done.path, format: 'png' }, destination, false);
+      const outcome = await host.exportResult({ source: done.output, original: done.path, format: 'png', destination });
       assert.equal(outcome.path, destination);
       assert.ok(existsSync(destination));
     } finally {

@@ -143,26 +143,26 @@ describe('StudioHost: restoring and saving', () => {
     const source = done.result.output;
     const original = readFileSync(tagged);
 
-    await assert.rejects(host.exportResult({ source, original: tagged, format: 'jpeg' }, tagged, true), { code: 'OUTPUT_IS_INPUT' });
-    await assert.rejects(host.exportResult({ source, original: tagged, format: 'png' }, source, true), { code: 'OUTPUT_IS_INPUT' });
+    await assert.rejects(host.exportResult({ source, original: tagged, format: 'jpeg' }, tagged), { code: 'OUTPUT_IS_INPUT' });
+    await assert.rejects(host.exportResult({ source, original: tagged, format: 'png' }, source), { code: 'OUTPUT_IS_INPUT' });
     assert.deepEqual(readFileSync(tagged), original);
 
-    const saved = await host.exportResult({ source, original: tagged, format: 'jpeg', quality: 80 }, join(root, 'kept'), false);
+    const saved = await host.exportResult({ source, original: tagged, format: 'jpeg', quality: 80, destination: join(root, 'kept') });
     assert.equal(saved.path, join(root, 'kept.jpg'), 'the extension follows the format');
     const meta = await sharp(saved.path).metadata();
     assert.equal(meta.format, 'jpeg');
     assert.match(meta.exif?.toString('latin1') ?? '', /Host Test/);
-    await assert.rejects(host.exportResult({ source, original: tagged, format: 'jpeg' }, saved.path, false), { code: 'OUTPUT_EXISTS' });
+    await assert.rejects(host.exportResult({ source, original: tagged, format: 'jpeg', destination: saved.path }), { code: 'OUTPUT_EXISTS' });
 
     // Same format as the working copy: the bytes are copied as they are.
-    const copy = await host.exportResult({ source, original: tagged, format: 'png' }, join(root, 'copy.png'), false);
+    const copy = await host.exportResult({ source, original: tagged, format: 'png', destination: join(root, 'copy.png') });
     assert.deepEqual(readFileSync(copy.path), readFileSync(source));
   });
 
   test('only results this host produced can be saved', async () => {
     const { host, root, tagged } = await setUp();
     await host.open([tagged], 'browse');
-    await assert.rejects(host.exportResult({ source: tagged, original: tagged, format: 'png' }, join(root, 'x.png'), false), /no longer available/);
+    await assert.rejects(host.exportResult({ source: tagged, original: tagged, format: 'png', destination: join(root, 'x.png') }), /no longer available/);
     assert.equal(existsSync(join(root, 'x.png')), false);
   });
 });

@@ -308,12 +308,18 @@ export class StudioHost {
     return info;
   }
 
-  /** Saves a result. `destination` comes from the transport: a system dialog, or checked against the browse root. */
-  async exportResult(call: unknown, destination: string | undefined, overwrite: boolean): Promise<ExportOutcome> {
+  /**
+   * Saves a result where the call says (the bridge checked it lies inside the browse root), and
+   * over an existing file only when the call's `overwrite` says the person confirmed Replace.
+   * `systemDialogPath`: the desktop app's save dialog chose the place instead, and that dialog
+   * already asked before replacing. The original is refused either way (export.ts).
+   */
+  async exportResult(call: unknown, systemDialogPath?: string): Promise<ExportOutcome> {
     const request = parse(ExportCallSchema, call);
     const info = await this.resultInfo(request.source);
-    const target = destination ?? request.destination;
+    const target = systemDialogPath ?? request.destination;
     if (!target) throw new EngineError('OUTPUT_UNWRITABLE', 'No place to save was given.', 'Choose a folder and a file name.');
+    const overwrite = systemDialogPath !== undefined || request.overwrite;
     const outcome = await exportResult({
       source: request.source,
       sourceFormat: info.format,
