@@ -66,6 +66,17 @@ test('app.asar holds only the built app and production dependencies; models and 
   const strays = files.filter((f) => !/^(out\/|node_modules\/|package\.json$)/.test(f.path)).map((f) => f.path);
   assert.deepEqual(strays.slice(0, 10), []);
   assert.ok(files.some((f) => f.path === 'out/main/index.js'), 'out/main/index.js ships');
+  // The processes the app starts (the utility worker, the engine's children) run from out/main: each
+  // entry and every chunk the built files import from beside them are inside.
+  const builtMain = new Set(files.filter((f) => f.path.startsWith('out/main/')).map((f) => f.path));
+  for (const entry of ['worker.js', 'ort-worker.js', 'pure-worker.js', 'convert-worker.js']) assert.ok(builtMain.has(`out/main/${entry}`), `out/main/${entry} ships`);
+  const { extractFile } = await import('@electron/asar');
+  for (const path of [...builtMain].filter((p) => p.endsWith('.js'))) {
+    const code = extractFile(archive, path).toString();
+    for (const m of code.matchAll(/(?:from |import\()"\.\/([^"]+)"/g)) assert.ok(builtMain.has(`out/main/${m[1]}`), `${path} imports ./${m[1]}, which ships`);
+    // node-sqlite3-wasm stays a package: bundled, it looked for its .wasm in out/main.
+    assert.doesNotMatch(code, /node-sqlite3-wasm\.wasm/, `${path} bundles node-sqlite3-wasm`);
+  }
   assert.deepEqual(files.filter((f) => /\.(ts|svelte)$/.test(f.path) && !f.path.endsWith('.d.ts')).map((f) => f.path), []);
 
   // Production dependencies only: no electron, builders, test or lint tools.
@@ -92,7 +103,6 @@ test('app.asar holds only the built app and production dependencies; models and 
   const packagedJs = join(work, 'sqlite-check', 'node_modules', 'node-sqlite3-wasm');
   mkdirSync(join(packagedJs, 'dist'), { recursive: true });
   // The .js from inside the archive, beside the .wasm from the unpacked folder: as Electron joins them.
-  const { extractFile } = await import('@electron/asar');
   writeFileSync(join(packagedJs, 'dist', 'node-sqlite3-wasm.js'), extractFile(archive, 'node_modules/node-sqlite3-wasm/dist/node-sqlite3-wasm.js'));
   writeFileSync(join(packagedJs, 'dist', 'node-sqlite3-wasm.wasm'), readFileSync(join(unpackedSqlite, 'dist', 'node-sqlite3-wasm.wasm')));
   const { Database } = createRequire(import.meta.url)(join(packagedJs, 'dist', 'node-sqlite3-wasm.js')) as { Database: new (path: string) => { all(sql: string): unknown[]; close(): void } };
