@@ -19,7 +19,8 @@ import { workFolder } from './library-save';
 import type { JobSettings, LibrarySettings } from './library-settings';
 import { byPlace, keptResult, savedTo, toLibraryPhoto } from './library-view';
 import type { ScopedPaths } from './library-view';
-import { QueueProgress } from './queue-progress';
+import type { MeasuredRates } from '../../engine/library/measured-rates';
+import { megapixelsOf, QueueProgress, rateRequest } from './queue-progress';
 import type { WorkerHost } from './worker-host';
 
 export interface LibraryQueueOptions {
@@ -35,6 +36,8 @@ export interface LibraryQueueOptions {
   emit: (event: LibraryEvent) => void;
   log: (line: string) => void;
   now?: () => number;
+  /** Seconds per megapixel measured in earlier sessions, for the ETA (and saved for the next). */
+  rates?: MeasuredRates;
 }
 
 interface Running {
@@ -59,7 +62,7 @@ export class LibraryQueue {
   private lastProgressEvent = 0;
 
   constructor(private readonly o: LibraryQueueOptions) {
-    this.progress = new QueueProgress(o.now);
+    this.progress = new QueueProgress(o.now, o.rates);
   }
 
   /** After a restart: photos left running are queued again (first), and the queue goes on. */
@@ -243,7 +246,7 @@ export class LibraryQueue {
       return this.failed(record.id, toErrorPayload(error));
     }
     this.running = { id: record.id, jobId, job, fingerprint };
-    this.progress.started();
+    this.progress.started(rateRequest(job.options), megapixelsOf(record));
     this.o.records.refresh(record.id);
     await this.announce([record.id]);
     this.emitQueue();
@@ -274,7 +277,7 @@ export class LibraryQueue {
 
   private async done(running: Running, result: RestoreResult): Promise<void> {
     const record = this.o.records.get(running.id);
-    this.progress.ended('restored');
+    this.progress.ended('restored', result);
     // Removed while it ran: the output was written all the same; the library no longer lists it.
     if (!record) return this.emitQueue();
     const earlier = running.job.saved ? undefined : savedTo(record);
@@ -313,7 +316,7 @@ export class LibraryQueue {
   // ---- events ----
 
   status(): LibraryEvent {
-    return { type: 'queue', ...this.progress.status(this.o.records.waiting().length, this.paused) };
+    return { type: 'queue', ...this.progress.status(this.o.records.waiting().map(megapixelsOf), this.paused, rateRequest(this.o.settings.job.options)) };
   }
 
   private emitQueue(): void {

@@ -10,6 +10,7 @@ import { formatFromPath } from '../../engine/image/encode';
 import { findInputs } from '../../engine/library/find-inputs';
 import type { FoundInput, PhotoRecord } from '../../engine/library/library-types';
 import { SqliteLibraryStore } from '../../engine/library/sqlite-library-store';
+import { MeasuredRates } from '../../engine/library/measured-rates';
 import { removeLeftoverTemps } from '../../engine/library/temp-cleanup';
 import {
   LibrarySettingsPatchSchema,
@@ -92,6 +93,7 @@ export class PhotoLibrary {
       tilesDir: join(o.stateDir, 'tiles'),
       emit: (event) => this.emit(event),
       log: o.log,
+      rates: new MeasuredRates(join(o.stateDir, 'measured-rates.json')),
     });
     this.triage = new TriageRunner({
       store: this.store,
