@@ -107,6 +107,8 @@ export const ErrorPayloadSchema = v.object({
   code: v.picklist(ERROR_CODES),
   message: v.string(),
   hint: v.optional(v.string()),
+  /** The same error worded for the app's window (errors.ts, GuiWording). */
+  gui: v.optional(v.object({ message: v.optional(v.string()), hint: v.optional(v.string()) })),
 });
 
 // The interfaces in restore.ts and errors.ts are the contract; these checks fail to compile the

@@ -1,5 +1,8 @@
-// Errors that cross process boundaries as {code, message, hint}. Every code names something a
-// user can act on; `hint` says what to do. Pure TypeScript: no Node built-ins.
+// Errors that cross process boundaries as {code, message, hint, gui}. Every code names something a
+// user can act on; `hint` says what to do. `message` and `hint` are the terminal's words (they may
+// name commands and flags, and CLI tests hold them to the letter); `gui` words the same error for
+// the app's window, which has buttons and pages instead of commands: the window shows `gui` where
+// it is given, and the full `message` only under Details. Pure TypeScript: no Node built-ins.
 
 export const ERROR_CODES = [
   'INVALID_OPTION', // a flag or option value is wrong
@@ -37,27 +40,52 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * The error as the app's window says it. `message`: the plain sentence shown when the terminal's
+ * message carries a library's own words (those stay under Details); `hint`: what to do, in terms
+ * of the window's own actions (the Models page's Download, Import folder… and Move… buttons, open
+ * another photo), never a command line.
+ */
+export interface GuiWording {
+  message?: string;
+  hint?: string;
+}
+
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
   hint?: string;
+  gui?: GuiWording;
+}
+
+export interface EngineErrorOptions {
+  cause?: unknown;
+  gui?: GuiWording;
 }
 
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;
+  readonly gui: GuiWording | undefined;
 
-  constructor(code: ErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: ErrorCode, message: string, hint?: string, options?: EngineErrorOptions) {
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.name = 'EngineError';
     this.code = code;
     this.hint = hint;
+    this.gui = options?.gui;
+  }
+
+  /** The error again on this side of a process boundary, with every wording it carried. */
+  static fromPayload(payload: ErrorPayload): EngineError {
+    return new EngineError(payload.code, payload.message, payload.hint, payload.gui ? { gui: payload.gui } : undefined);
   }
 
   toPayload(): ErrorPayload {
-    return this.hint === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, hint: this.hint };
+    const payload: ErrorPayload = { code: this.code, message: this.message };
+    if (this.hint !== undefined) payload.hint = this.hint;
+    if (this.gui !== undefined) payload.gui = this.gui;
+    return payload;
   }
 }
 
@@ -83,6 +111,7 @@ export function toErrorPayload(error: unknown): ErrorPayload {
       code: 'OUT_OF_MEMORY',
       message: 'Ran out of memory while restoring.',
       hint: 'Use a smaller tile (--tile 128) or a smaller image.',
+      gui: { hint: 'Choose a smaller output size or close other programs, then try again.' },
     };
   }
   return { code: 'INTERNAL', message: `Unexpected error: ${message}`, hint: 'Please report this with the input that caused it.' };

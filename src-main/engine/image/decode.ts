@@ -80,6 +80,12 @@ export function checkDimensions(width: number, height: number, maxPixels: number
       'IMAGE_TOO_LARGE',
       `"${path}" is ${width}x${height} = ${formatPixels(width * height)} pixels, above the limit of ${formatPixels(maxPixels)} (raise it with --max-pixels).`,
       `If you trust this file and have the memory, run again with --max-pixels ${width * height}.`,
+      {
+        gui: {
+          message: `"${path}" is ${width}x${height} = ${formatPixels(width * height)} pixels, above the limit of ${formatPixels(maxPixels)}.`,
+          hint: 'Crop or shrink the photo in another program, then open it again.',
+        },
+      },
     );
   }
   if (width < MIN_SIDE || height < MIN_SIDE) {
@@ -91,12 +97,19 @@ export function checkDimensions(width: number, height: number, maxPixels: number
   }
 }
 
+/** The window's advice for a photo it cannot read: its own Open, with a sound copy. */
+const OPEN_ANOTHER = 'Open another copy of the photo: re-export or re-download the original, since an incomplete copy cannot be restored.';
+
 function corrupt(path: string, label: string, error: unknown): EngineError {
   return new EngineError(
     'CORRUPT_IMAGE',
     `"${path}" is a damaged or truncated ${label} file (${firstLine(error)}).`,
     'Re-export or re-download the original; an incomplete copy cannot be restored.',
-    { cause: error },
+    {
+      cause: error,
+      // The decoder's own words ("VipsJpeg: Premature end of input file") go under Details.
+      gui: { message: `"${path}" is a damaged or truncated ${label} file.`, hint: OPEN_ANOTHER },
+    },
   );
 }
 

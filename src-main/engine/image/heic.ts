@@ -46,7 +46,7 @@ function corrupt(name: string, error: unknown): EngineError {
     'CORRUPT_IMAGE',
     `"${name}" is a damaged HEIC file or uses HEIC features that cannot be decoded (${detail}).`,
     'Re-export the photo as JPEG or PNG and try again.',
-    { cause: error },
+    { cause: error, gui: { message: `"${name}" is a damaged HEIC file or uses HEIC features that cannot be decoded.` } },
   );
 }
 

@@ -64,6 +64,8 @@ export async function probeImage(path: string): Promise<ImageProbe> {
       'CORRUPT_IMAGE',
       `"${path}" is a damaged ${sniffed.label} file: ${String((error as Error).message).split('\n')[0]}.`,
       'Re-export or re-download the original.',
+      // The decoder's own words go under Details in the window.
+      { gui: { message: `"${path}" is a damaged ${sniffed.label} file.`, hint: 'Open another copy of the photo: re-export or re-download the original.' } },
     );
   }
 }

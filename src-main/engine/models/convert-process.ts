@@ -47,7 +47,7 @@ export function runInChild(request: Omit<ToConvertWorker, 'type'>, ctx: ConvertC
       else if (message.type === 'done') settle();
       else {
         const f = message.failure;
-        settle(f.engine ? new EngineError(f.error.code, f.error.message, f.error.hint) : new Error(f.message));
+        settle(f.engine ? EngineError.fromPayload(f.error) : new Error(f.message));
       }
     });
     child.once('error', (error) => settle(new EngineError('WORKER_CRASHED', `The conversion process could not run: ${error.message}`)));

@@ -3,6 +3,7 @@
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EngineError } from '../common/errors';
+import { GUI_HINTS } from './gui-hints';
 
 export type FreeSpaceProbe = (dir: string) => Promise<number>;
 
@@ -28,6 +29,7 @@ export async function ensureFreeSpace(dir: string, needed: number, what: string,
       'INSUFFICIENT_DISK',
       `${what} needs ${formatBytes(needed)} of free space in ${dir}; only ${formatBytes(free)} is free.`,
       'Free some space, or move the models folder to a bigger disk (`npm run models -- move <folder>`).',
+      { gui: { hint: GUI_HINTS.freeSpaceOrMove } },
     );
   }
 }

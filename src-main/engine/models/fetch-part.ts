@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { cancelledError, EngineError } from '../common/errors';
 import { httpGet, type GetOptions } from './http-get';
 import { describeUrl, httpStatusError, socketError, stalledError, TransferError } from './transfer-errors';
+import { GUI_HINTS } from './gui-hints';
 
 export interface Part {
   start: number;
@@ -107,6 +108,7 @@ export async function fetchPart(part: Part, ctx: PartContext): Promise<PartOutco
         `The server sent ${describeUrl(ctx.url)} without a length or an end marker, so a complete file cannot be told from a cut one; refused.`,
         'Download the file another way and use `models import`, or ask the publisher for a server that sends Content-Length.',
         false,
+        { gui: { hint: GUI_HINTS.noLength } },
       );
     }
     return 'complete';

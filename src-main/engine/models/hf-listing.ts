@@ -10,6 +10,7 @@ import type { RemoteFile } from './download-file';
 import { httpGet, type GetOptions } from './http-get';
 import { describeUrl, httpStatusError } from './transfer-errors';
 import { isAllowedUrl, isSafeRelativeName, URL_RULE } from './url-policy';
+import { GUI_HINTS } from './gui-hints';
 
 const InfoSchema = v.object({
   sha: v.pipe(v.string(), v.regex(/^[0-9a-f]{40}$/)),
@@ -105,7 +106,9 @@ export async function listHuggingFace(source: HuggingFaceSource, options: Pick<G
   if (unsafe) throw new EngineError('MODEL_FORMAT', `${source.repo} lists a file name we will not write: ${JSON.stringify(unsafe.rfilename)}.`);
   const missing = missingRequired(chosen.map((s) => s.rfilename), source.require);
   if (missing.length) {
-    throw new EngineError('MODEL_FORMAT', `${source.repo}@${sha.slice(0, 8)} has no file matching ${missing.join(', ')}; it is not laid out as expected.`, 'The repo changed: update PURE Studio, or download it yourself and use `models import`.');
+    throw new EngineError('MODEL_FORMAT', `${source.repo}@${sha.slice(0, 8)} has no file matching ${missing.join(', ')}; it is not laid out as expected.`, 'The repo changed: update PURE Studio, or download it yourself and use `models import`.', {
+      gui: { hint: GUI_HINTS.repoChanged },
+    });
   }
   const files = chosen.map(
     (s): RemoteFile => ({

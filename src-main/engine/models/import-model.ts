@@ -15,6 +15,7 @@ import { isDownloadEntry, loadCatalog, modelEntry, type DownloadEntry, type Mode
 import { modelConverters } from './convert-process';
 import { linkOrCopy, type ConverterRegistry } from './converters';
 import { digestFile } from './digest';
+import { GUI_HINTS } from './gui-hints';
 import { matchesAny, missingRequired } from './hf-listing';
 import { importPurePackage } from './import-pure-package';
 import { installPackage } from './install-package';
@@ -53,7 +54,9 @@ export async function importModel(folder: string, options: ImportOptions = {}): 
   const manifest = await readManifest(dir);
   if (manifest) return importPackage(dir, manifest, home, catalog, options);
   const entry = options.id ? modelEntry(options.id, catalog) : await recognise(dir, catalog);
-  if (!isDownloadEntry(entry)) throw new EngineError('INVALID_OPTION', `${entry.id} is installed with \`npm run setup-models\`, not imported from original files.`);
+  if (!isDownloadEntry(entry)) throw new EngineError('INVALID_OPTION', `${entry.id} is installed with \`npm run setup-models\`, not imported from original files.`, undefined, {
+      gui: { message: `${entry.name} is installed by PURE Studio itself, not imported from original files.`, hint: GUI_HINTS.downloadInstead },
+    });
   return importOriginals(dir, entry, home, options);
 }
 
@@ -74,8 +77,12 @@ async function recognise(dir: string, catalog: ModelEntry[]): Promise<ModelEntry
   const fits = [];
   for (const entry of catalog.filter(isDownloadEntry)) if ((await candidates(dir, entry)).missing.length === 0) fits.push(entry);
   if (fits.length === 1) return fits[0];
-  if (fits.length > 1) throw new EngineError('INVALID_OPTION', `${dir} could hold any of ${fits.map((e) => e.id).join(', ')}.`, 'Say which with --id <model>.');
-  throw new EngineError('MODEL_FORMAT', `${dir} does not hold the files of any model in the catalog.`, 'Say which model it is with --id <model> to see what is missing.');
+  if (fits.length > 1) throw new EngineError('INVALID_OPTION', `${dir} could hold any of ${fits.map((e) => e.id).join(', ')}.`, 'Say which with --id <model>.', {
+      gui: { hint: GUI_HINTS.oneModelPerFolder },
+    });
+  throw new EngineError('MODEL_FORMAT', `${dir} does not hold the files of any model in the catalog.`, 'Say which model it is with --id <model> to see what is missing.', {
+    gui: { hint: GUI_HINTS.notAModelFolder },
+  });
 }
 
 async function importOriginals(dir: string, entry: DownloadEntry, home: string, options: ImportOptions): Promise<ImportResult> {

@@ -16,6 +16,7 @@ import { EngineError, throwIfAborted } from '../common/errors';
 import type { PureManifest } from '../pure/package/pure-manifest';
 import type { ModelEntry } from './catalog';
 import { modelConverters } from './convert-process';
+import { GUI_HINTS } from './gui-hints';
 import type { ImportOptions, ImportResult } from './import-model';
 import { buildManifest, MANIFEST_FILE, manifestJson, type SourceFile } from './manifest';
 import { acquireModelLock } from './model-lock';
@@ -45,7 +46,10 @@ const MACHINE_CODES = new Set(['CANCELLED', 'OUT_OF_MEMORY', 'INSUFFICIENT_MEMOR
 function notLoadable(dir: string, staging: string, error: unknown): unknown {
   if (error instanceof EngineError && MACHINE_CODES.has(error.code)) return error;
   const message = (error instanceof Error ? error.message.split('\n')[0] : String(error)).split(staging).join(dir);
-  return new EngineError('MODEL_FORMAT', `The PURE package in ${dir} does not load: ${message}`, 'Convert the model again with `npm run convert -- pure`.', { cause: error });
+  return new EngineError('MODEL_FORMAT', `The PURE package in ${dir} does not load: ${message}`, 'Convert the model again with `npm run convert -- pure`.', {
+    cause: error,
+    gui: { hint: GUI_HINTS.convertPackageAgain },
+  });
 }
 
 export async function importPurePackage(dir: string, found: PurePackage, home: string, catalog: ModelEntry[], options: ImportOptions): Promise<ImportResult> {

@@ -13,6 +13,7 @@ import { digestFile } from './digest';
 import { buildManifest, MANIFEST_FILE, manifestJson, type ModelManifest, type SourceFile } from './manifest';
 import type { ProgressListener } from './model-progress';
 import { publishModel } from './publish';
+import { GUI_HINTS } from './gui-hints';
 
 export type PackageOrigin = { kind: 'download'; revision?: string } | { kind: 'import'; from: string };
 
@@ -30,7 +31,10 @@ function conversionError(entry: DownloadEntry, error: unknown): unknown {
   if (/out of memory|bad_alloc|allocation failed/i.test(message)) {
     return new EngineError('OUT_OF_MEMORY', `Ran out of memory while converting ${entry.name}.`, 'Close other programs and pull again: the downloaded files are kept.');
   }
-  return new EngineError('MODEL_FORMAT', `Converting ${entry.name} failed: ${message.split('\n')[0]}`, `The downloaded files are kept: run \`npm run models -- pull ${entry.id}\` to try the conversion again.`, { cause: error });
+  return new EngineError('MODEL_FORMAT', `Converting ${entry.name} failed: ${message.split('\n')[0]}`, `The downloaded files are kept: run \`npm run models -- pull ${entry.id}\` to try the conversion again.`, {
+    cause: error,
+    gui: { hint: GUI_HINTS.convertAgain },
+  });
 }
 
 /**

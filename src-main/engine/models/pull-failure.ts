@@ -22,6 +22,8 @@ const PullFailureSchema = v.object({
   code: v.picklist(ERROR_CODES),
   message: v.string(),
   hint: v.optional(v.string()),
+  /** The window's wording of it (errors.ts, GuiWording); absent in records older than it. */
+  gui: v.optional(v.object({ message: v.optional(v.string()), hint: v.optional(v.string()) })),
   /** ISO time of the failure. */
   at: v.string(),
 });
@@ -38,10 +40,11 @@ const diskFullMarker = (id: string, home: string, stage: PullStage): string => j
 
 const DISK_FULL_MESSAGE = 'The disk filled up while installing this model.';
 const DISK_FULL_HINT = 'Free some space, then pull again: the download resumes where it stopped.';
+const DISK_FULL_GUI = { hint: 'Free some space, then choose Retry: the download resumes where it stopped.' };
 
 export async function recordPullFailure(id: string, home: string, stage: PullStage, error: unknown): Promise<PullFailure> {
-  const { code, message, hint } = toErrorPayload(error);
-  const failure: PullFailure = { stage, code, message, ...(hint === undefined ? {} : { hint }), at: new Date().toISOString() };
+  const { code, message, hint, gui } = toErrorPayload(error);
+  const failure: PullFailure = { stage, code, message, ...(hint === undefined ? {} : { hint }), ...(gui === undefined ? {} : { gui }), at: new Date().toISOString() };
   await mkdir(join(downloadsDir(home), id), { recursive: true });
   try {
     await writeFileAtomic(failurePath(id, home), JSON.stringify(failure, null, 2));
@@ -62,7 +65,7 @@ export async function readPullFailure(id: string, home: string): Promise<PullFai
   }
   for (const stage of PULL_STAGES) {
     const marker = await stat(diskFullMarker(id, home, stage)).catch(() => undefined);
-    if (marker) return { stage, code: 'DISK_FULL', message: DISK_FULL_MESSAGE, hint: DISK_FULL_HINT, at: marker.mtime.toISOString() };
+    if (marker) return { stage, code: 'DISK_FULL', message: DISK_FULL_MESSAGE, hint: DISK_FULL_HINT, gui: DISK_FULL_GUI, at: marker.mtime.toISOString() };
   }
   return undefined;
 }

@@ -23,6 +23,7 @@ import { downloadsDir, studioHome } from './paths';
 import { recordTrust } from './trust-store';
 import { isRetryable } from './transfer-errors';
 import { PARTIAL_SUFFIX } from './url-policy';
+import { GUI_HINTS } from './gui-hints';
 
 export interface PullOptions {
   home?: string;
@@ -174,6 +175,7 @@ function explainTrustMismatch(error: unknown, file: PlannedFile, id: string): un
     'DIGEST_MISMATCH',
     `${error.message} It differs from the copy first downloaded from this address.`,
     `If the publisher replaced the file on purpose, run \`npm run models -- pull ${id} --retrust\`; otherwise it may have been tampered with.`,
+    { gui: { hint: GUI_HINTS.tampered } },
   );
 }
 

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { EngineError } from '../common/errors';
+import { GUI_HINTS } from './gui-hints';
 import { PURE_7B, type PureConfig } from '../pure/config';
 import { PURE_FILES, readPureManifest, type PureManifest } from '../pure/package/pure-manifest';
 import { modelEntry, type ModelEntry } from './catalog';
@@ -19,6 +20,7 @@ export interface PurePackage {
 }
 
 const AGAIN = 'Copy the whole package folder again, or convert the model again with `npm run convert -- pure`.';
+const AGAIN_GUI = { gui: { hint: GUI_HINTS.copyPackageAgain } };
 
 /**
  * The folder's PURE package, or undefined when its manifest.json is absent or not PURE's (no
@@ -43,28 +45,28 @@ export async function readPurePackage(dir: string): Promise<PurePackage | undefi
 export function checkListedFiles(dir: string, manifest: PureManifest): void {
   const names = manifest.files.map((f) => f.name);
   const unsafe = names.find((n) => !isSafeRelativeName(n) || n === MANIFEST_FILE);
-  if (unsafe !== undefined) throw new EngineError('MODEL_FORMAT', `The PURE manifest in ${dir} lists a file named "${unsafe}", which a package may not hold.`, AGAIN);
+  if (unsafe !== undefined) throw new EngineError('MODEL_FORMAT', `The PURE manifest in ${dir} lists a file named "${unsafe}", which a package may not hold.`, AGAIN, AGAIN_GUI);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice !== undefined) throw new EngineError('MODEL_FORMAT', `The PURE manifest in ${dir} lists ${twice} twice.`, AGAIN);
+  if (twice !== undefined) throw new EngineError('MODEL_FORMAT', `The PURE manifest in ${dir} lists ${twice} twice.`, AGAIN, AGAIN_GUI);
   // decoder.onnx.data is absent from a model small enough to keep its weights inline.
   const needed = [PURE_FILES.decoder, PURE_FILES.vqEncoder, PURE_FILES.vqDecoder, PURE_FILES.tokenizer];
   const unlisted = needed.filter((n) => !names.includes(n));
-  if (unlisted.length) throw new EngineError('MODEL_FORMAT', `The PURE manifest in ${dir} does not list ${unlisted.join(', ')}.`, AGAIN);
+  if (unlisted.length) throw new EngineError('MODEL_FORMAT', `The PURE manifest in ${dir} does not list ${unlisted.join(', ')}.`, AGAIN, AGAIN_GUI);
 }
 
 /** Every listed file is there with its recorded size: the cheap check, before any byte is placed or hashed. */
 export async function checkFilesPresent(dir: string, manifest: PureManifest): Promise<void> {
   for (const file of manifest.files) {
     const info = await stat(join(dir, file.name)).catch(() => undefined);
-    if (!info?.isFile()) throw new EngineError('MODEL_MISSING', `The PURE package in ${dir} is incomplete: ${file.name} is missing.`, AGAIN);
+    if (!info?.isFile()) throw new EngineError('MODEL_MISSING', `The PURE package in ${dir} is incomplete: ${file.name} is missing.`, AGAIN, AGAIN_GUI);
     if (info.size !== file.size) {
-      throw new EngineError('DIGEST_MISMATCH', `The PURE package in ${dir} is damaged: ${file.name} is ${info.size} bytes, its manifest says ${file.size}.`, AGAIN);
+      throw new EngineError('DIGEST_MISMATCH', `The PURE package in ${dir} is damaged: ${file.name} is ${info.size} bytes, its manifest says ${file.size}.`, AGAIN, AGAIN_GUI);
     }
   }
 }
 
 export function digestMismatch(dir: string, name: string): EngineError {
-  return new EngineError('DIGEST_MISMATCH', `The PURE package in ${dir} is damaged: ${name} does not match the sha256 its manifest records.`, AGAIN);
+  return new EngineError('DIGEST_MISMATCH', `The PURE package in ${dir} is damaged: ${name} does not match the sha256 its manifest records.`, AGAIN, AGAIN_GUI);
 }
 
 /** The real PURE-7B's shape (decoder, VQ, token ids, image size), as the converter records it. */
@@ -91,7 +93,9 @@ export function purePackageEntry(dir: string, found: PurePackage, catalog: Model
   } else if (pure.length === 0) {
     throw new EngineError('MODEL_FORMAT', `${dir} holds a PURE package, but the model catalog has no PURE model to install it as.`);
   } else {
-    throw new EngineError('INVALID_OPTION', `${dir} holds a PURE package that could be any of ${pure.map((e) => e.id).join(', ')}.`, 'Say which with --id <model>.');
+    throw new EngineError('INVALID_OPTION', `${dir} holds a PURE package that could be any of ${pure.map((e) => e.id).join(', ')}.`, 'Say which with --id <model>.', {
+      gui: { hint: GUI_HINTS.oneModelPerFolder },
+    });
   }
   if (!found.manifest.testModel && !isPure7bShape(found.manifest.config)) {
     const d = found.manifest.config.decoder;

@@ -7,6 +7,7 @@
 import { EngineError } from '../common/errors';
 import type { RemoteFile, TransferSettings } from './download-file';
 import { describeUrl, TransferError } from './transfer-errors';
+import { GUI_HINTS } from './gui-hints';
 
 export class RetryBudget {
   private failures = 0;
@@ -42,7 +43,7 @@ export class RetryBudget {
         `Gave up on ${file.name} from ${describeUrl(file.url)}: the server keeps dropping the connection and does not resume (it ignores Range), so ${mb(this.refetched)} were fetched again.`,
         'Try again later or on another network; or download the file another way and use `models import`.',
         false,
-        { cause: error },
+        { cause: error, gui: { hint: GUI_HINTS.gaveUp } },
       );
     }
     if (this.failures > this.settings.retries) throw error;

@@ -1,6 +1,7 @@
 // Download failures as EngineErrors that also say whether trying again can help: a dropped
 // connection or a 503 is worth a retry with backoff, a 404 or a bad certificate is not.
-import { EngineError, type ErrorCode } from '../common/errors';
+import { EngineError, type EngineErrorOptions, type ErrorCode } from '../common/errors';
+import { GUI_HINTS } from './gui-hints';
 
 export class TransferError extends EngineError {
   constructor(
@@ -8,7 +9,7 @@ export class TransferError extends EngineError {
     message: string,
     hint: string | undefined,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: EngineErrorOptions,
   ) {
     super(code, message, hint, options);
   }
@@ -31,7 +32,9 @@ const NETWORK_HINT = 'Check the internet connection (and HTTPS_PROXY / NO_PROXY 
 export function httpStatusError(status: number, url: string): TransferError {
   const where = describeUrl(url);
   if (status === 404 || status === 410) {
-    return new TransferError('NETWORK', `The server has no file at ${where} (HTTP ${status}).`, 'The model catalog may be out of date: update PURE Studio, or download the files yourself and use `models import`.', false);
+    return new TransferError('NETWORK', `The server has no file at ${where} (HTTP ${status}).`, 'The model catalog may be out of date: update PURE Studio, or download the files yourself and use `models import`.', false, {
+      gui: { hint: GUI_HINTS.catalogOutOfDate },
+    });
   }
   if (status === 401 || status === 403) {
     return new TransferError('NETWORK', `The server refused access to ${where} (HTTP ${status}).`, 'The model may require accepting its licence on its web page and a token (set HF_TOKEN for Hugging Face).', false);
@@ -70,9 +73,9 @@ export function socketError(error: unknown, url: string): EngineError {
     return new TransferError('NETWORK', `The TLS certificate of ${host} is not trusted (${detail}).`, 'If a proxy or antivirus inspects HTTPS, point NODE_EXTRA_CA_CERTS at its certificate.', false, { cause: error });
   }
   const why = WHY[code] ? `${WHY[code]} (${code})` : detail;
-  return new TransferError('NETWORK', `Could not download from ${host}: ${why}.`, NETWORK_HINT, true, { cause: error });
+  return new TransferError('NETWORK', `Could not download from ${host}: ${why}.`, NETWORK_HINT, true, { cause: error, gui: { hint: GUI_HINTS.network } });
 }
 
 export function stalledError(url: string, ms: number): TransferError {
-  return new TransferError('DOWNLOAD_STALLED', `The download from ${describeUrl(url)} received nothing for ${Math.round(ms / 1000)} s.`, NETWORK_HINT, true);
+  return new TransferError('DOWNLOAD_STALLED', `The download from ${describeUrl(url)} received nothing for ${Math.round(ms / 1000)} s.`, NETWORK_HINT, true, { gui: { hint: GUI_HINTS.network } });
 }

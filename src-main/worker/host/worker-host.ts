@@ -155,7 +155,7 @@ export class WorkerHost {
     if (!waiting) return;
     this.estimates.delete(event.requestId);
     if (event.type === 'estimated') waiting.resolve(event.result);
-    else waiting.reject(new EngineError(event.error.code, event.error.message, event.error.hint));
+    else waiting.reject(EngineError.fromPayload(event.error));
   }
 
   private failEstimates(error: EngineError): void {

@@ -81,17 +81,30 @@ export function toPayload(error: unknown): ErrorPayload {
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
+/**
+ * A hint written for the terminal: it names a flag (`--tile`), an npm script or a command in
+ * backticks. The engine words its errors for this window in `gui` (errors.ts, GuiWording); a
+ * terminal hint that arrives without one is never shown here, the code's own advice is.
+ */
+const CLI_HINT = /(^|[\s(])--[a-z]|\bnpm run\b|`[^`]+`/;
+
 /** `photoPath`, when given, is named by its file name in the message: the panel is narrow. */
 export function readable(error: unknown, photoPath?: string): ReadableError {
   const payload = toPayload(error);
   const name = photoPath?.split(/[\\/]/).pop();
-  const message = photoPath && name ? payload.message.split(`"${photoPath}"`).join(`“${name}”`) : payload.message;
-  const cliHint = payload.hint !== undefined && /(^|\s)--[a-z]/.test(payload.hint);
-  const hint = SETTING_HINTS[payload.code]?.(payload) ?? (payload.hint && !cliHint ? payload.hint : (APP_HINTS[payload.code] ?? (cliHint ? undefined : payload.hint)));
-  // A decoder's own words in brackets at the end ("(VipsJpeg: Premature end of input file)").
+  const short = (text: string): string => (photoPath && name ? text.split(`"${photoPath}"`).join(`“${name}”`) : text);
+  const message = short(payload.message);
+  const gui = payload.gui;
+  const cliHint = payload.hint !== undefined && CLI_HINT.test(payload.hint);
+  const hint = SETTING_HINTS[payload.code]?.(payload) ?? gui?.hint ?? (payload.hint && !cliHint ? payload.hint : APP_HINTS[payload.code]);
+  // Errors kept without their window wording (a library's record holds code and message only)
+  // may end in a decoder's own words in brackets ("(VipsJpeg: Premature end of input file)").
   const decoder = payload.code === 'CORRUPT_IMAGE' ? /^(.*?) \(([^()]+)\)\.$/.exec(firstLine(message)) : null;
   const plain =
-    PLAIN_MESSAGES[payload.code] ?? (decoder ? `${decoder[1]}.` : undefined) ?? (INTERNALS.test(message) ? 'The engine stopped with an internal error.' : undefined);
+    PLAIN_MESSAGES[payload.code] ??
+    (gui?.message !== undefined ? short(gui.message) : undefined) ??
+    (decoder ? `${decoder[1]}.` : undefined) ??
+    (INTERNALS.test(message) ? 'The engine stopped with an internal error.' : undefined);
   return {
     code: payload.code,
     title: TITLES[payload.code] ?? TITLES.INTERNAL ?? 'Something went wrong',

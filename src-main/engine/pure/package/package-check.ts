@@ -10,6 +10,7 @@ import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GUI_HINTS } from '../../models/gui-hints';
 import { EngineError, throwIfAborted } from '../../common/errors';
 
 /** Written next to manifest.json; not listed in it (it describes the files, it is not one). */
@@ -46,7 +47,9 @@ export async function hashFile(path: string, onBytes?: (bytes: number) => void, 
   return hash.digest('hex');
 }
 
-const damaged = (dir: string, name: string) => new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${name}.`, 'Convert the model again (or `npm run models -- verify <id>` to check it).');
+const damaged = (dir: string, name: string) => new EngineError('DIGEST_MISMATCH', `The PURE model in ${dir} is damaged or incomplete: ${name}.`, 'Convert the model again (or `npm run models -- verify <id>` to check it).', {
+    gui: { hint: GUI_HINTS.repair },
+  });
 
 async function readRecord(dir: string): Promise<VerifiedRecord | undefined> {
   try {

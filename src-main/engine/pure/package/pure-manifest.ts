@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { GUI_HINTS } from '../../models/gui-hints';
 import { EngineError } from '../../common/errors';
 import type { PureConfig } from '../config';
 
@@ -45,7 +46,9 @@ export async function readPureManifest(dir: string): Promise<PureManifest> {
   try {
     json = JSON.parse(await readFile(join(dir, PURE_MANIFEST), 'utf8'));
   } catch {
-    throw new EngineError('MODEL_MISSING', `No converted PURE model in ${dir} (manifest.json missing or unreadable).`, 'Convert one with `npm run convert -- pure --checkpoint <dir> --vq <vq_ds8_c2i.pt> --out <dir>`.');
+    throw new EngineError('MODEL_MISSING', `No converted PURE model in ${dir} (manifest.json missing or unreadable).`, 'Convert one with `npm run convert -- pure --checkpoint <dir> --vq <vq_ds8_c2i.pt> --out <dir>`.', {
+      gui: { hint: GUI_HINTS.install },
+    });
   }
   const parsed = v.safeParse(PureManifestSchema, json);
   if (!parsed.success) throw new EngineError('DIGEST_MISMATCH', `The PURE manifest in ${dir} is damaged: ${parsed.issues[0].message}.`, 'Convert the model again.');

@@ -42,7 +42,7 @@ export class PureEngine {
       const loaded = await new Promise<Extract<FromPureWorker, { type: 'loaded' }>>((resolve, reject) => {
         child.on('message', (m: FromPureWorker) => {
           if (m.type === 'loaded') resolve(m);
-          else if (m.type === 'error') reject(new EngineError(m.error.code, m.error.message, m.error.hint));
+          else if (m.type === 'error') reject(EngineError.fromPayload(m.error));
         });
         child.once('exit', (code, signal) => reject(new EngineError('WORKER_CRASHED', `The PURE process stopped while loading (${signal ?? code}).`)));
         child.send({ type: 'load', modelDir, threads, providers: [...providers] });
@@ -76,7 +76,7 @@ export class PureEngine {
           resolve(m.result);
         } else if (m.type === 'error') {
           finish();
-          reject(new EngineError(m.error.code, m.error.message, m.error.hint));
+          reject(EngineError.fromPayload(m.error));
         }
       };
       const onExit = (code: number | null, signal: string | null): void => {
