@@ -54,6 +54,10 @@ export interface FolderListing {
   /** Absent at the top of what may be browsed. */
   parent?: string;
   entries: FolderEntry[];
+  /** The files that are neither folders nor photos (a model's weights, say): not listed, counted. */
+  otherFiles: { count: number; bytes: number };
+  /** The model package the folder holds, when it is one (what Import would install). */
+  modelPackage?: { kind: 'pure-package' | 'package'; name: string; testModel: boolean; dtype?: string };
 }
 
 export interface HostInfo {
@@ -194,19 +198,34 @@ export interface ModelItem {
   downloadedBytes: number;
   /** Bytes a pull fetches (approximate where the catalog does not pin sizes). */
   downloadBytes: number;
-  /** Bytes of the ready model. */
+  /** Bytes of the ready model: its files on disk once installed, the catalog's figure before. */
   installedBytes: number;
   /** Free space a pull needs at its peak (downloads and the converted package together). */
   diskNeededBytes: number;
   ramBytes: number;
   vramBytes?: number;
+  /**
+   * Where `ramBytes` and `vramBytes` come from: 'package' the installed package's own config and
+   * dtype (PURE's memory preflight, the figure a restore checks); 'catalog' the catalog's figures
+   * for the model it lists (before it is installed, and for engines without such a config).
+   */
+  requirementsFrom: 'catalog' | 'package';
+  /** How an installed PURE package stores its weights (fp32, fp16, int4). */
+  dtype?: string;
   /** Where the model is, or will be. */
   dir: string;
   licence: string;
   licenceNote?: string;
   homepage?: string;
-  /** What is wrong, for damaged models. */
+  /** What is wrong, for damaged models (technical: the file and what differs). */
   problem?: string;
+  /**
+   * What Repair does for a damaged model: 'download' downloads it again (the damaged copy is
+   * removed first); 'import' imports it again from `importedFrom`; absent: only Remove helps.
+   */
+  repair?: 'download' | 'import';
+  /** The folder a damaged, imported model came from. */
+  importedFrom?: string;
   /** Why the last pull failed, for failed models: fetching the files, or converting them. */
   failure?: ModelFailure;
   /** Shipped inside the app: cannot be removed. */

@@ -97,8 +97,13 @@ export class ModelService {
     const running = this.#tasks.get(model);
     if (running?.task === 'pull') return Promise.resolve(); // already on its way: nothing new to start
     this.#refuseIfBusy(model);
-    this.#damaged.delete(model);
-    return this.#start(model, 'pull', (ctx) => this.manager.pull(model, ctx));
+    const knownDamaged = this.#damaged.delete(model);
+    return this.#start(model, 'pull', async (ctx) => {
+      // A damaged install is removed first (its downloads kept): a file changed in place keeps
+      // its size, so the pull would otherwise find the model present and leave it as it is.
+      if (knownDamaged || (await this.manager.info(model)).status === 'damaged') await this.manager.remove(model, { keepDownloads: true });
+      return this.manager.pull(model, ctx);
+    });
   }
 
   /** Stops a download and keeps its bytes. A model with no running pull is left as it is. */
@@ -133,7 +138,7 @@ export class ModelService {
       if (report.status === 'damaged') {
         const problem = report.problems.join(' ');
         this.#damaged.set(model, problem);
-        throw new EngineError('DIGEST_MISMATCH', `Model "${model}" is damaged: ${problem}`, 'Remove it, then download it again.');
+        throw new EngineError('DIGEST_MISMATCH', `Model "${model}" is damaged: ${problem}`, 'Repair installs it again.');
       }
       this.#damaged.delete(model);
     });
@@ -258,6 +263,9 @@ export class ModelService {
     const running = this.#tasks.get(info.id);
     const { requirements } = info;
     const damaged = this.#damaged.get(info.id);
+    // An installed package's own figures replace the catalog's (an imported TEST MODEL is a few MB).
+    const memory = damaged ? undefined : info.package?.memory;
+    const installedBytes = damaged ? undefined : info.package?.installedBytes;
     const item: ModelItem = {
       id: info.id,
       name: info.name,
@@ -268,22 +276,26 @@ export class ModelService {
       sizeOnDisk: info.sizeOnDisk,
       downloadedBytes: info.downloadedBytes,
       downloadBytes: requirements.downloadBytes,
-      installedBytes: requirements.installedBytes,
+      installedBytes: installedBytes ?? requirements.installedBytes,
       // At the peak of an install the download and the converted package are both on disk.
       diskNeededBytes: requirements.downloadBytes + requirements.installedBytes,
-      ramBytes: requirements.ramBytes,
+      ramBytes: memory?.ramBytes ?? requirements.ramBytes,
+      requirementsFrom: memory ? 'package' : 'catalog',
       dir: info.dir,
       licence: info.licence,
       bundled: info.bundled,
     };
-    if (requirements.vramBytes !== undefined) item.vramBytes = requirements.vramBytes;
+    if (memory) [item.vramBytes, item.dtype] = [memory.vramBytes, memory.dtype];
+    else if (requirements.vramBytes !== undefined) item.vramBytes = requirements.vramBytes;
+    if (item.status === 'damaged' && info.repair !== undefined) item.repair = info.repair;
+    if (item.status === 'damaged' && info.importedFrom !== undefined) item.importedFrom = info.importedFrom;
     if (info.licenceNote) item.licenceNote = info.licenceNote;
     if (entry.homepage) item.homepage = entry.homepage;
     const problem = damaged ?? info.problem;
     if (problem) item.problem = problem;
     if (info.failure && item.status === 'failed') {
-      const { stage, at, code, message, hint } = info.failure;
-      item.failure = { stage, at, error: hint === undefined ? { code, message } : { code, message, hint } };
+      const { stage, at, code, message, hint, gui } = info.failure;
+      item.failure = { stage, at, error: { code, message, ...(hint === undefined ? {} : { hint }), ...(gui === undefined ? {} : { gui }) } };
     }
     if (info.busy && (info.busy.pid !== process.pid || info.busy.host !== hostname())) item.busyElsewhere = `another PURE Studio (process ${info.busy.pid}) is ${info.busy.activity} it`;
     if (running) {

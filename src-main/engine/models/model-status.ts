@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { EngineError, throwIfAborted } from '../common/errors';
 import { isDownloadEntry, loadCatalog, modelEntry, type ModelEntry } from './catalog';
 import { digestFile } from './digest';
-import { isVerified } from './manifest';
+import { isVerified, type ModelManifest } from './manifest';
+import { packageRequirements, type PackageRequirements } from './package-requirements';
 import { forgetVerified, recordVerified } from '../pure/package/package-check';
 import { acquireModelLock, readLock, type LockActivity } from './model-lock';
 import type { ProgressListener } from './model-progress';
@@ -48,6 +49,14 @@ export interface ModelInfo {
   /** Bytes in the download folder (partial files included). */
   downloadedBytes: number;
   problem?: string;
+  /** The installed package's own size and (PURE) memory need, for ready and unverified models. */
+  package?: PackageRequirements;
+  /**
+   * How a damaged model is put right: 'download' fetches (and converts) it again; 'import' reads
+   * it again from `importedFrom`, the folder it was imported from (which still exists).
+   */
+  repair?: 'download' | 'import';
+  importedFrom?: string;
   /** The process holding the model's lock, when one does. */
   busy?: { pid: number; host: string; activity: LockActivity; since: string };
   /** Shipped inside the app (read only). */
@@ -111,12 +120,27 @@ export async function modelInfo(entry: ModelEntry, home: string): Promise<ModelI
   else if (info.busy?.activity === 'converting' || info.busy?.activity === 'importing') info.status = 'converting';
   else if (installed.kind === 'ok') info.status = isVerified(installed.manifest) ? 'ready' : 'unverified';
   else if (installed.kind === 'damaged') [info.status, info.problem] = ['damaged', installed.problem];
+  if (installed.kind === 'ok') info.package = await packageRequirements(installed.dir, entry.engine, installed.bytes);
+  if (installed.kind !== 'missing' && !bundled) Object.assign(info, await repairRoute(entry, installed.manifest));
   else if (isDownloadEntry(entry)) {
     const failure = await readPullFailure(entry.id, home);
     if (failure) [info.status, info.failure] = ['failed', failure];
     else if (payload.files > 0) info.status = payload.partial ? 'paused' : 'downloaded';
   }
   return info;
+}
+
+/**
+ * How Repair would reinstall the model: from the folder it was imported from while that folder is
+ * still there, else by downloading it again (every catalog model can be downloaded).
+ */
+async function repairRoute(entry: ModelEntry, manifest: ModelManifest | undefined): Promise<Pick<ModelInfo, 'repair' | 'importedFrom'>> {
+  const source = manifest?.source;
+  if (source && 'kind' in source && source.kind === 'import' && (await stat(source.from).then((s) => s.isDirectory(), () => false))) {
+    return { repair: 'import', importedFrom: source.from };
+  }
+  // A TEST MODEL downloaded again would come back as the catalog's real model: only Remove then.
+  return manifest?.testModel === true && entry.testModel !== true ? {} : { repair: 'download' };
 }
 
 /** Every model of the catalog, in catalog order. */

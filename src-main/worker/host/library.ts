@@ -8,6 +8,7 @@ import { basename, dirname, join } from 'node:path';
 import { EngineError, toErrorPayload } from '../../engine/common/errors';
 import { probeImage } from '../../engine/image/thumbnail';
 import { isPhotoName } from '../../engine/library/photo-names';
+import { recogniseModelFolder } from '../../engine/models/model-folder';
 import type { FolderEntry, FolderListing, PhotoItem } from '../../protocol/api';
 import { isInside } from '../../protocol/media-scope';
 
@@ -74,15 +75,23 @@ export async function listFolder(folder: string, root: string): Promise<FolderLi
     throw new EngineError('INPUT_UNREADABLE', `Cannot list "${folder}": ${(error as Error).message}.`, 'Check its permissions.');
   });
   const listed: FolderEntry[] = [];
+  const otherFiles = { count: 0, bytes: 0 };
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const path = join(real, entry.name);
     // A symlinked folder could lead outside the root: only real folders are offered.
     if (entry.isDirectory()) listed.push({ name: entry.name, path, kind: 'folder' });
     else if (entry.isFile() && isPhotoName(entry.name)) listed.push({ name: entry.name, path, kind: 'photo' });
+    else if (entry.isFile()) {
+      // Counted, not listed: inside a model's folder the picker says what it holds instead of "empty".
+      otherFiles.count++;
+      otherFiles.bytes += await stat(path).then((s) => s.size, () => 0);
+    }
   }
   listed.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name, undefined, { numeric: true }) : a.kind === 'folder' ? -1 : 1));
-  const listing: FolderListing = { path: real, entries: listed };
+  const listing: FolderListing = { path: real, entries: listed, otherFiles };
+  const modelPackage = otherFiles.count > 0 ? await recogniseModelFolder(real) : undefined;
+  if (modelPackage) listing.modelPackage = modelPackage;
   if (real !== realRoot) listing.parent = dirname(real);
   return listing;
 }
