@@ -46,6 +46,43 @@ export function spawnWorker(path: string): ChildProcess {
   });
 }
 
+/**
+ * An engine process started before anyone asked for one (`prewarmWorker`), waiting for its 'load':
+ * its Node start and onnxruntime import (~0.25 s) overlap the caller's own start and decode.
+ */
+let prewarmed: { path: string; child: ChildProcess } | undefined;
+
+/**
+ * Starts an inference process now, for the next `InferenceWorker.start` to take. It does not keep
+ * this process alive: unused, it ends with it (its IPC channel closes and it exits). Its pid.
+ */
+export function prewarmWorker(): number | undefined {
+  if (prewarmed) return prewarmed.child.pid;
+  const path = workerPath();
+  const child = spawnWorker(path);
+  child.unref();
+  child.channel?.unref();
+  const drop = (): void => {
+    if (prewarmed?.child === child) prewarmed = undefined;
+  };
+  child.once('error', drop);
+  child.once('exit', drop);
+  prewarmed = { path, child };
+  return child.pid;
+}
+
+/** The prewarmed process when it is for `path` and still alive, else a new one. */
+function takeOrSpawn(path: string): ChildProcess {
+  const ready = prewarmed;
+  if (ready && ready.path === path && ready.child.connected && ready.child.exitCode === null && ready.child.signalCode === null) {
+    prewarmed = undefined;
+    ready.child.ref();
+    ready.child.channel?.ref();
+    return ready.child;
+  }
+  return spawnWorker(path);
+}
+
 type Pending = { resolve: (out: InferenceOutput) => void; reject: (error: Error) => void };
 
 export class InferenceWorker {
@@ -58,7 +95,7 @@ export class InferenceWorker {
   peakRssBytes = 0;
 
   private constructor(modelPath: string, providers: string[], threads: number) {
-    this.child = spawnWorker(workerPath());
+    this.child = takeOrSpawn(workerPath());
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.child.on('message', (message: FromOrtWorker) => this.onMessage(message));
     this.child.on('error', (error) => this.fail(new EngineError('WORKER_CRASHED', `The inference process failed: ${error.message}`)));

@@ -1,0 +1,55 @@
+// Where the time from "process start" to "model ready" goes once the tools run from built
+// JavaScript (out/main; build it first: node scripts/build-main.mjs). Each part is timed on its
+// own, alternated over reps, medians of wall seconds:
+//   node start             `node -e 0`
+//   CLI modules            `node out/main/cli.js restore --help` (node start included)
+//   import onnxruntime     `node -e "await import('onnxruntime-node')"` (node start included)
+//   model digest           sha256 of model.onnx, which the model store checks once per process
+//   engine process         fork of out/main/ort-worker.js until the model is loaded (cached graph)
+//   session from cache     onnxruntime's session creation from the cached optimized graph, in-process
+// Prints numbers; asserts nothing. Usage: tsx bench/load-breakdown.bench.ts [reps=5] [engine=realesrgan-x4plus]
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { buildState } from '../bin/build-state.js';
+import { sha256File } from '../src-main/engine/models/digest';
+import { locateModel } from '../src-main/engine/models/model-store';
+import { createCachedSession } from '../src-main/engine/runtime/optimized-graph-cache';
+
+const reps = Number(process.argv[2] ?? 5);
+const engine = process.argv[3] ?? 'realesrgan-x4plus';
+const root = join(import.meta.dirname, '..');
+if (!buildState(root).fresh) throw new Error('out/main is missing or older than the sources: node scripts/build-main.mjs first');
+// The engine process from the build, not the sources (inference-worker.ts reads this at each start).
+process.env.PURE_STUDIO_ORT_WORKER = join(root, 'out/main/ort-worker.js');
+const { InferenceWorker } = await import('../src-main/engine/runtime/inference-worker');
+
+const model = (await locateModel(engine)).onnxPath;
+const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 4, intraOpNumThreads: 2, interOpNumThreads: 1 } as const;
+await (await createCachedSession(model, 'cpu', options)).session.release(); // the cached graph exists from here on
+
+const seconds = async (f: () => unknown): Promise<number> => {
+  const t = performance.now();
+  await f();
+  return (performance.now() - t) / 1000;
+};
+const proc = (args: string[]) => () => {
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')}: exit ${r.status}`);
+};
+const parts: [string, () => unknown][] = [
+  ['node start', proc(['-e', '0'])],
+  ['CLI modules (restore --help)', proc([join(root, 'out/main/cli.js'), 'restore', '--help'])],
+  ['import onnxruntime-node', proc(['--input-type=module', '-e', "await import('onnxruntime-node')"])],
+  [`model digest (sha256 of ${(statSync(model).size / 1e6).toFixed(0)} MB)`, () => sha256File(model)],
+  ['engine process: fork to loaded', async () => (await InferenceWorker.start(model, ['cpu'], 2)).worker.close()],
+  ['session from the cached graph', async () => (await createCachedSession(model, 'cpu', options)).session.release()],
+];
+const times = parts.map((): number[] => []);
+for (let i = 0; i < reps; i++) for (const [j, [, f]] of parts.entries()) times[j].push(await seconds(f));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`${engine}, load average ${loadavg()[0].toFixed(1)}, onnxruntime ${ort.env.versions.common}, medians of ${reps}`);
+console.log('| part | wall s |\n|---|---|');
+for (const [j, [name]] of parts.entries()) console.log(`| ${name} | ${median(times[j]).toFixed(3)} |`);
