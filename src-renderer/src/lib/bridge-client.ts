@@ -41,6 +41,8 @@ const unreachable = (): ErrorPayload => ({
   code: 'WORKER_CRASHED',
   message: 'PURE Studio’s engine is not answering.',
   hint: 'Check that `npm run serve` is still running, then reload this page.',
+  // In a browser the engine is the terminal's `npm run serve`: naming it is this page's advice.
+  gui: { hint: 'Check that the PURE Studio server (npm run serve) is still running, then reload this page.' },
 });
 
 export class BridgeClient implements PureStudioApi {
@@ -168,7 +170,11 @@ export class BridgeClient implements PureStudioApi {
 
   async moveModelsFolder(): Promise<string | undefined> {
     await Promise.resolve();
-    return refuse({ code: 'INTERNAL', message: 'The models folder can be moved in the desktop app, or with `npm run models -- move <folder>`.' });
+    return refuse({
+      code: 'INTERNAL',
+      message: 'The models folder can be moved in the desktop app, or with `npm run models -- move <folder>`.',
+      gui: { message: 'The models folder can be moved in the desktop app.' },
+    });
   }
 
   onModelEvent(callback: (event: ModelEvent) => void): () => void {
