@@ -275,14 +275,16 @@ export class Studio {
     if (this.selected?.result) this.dialog = 'save';
   }
 
-  async save(format: Settings['format'], quality: number | undefined, destination: string | undefined): Promise<boolean> {
+  /** `overwrite`: the person confirmed replacing the file at `destination` (the Save dialog's Replace). */
+  async save(format: Settings['format'], quality: number | undefined, destination: string | undefined, overwrite = false): Promise<boolean> {
     const photo = this.selected;
     if (!photo?.result) return false;
     try {
-      const outcome = await this.api.exportResult({ source: photo.result.output, original: photo.path, format, quality, destination });
+      const outcome = await this.api.exportResult({ source: photo.result.output, original: photo.path, format, quality, destination, overwrite });
       if (!outcome) return false; // the person closed the system dialog
       photo.savedTo = outcome.path;
-      this.notice = { kind: 'info', text: `Saved ${fileName(outcome.path)}`, path: outcome.path };
+      const replaced = overwrite ? ', replacing the file that was there' : '';
+      this.notice = { kind: 'info', text: `Saved ${fileName(outcome.path)}${replaced}`, path: outcome.path };
       return true;
     } catch (error) {
       this.fail(error);
