@@ -11,7 +11,7 @@ import { loadCatalog } from '../../engine/models/catalog';
 import { ModelManager } from '../../engine/models/model-manager';
 import { ModelService } from '../../engine/models/model-service';
 import { modelDir } from '../../engine/models/model-store';
-import { pureMemory } from '../../engine/models/package-requirements';
+import { pureMemory } from '../../engine/models/pure-memory';
 import { makeTinyPureCheckpoint } from '../../engine/pure/fixtures/make-tiny-checkpoint';
 import { convertPure } from '../../engine/pure/package/convert-pure';
 import { readPureManifest } from '../../engine/pure/package/pure-manifest';
