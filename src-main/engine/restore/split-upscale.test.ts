@@ -1,0 +1,54 @@
+// x4plus run split (body, then the head on small tiles of the feature map) against the whole
+// graph, both untiled, on a crop of a real photo: the head's HEAD_PAD feature pixels of context
+// must make its tiles exact (up to float rounding), and one pixel less must not be enough.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import type { RasterImage } from '../image/types';
+import { locateModel } from '../models/model-store';
+import { InferenceWorker } from '../runtime/inference-worker';
+import { photo } from '../../testing/fixtures';
+import { splitGraphs } from './realesrgan-split';
+import { HEAD_PAD, upscaleSplit } from './split-upscale';
+import { Upscaler } from './upscaler';
+
+async function crop(width: number, height: number): Promise<RasterImage> {
+  const { data } = await sharp(photo('rocket.jpg')).extract({ left: 260, top: 130, width, height }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width, height, channels: 3, bitDepth: 8, data: new Uint8Array(data) };
+}
+
+const largestDifference = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+};
+
+test('x4plus split, head in 16 px tiles: the whole graph\'s result within 1/65535', async () => {
+  const modelPath = (await locateModel('realesrgan-x4plus')).onnxPath;
+  const rgb = await crop(56, 44); // head tiles 16 px: a 4x3 plan with seams both ways
+  const whole = await Upscaler.load(modelPath, { scale: 4, pad: 0 }, ['cpu'], 2, { split: false });
+  const reference = await whole.upscale(rgb, { tile: 4096, bitDepth: 16 }).finally(() => whole.close());
+
+  const split = (await splitGraphs(modelPath))!;
+  assert.ok(split, 'x4plus splits');
+  const [body, head] = await Promise.all([InferenceWorker.start(split.body, ['cpu'], 2), InferenceWorker.start(split.head, ['cpu'], 2)]);
+  try {
+    const run = (headPad: number) =>
+      upscaleSplit(rgb, (d, dims) => body.worker.run(d, dims), (d, dims) => head.worker.run(d, dims), {
+        body: { tile: 4096, overlap: 0, pad: 0 },
+        headTile: 16,
+        headPad,
+        scale: 4,
+        bitDepth: 16,
+      });
+    const exact = await run(HEAD_PAD);
+    assert.deepEqual([exact.width, exact.height], [reference.width, reference.height]);
+    const worst = largestDifference(exact.data, reference.data);
+    assert.ok(worst <= 1, `head tiles with ${HEAD_PAD} px of context: largest difference ${worst}/65535`);
+    // One feature pixel less and the head's seams show: the context is needed, not just safe.
+    const short = largestDifference((await run(HEAD_PAD - 1)).data, reference.data);
+    assert.ok(short > 64, `with ${HEAD_PAD - 1} px the largest difference is only ${short}/65535`);
+  } finally {
+    await Promise.all([body.worker.close(), head.worker.close()]);
+  }
+});
