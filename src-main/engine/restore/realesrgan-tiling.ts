@@ -1,8 +1,12 @@
 // Default tiling per Real-ESRGAN engine, chosen by bench/tile-sweep.bench.ts (numbers in
 // docs/tiling.md). What costs time is the context read around each tile (`tilePad` in the
 // catalog): inference per pixel is flat in the tile size, so fewer, larger tiles win until the
-// memory target (a 2000x1500 photo at x4 within 3 GB peak RSS, both processes) stops them.
+// memory target (a 2000x1500 photo at x4 within 3 GB peak RSS, all processes) stops them.
 // Overlap is blending; it is only paid where the context alone leaves visible seams.
+//
+// x4plus runs split (split-upscale.ts): `tile` is the body's tile (23 RRDB blocks at input
+// resolution, 64 channels), with the catalog's 40 px of context and `overlap` blended in the
+// feature map; the head (x4 upsampling) has its own small exact tiles. --tile sets the body's.
 import type { TileSettings } from '../common/tiling';
 
 export interface EngineTiling {
@@ -13,9 +17,10 @@ export interface EngineTiling {
 }
 
 const DEFAULTS: Record<string, EngineTiling> = {
-  // The deep RRDB net needs 40 px of context and a 16 px blend to stay within 2/255 of an untiled
-  // run (with no blend the seams reach 8/255); 2.4 GB at 2000x1500 with 192, 3.4 GB with 256.
-  'realesrgan-x4plus': { tile: 192, overlap: 16 },
+  // The deep RRDB body needs 40 px of context and a 32 px blend of its feature map to stay within
+  // 2/255 of an untiled run (16 px left 3/255 on the test photo, 24 px 2/255 on 37 values);
+  // its tiles cost ~3 KB per read pixel in the inference process.
+  'realesrgan-x4plus': { tile: 768, overlap: 32 },
   // The compact net's 24 px of context alone stays within 1/255: no blend, and big tiles fit.
   'realesrgan-x4fast': { tile: 512, overlap: 0 },
 };
