@@ -8,7 +8,8 @@
 //    from its own config and dtype, not the catalog's figures, and is labelled a TEST MODEL;
 //  - a damaged model says so once, with one action (Repair) and the files under Details, and
 //    Repair puts it right (downloaded again, or imported again from its folder);
-//  - errors and notes speak of the page's buttons, never of a command line.
+//  - errors and notes speak of the page's buttons, never of a command line, and a damaged photo
+//    is said without the decoder's words (those wait under Details).
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
 import type { Locator, Page } from '@playwright/test';
 import { pureMemory } from '../src-main/engine/models/pure-memory';
 import { readPureManifest } from '../src-main/engine/pure/package/pure-manifest';
@@ -24,7 +26,7 @@ import { startModelFiles } from './support/model-files';
 import type { ModelFiles } from './support/model-files';
 import { projectRoot, startServe } from './support/serve';
 import type { Served } from './support/serve';
-import { collectErrors, screenshot } from './support/studio-page';
+import { collectErrors, openWithPicker, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
@@ -58,6 +60,8 @@ test.beforeAll(async () => {
 
   const checkpoint = join(base, 'checkpoint');
   pkg = join(root, 'pure-test-package');
+  const jpeg = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toBuffer();
+  writeFileSync(join(root, 'cut scan.jpg'), jpeg.subarray(0, jpeg.length >> 1));
   await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '3']);
   await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
   served = await startServe(root, join(base, 'state'), { PURE_STUDIO_HOME: home, PURE_STUDIO_CATALOG: catalogPath });
@@ -188,4 +192,16 @@ test('a failed download and the models folder speak of the page’s buttons, not
   await expect(failure).not.toContainText('`');
   await expect(page.getByText(/npm run|`/)).toHaveCount(0);
   expect(errors).toEqual([]);
+});
+
+test('a damaged photo is said plainly, with what to do in the app; the decoder’s words wait under Details', async ({ page }) => {
+  await page.goto(served.url);
+  await openWithPicker(page, ['cut scan.jpg']);
+  await page.getByRole('button', { name: 'Restore photo' }).click();
+  const alert = page.getByTestId('error').first();
+  await expect(alert).toContainText('“cut scan.jpg” is a damaged', { timeout: 30_000 });
+  await expect(alert).toContainText('Re-export or re-download the original and open that copy');
+  await expect(alert.getByText(/Vips/)).toBeHidden();
+  await alert.getByText('Details').click();
+  await expect(alert.getByText(/Vips/)).toBeVisible();
 });

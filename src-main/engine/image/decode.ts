@@ -98,7 +98,7 @@ export function checkDimensions(width: number, height: number, maxPixels: number
 }
 
 /** The window's advice for a photo it cannot read: its own Open, with a sound copy. */
-const OPEN_ANOTHER = 'Open another copy of the photo: re-export or re-download the original, since an incomplete copy cannot be restored.';
+const OPEN_ANOTHER = 'Re-export or re-download the original and open that copy: an incomplete copy cannot be restored.';
 
 function corrupt(path: string, label: string, error: unknown): EngineError {
   return new EngineError(

@@ -65,7 +65,7 @@ export async function probeImage(path: string): Promise<ImageProbe> {
       `"${path}" is a damaged ${sniffed.label} file: ${String((error as Error).message).split('\n')[0]}.`,
       'Re-export or re-download the original.',
       // The decoder's own words go under Details in the window.
-      { gui: { message: `"${path}" is a damaged ${sniffed.label} file.`, hint: 'Open another copy of the photo: re-export or re-download the original.' } },
+      { gui: { message: `"${path}" is a damaged ${sniffed.label} file.`, hint: 'Re-export or re-download the original and open that copy.' } },
     );
   }
 }
