@@ -24,6 +24,13 @@ export interface SlabShape {
 
 export class StaticKvSlab {
   readonly lengths: number[];
+  /**
+   * Per row, the slots that may hold non-zero data (written since the row was last cleared or
+   * moved). A fresh buffer is zero and its untouched pages are not resident, so clearing only
+   * these keeps a row that is opened late (CFG's unconditional branch, when the image begins)
+   * from making its whole capacity resident at once: at 7B that was 2.3 GB of zeros.
+   */
+  private readonly dirty: number[];
   private keys: KvData[] = [];
   private values: KvData[] = [];
   private cap = 0;
@@ -38,6 +45,7 @@ export class StaticKvSlab {
     readonly growBy: number,
   ) {
     this.lengths = new Array<number>(rows).fill(0);
+    this.dirty = new Array<number>(rows).fill(0);
   }
 
   get capacity(): number {
@@ -60,14 +68,25 @@ export class StaticKvSlab {
       this.values[i] = this.regrow(this.values[i], cap);
     }
     this.cap = cap;
+    // regrow() moved only the valid slots: the rest of each new row is zero.
+    for (let r = 0; r < this.rows; r++) this.dirty[r] = this.lengths[r];
     this.views.clear();
   }
 
-  /** Forgets row `row` and zeroes it: masked slots enter softmax(...) * V as 0 * v, which is 0 only for a finite v. */
+  /**
+   * Forgets row `row` and zeroes the slots it wrote: masked slots enter softmax(...) * V as 0 * v,
+   * which is 0 only for a finite v. Slots never written are still the buffer's zeros.
+   */
   clearRow(row: number): void {
     this.lengths[row] = 0;
-    const size = this.rowSize();
-    for (const data of [...this.keys, ...this.values]) data.fill(0, row * size, (row + 1) * size);
+    const used = this.dirty[row] * this.shape.headDim;
+    for (const data of [...this.keys, ...this.values]) {
+      for (let h = 0; h < this.shape.kvHeads; h++) {
+        const from = (row * this.shape.kvHeads + h) * this.cap * this.shape.headDim;
+        data.fill(0, from, from + used);
+      }
+    }
+    this.dirty[row] = 0;
   }
 
   /** Layer i's K or V as an input tensor: every row (rows, ...) or one row (1, ...). */
@@ -96,6 +115,7 @@ export class StaticKvSlab {
     const dst = (kind === 'key' ? this.keys : this.values)[layer];
     const at = this.lengths[row];
     if (at + seq > this.cap) throw new Error(`row ${row} would pass the capacity ${this.cap}`);
+    this.dirty[row] = Math.max(this.dirty[row], at + seq);
     for (let h = 0; h < kvh; h++) {
       const from = (b * kvh + h) * seq * hd;
       dst.set(src.subarray(from, from + seq * hd), ((row * kvh + h) * this.cap + at) * hd);
