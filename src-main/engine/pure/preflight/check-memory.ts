@@ -43,5 +43,6 @@ export function assertPureFitsInMemory(manifest: Pick<PureManifest, 'config' | '
 export function estimateFor(manifest: Pick<PureManifest, 'int4' | 'decoderCache'>): EstimateOptions {
   const cache: EstimateOptions = { cache: decoderCacheOf(manifest) === 'static' ? 'in-place' : 'concat', prefillChunk: PREFILL_CHUNK };
   if (!manifest.int4) return cache;
-  return { ...cache, int4: { blockSize: manifest.int4.blockSize, asymmetric: manifest.int4.scheme === 'asymmetric', lmHead: manifest.int4.lmHead } };
+  const { blockSize, scheme, lmHead, accuracyLevel } = manifest.int4;
+  return { ...cache, int4: { blockSize, asymmetric: scheme === 'asymmetric', lmHead, ...(accuracyLevel !== undefined ? { accuracyLevel } : {}) } };
 }

@@ -15,9 +15,11 @@ export interface Int4Layout {
   /** zero points: half a byte per block */
   asymmetric: boolean;
   lmHead: boolean;
+  /** MatMulNBits' accuracy_level: 4 makes onnxruntime's CPU kernel repack the weights (int4CpuBytesPerWeight); absent or 0: held as stored */
+  accuracyLevel?: 0 | 4;
 }
 
-export const INT4_LAYOUT_DEFAULT: Int4Layout = { blockSize: 32, asymmetric: true, lmHead: true };
+export const INT4_LAYOUT_DEFAULT: Int4Layout = { blockSize: 32, asymmetric: true, lmHead: true, accuracyLevel: 4 };
 
 /** Token counts of one restoration, per branch. */
 export interface SequencePlan {
@@ -27,7 +29,7 @@ export interface SequencePlan {
   textTokens: number;
   /** the HQ image (4164) + the stop token */
   imageTokens: number;
-  /** 2 with CFG: the unconditional branch is padded to the conditional one's length in a batch-2 step */
+  /** 2 with CFG. The concat designs pad the unconditional branch to the conditional one's length; the in-place cache keeps it at its own (uncondTokens) */
   branches: number;
 }
 
@@ -60,7 +62,7 @@ export interface MemoryEstimate {
   weightBytes: number;
   /** KV cache bytes per token per branch */
   kvBytesPerToken: number;
-  /** KV cache at the end of the image, both branches, copies included */
+  /** KV cache at the end of the image, both branches (each as its design holds it), copies included */
   kvBytes: number;
   /** prefill transient: attention scores and MLP activations of one layer over the prompt */
   prefillWorkspaceBytes: number;
@@ -90,6 +92,19 @@ export function int4BytesPerWeight(layout: Int4Layout): number {
   return 0.5 + 2 / layout.blockSize + (layout.asymmetric ? 0.5 / layout.blockSize : 0);
 }
 
+/**
+ * Bytes per weight of a 4-bit matrix as onnxruntime's CPU kernel holds it. With accuracy_level 4
+ * MatMulNBits computes with int8 activations and, when the session is created, repacks each
+ * matrix for that kernel (MLAS SQ4BitGemmPackQuantBData for CompInt8): the 4-bit codes, then per
+ * block the scale widened to fp32 and a precomputed fp32 block sum (zero point x scale, for the
+ * int8 dot products), 0.5 + 8 / block bytes per weight against the stored 0.5 + 2.5 / block.
+ * The stored codes, scales and zero points are released once packed. At 7B this is 4.9 GB of
+ * linear weights held for 3.75 GB stored: the "7.0 GB held vs 5.1 GB counted" the 7B run found.
+ */
+export function int4CpuBytesPerWeight(layout: Int4Layout): number {
+  return layout.accuracyLevel === 4 ? 0.5 + 8 / layout.blockSize : int4BytesPerWeight(layout);
+}
+
 export function weightBytes(c: DecoderConfig, dtype: WeightDtype, int4: Int4Layout = INT4_LAYOUT_DEFAULT): number {
   const table = c.vocabSize * c.hiddenSize; // embedding, and the LM head
   const norms = normParams(c) * 4; // always fp32 in the graph
@@ -104,17 +119,22 @@ export function weightBytes(c: DecoderConfig, dtype: WeightDtype, int4: Int4Layo
 /**
  * The decoder's weights as onnxruntime holds them on the device. On the CPU it keeps no fp16
  * weights: an fp16 package is held as fp32, and an int4 one has its fp16 embedding (and LM head,
- * when not 4-bit) as fp32. Measured with bench/pure-load-memory.bench.ts on the small benchmark
- * model (254M parameters, 2 threads) after a 1024-token prefill and CFG steps: resident growth
- * 2.02x the package's weight bytes for fp16, 1.84x for int4, 0.99x for fp32 (onnxruntime maps
- * fp32 external data in place). On a graphics card the stored bytes are taken as they are.
+ * when not 4-bit) as fp32 and its 4-bit matrices repacked (int4CpuBytesPerWeight). Measured with
+ * bench/pure-load-memory.bench.ts on the small benchmark model (254M parameters, 2 threads) after
+ * a 1024-token prefill and CFG steps: resident growth 2.02x the package's weight bytes for fp16,
+ * 1.84x for int4, 0.99x for fp32 (onnxruntime maps fp32 external data in place); and with
+ * bench:pure at the 7B shape in int4: 6.65 GB resident once the session is created, for 6.29 GB
+ * counted here (4.53 GB stored). On a graphics card the stored bytes are taken as they are.
  */
 export function heldWeightBytes(c: DecoderConfig, dtype: WeightDtype, device: 'cpu' | 'gpu', int4: Int4Layout = INT4_LAYOUT_DEFAULT): number {
   const stored = weightBytes(c, dtype, int4);
   if (device === 'gpu' || dtype === 'fp32') return stored;
   if (dtype !== 'int4') return weightBytes(c, 'fp32');
   const table = c.vocabSize * c.hiddenSize;
-  return stored + 2 * table + (int4.lmHead ? 0 : 2 * table); // each fp16 table widened to fp32
+  const norms = normParams(c) * 4;
+  const packed = int4CpuBytesPerWeight(int4);
+  const head = int4.lmHead ? table * packed : table * 4; // the head 4-bit and repacked, or fp16 widened to fp32
+  return linearParams(c) * packed + head + table * 4 + norms; // the embedding widened to fp32
 }
 
 /** K and V, every layer, one token of one branch. */
@@ -124,6 +144,11 @@ export function kvBytesPerToken(c: DecoderConfig, dtype: WeightDtype): number {
 
 export function planTokens(plan: SequencePlan): number {
   return plan.promptTokens + plan.textTokens + plan.imageTokens;
+}
+
+/** The unconditional branch: [image start, h, w] (PURE-SPEC section 6), then every image token. */
+export function uncondTokens(plan: SequencePlan): number {
+  return 3 + plan.imageTokens;
 }
 
 export function estimateMemory(c: DecoderConfig, vq: VqConfig, imageSize: number, dtype: WeightDtype, options: EstimateOptions = {}): MemoryEstimate {
@@ -143,8 +168,12 @@ export function estimateMemory(c: DecoderConfig, vq: VqConfig, imageSize: number
   const prefillWorkspace = scores + mlp + residual;
   const prefillPhase = plan.promptTokens * perToken * copies + prefillWorkspace;
 
-  // Last decode step: the whole cache of both branches, copies included, and the logits.
-  const kv = planTokens(plan) * plan.branches * perToken * copies;
+  // Last decode step: the whole cache of both branches, copies included, and the logits. The
+  // concat designs pad the unconditional branch to the conditional one's length; the in-place
+  // cache holds it at its own length (its row's unwritten slots are never made resident,
+  // static-kv-slab.ts): the 3 tokens it starts from and the image.
+  const kvTokens = copies === 1 ? planTokens(plan) + (plan.branches - 1) * uncondTokens(plan) : planTokens(plan) * plan.branches;
+  const kv = kvTokens * perToken * copies;
   const decodeWorkspace = plan.branches * (c.vocabSize * 4 * 2 + c.numHeads * planTokens(plan) * (cb + 8));
   const decodePhase = kv + decodeWorkspace;
 
