@@ -87,8 +87,10 @@ const maxContext = contexts[contexts.length - 1] + 2 * (steps + 2) + 4;
 const maxBatch = Math.max(...batches);
 const kvToken = kvBytesPerToken(config, dtype);
 // One cache per sequence (a CFG pair: two). The concat designs hold a step's old and new cache at
-// once; the static one grows its buffer by a copy of itself (static-kv-slab.ts).
-const kvBytes = maxContext * kvToken * maxBatch * 2;
+// once; the static one grows one layer at a time (static-kv-slab.ts), so it holds one cache plus a
+// layer's worth.
+const kvCopies = kvCache === 'host-static' ? 1 + 1 / config.numLayers : 2;
+const kvBytes = maxContext * kvToken * maxBatch * kvCopies;
 // A prefill chunk's attention scores, 8 B each at the softmax (see preflight/memory-estimate.ts).
 const prefillBytes = config.numHeads * chunk * maxContext * 8;
 const diskNeed = expectedDiskBytes(shape, dtype);
@@ -142,7 +144,8 @@ const CACHE_WORDS: Record<BenchCache, string> = {
   'host-static': 'static KV cache in host memory, read in place',
   'host-concat': 'concat KV cache through host memory',
 };
-log(`provider ${provider}, ${CACHE_WORDS[kvCache]}, ${threads} threads, session load ${loadS.toFixed(1)} s, load average ${loadavg()[0].toFixed(1)}`);
+const rssAfterLoad = process.memoryUsage().rss;
+log(`provider ${provider}, ${CACHE_WORDS[kvCache]}, ${threads} threads, session load ${loadS.toFixed(1)} s, resident after load ${gb(rssAfterLoad)}, load average ${loadavg()[0].toFixed(1)}`);
 
 // ---- timing ----------------------------------------------------------------------------------
 const rand = mulberry32(7);
@@ -248,5 +251,5 @@ log(`  from the fastest steps instead of the medians: ${eMin.totalBatchedS !== u
 log(`peak RSS ${gb(peakRss)} (this process: weights on the CPU provider, the KV caches when they live on the host)`);
 log(`(${model.label}: speed only; it restores nothing.)`);
 if (flags.json) {
-  console.log(JSON.stringify({ label: model.label, shape, dtype, provider, kvCache, threads, config: c, diskBytes: model.diskBytes, buildS: model.buildS, loadS, prefillMsPerToken: prefillMs / prefillTokens, timings, restoration: e, restorationFromFastest: eMin, peakRssBytes: peakRss }));
+  console.log(JSON.stringify({ label: model.label, shape, dtype, provider, kvCache, threads, config: c, diskBytes: model.diskBytes, buildS: model.buildS, loadS, rssAfterLoadBytes: rssAfterLoad, prefillMsPerToken: prefillMs / prefillTokens, timings, restoration: e, restorationFromFastest: eMin, peakRssBytes: peakRss }));
 }
