@@ -12,6 +12,7 @@ import type { RasterImage } from '../image/types';
 import { modelsDir } from '../models/paths';
 import type { PureDone } from '../pure/pipeline/pure-messages';
 import type { PureEngine } from '../pure/pipeline/pure-engine';
+import { ENTROPY_MAP_MAX_NATS } from '../../protocol/entropy-scale';
 import type { PureEstimate, PureResultInfo, RestoreOptions, RestoreProgress } from '../../protocol/restore';
 import { PureTileEta } from './pure-tile-estimate';
 import type { PureSpeed, StepCost } from './pure-tile-estimate';
@@ -76,7 +77,7 @@ function entropyToPlanar(entropy: Float32Array, width: number, height: number): 
     const row = Math.min(side - 1, Math.floor(((y + 0.5) * side) / height)) * side;
     for (let x = 0; x < width; x++) {
       const h = entropy[row + Math.min(side - 1, Math.floor(((x + 0.5) * side) / width))];
-      const v = Number.isFinite(h) ? Math.min(10, Math.max(0, h)) / 10 : 0;
+      const v = Number.isFinite(h) ? Math.min(ENTROPY_MAP_MAX_NATS, Math.max(0, h)) / ENTROPY_MAP_MAX_NATS : 0;
       const i = y * width + x;
       out[i] = out[plane + i] = out[2 * plane + i] = v;
     }

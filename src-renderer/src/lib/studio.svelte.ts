@@ -34,6 +34,8 @@ export class Studio {
   /** Where the before/after divider is, 0 (all after) .. 1 (all before), from the left. */
   split = $state(0.5);
   heatmap = $state(false);
+  /** A photo whose image the page could not decode (the viewer found out): nothing to zoom or compare. */
+  unshowable = $state<string | undefined>();
   /** A setting typed but not valid (the Width field's message): Restore waits until it is fixed. */
   invalidSetting = $state<string | undefined>();
   /** The part of the selected photo to restore (input pixels); unset: the whole photo. */
@@ -50,6 +52,11 @@ export class Studio {
   /** Every photo by path, for events and lookups in a library of thousands. */
   readonly byPath = $derived(new Map(this.photos.map((photo) => [photo.path, photo])));
   readonly selected = $derived(this.selectedPath === undefined ? undefined : this.byPath.get(this.selectedPath));
+  /**
+   * A photo is on show that can be looked at: the viewer's zoom, comparison and heatmap act on
+   * it. Not with an empty library, no photo selected, or a file that cannot be decoded.
+   */
+  readonly canView = $derived(this.selected !== undefined && this.selected.item.problem === undefined && this.unshowable !== this.selected.path);
   readonly running = $derived(this.photos.filter((photo) => photo.jobId !== undefined || photo.lib?.state === 'running'));
   /** The persistent library: the queue, the selection, the output folder. */
   readonly library: LibraryQueue;
@@ -319,6 +326,9 @@ export class Studio {
 
   command(command: AppCommand): void {
     const t = this.transform;
+    // The viewer's own keys do nothing with no photo to look at, like its disabled buttons.
+    const viewing: readonly AppCommand[] = ['toggle-compare', 'zoom-in', 'zoom-out', 'zoom-fit', 'zoom-actual'];
+    if (viewing.includes(command) && !this.canView) return;
     const actions: Record<AppCommand, () => unknown> = {
       'open-photos': () => this.openDialog('photos'),
       'open-folder': () => this.openDialog('folder'),
