@@ -4,7 +4,7 @@
 // heatmap toggle shows that it is on (3:1 against the toolbar in both themes) with a legend that
 // says what its colours mean. The heatmap needs a PURE result: the PURE TEST MODEL (tiny, random
 // weights) is made, converted and imported with the project's own commands, as in
-// library-pure.spec.ts, and restores a 32x24 photo (a minute or two on two CPU cores).
+// library-pure.spec.ts, and restores a 32x24 photo (minutes on two busy CPU cores: the test allows 9).
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
