@@ -62,7 +62,10 @@ if (cli) {
   await import(pathToFileURL(cli).href);
 } else {
   // tsx's loader, registered here by absolute path (a devDependency: a checkout has it).
-  const { register } = await import('tsx/esm/api');
+  const { register } = await import('tsx/esm/api').catch(() => {
+    process.stderr.write('error INTERNAL: neither a current build (out/main) nor tsx to run the sources is here.\n  Run `npm install` in the project folder, then try again.\n');
+    process.exit(1);
+  });
   const source = join(root, 'src-main', 'cli', COMMANDS[command]);
   register();
   process.argv = [process.argv[0], source, ...args];
