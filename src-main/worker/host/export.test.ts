@@ -110,12 +110,13 @@ for (const format of ['png', 'jpeg'] as const) {
 }
 
 describe('StudioHost: the call’s overwrite flag', () => {
-  async function restoredOnHost() {
+  async function restoredOnHost(others: string[] = []) {
     const base = tempDir('pure-export-host-');
     const root = join(base, 'root');
     mkdirSync(root);
     const input = join(root, 'cat.png');
     await sharp(photo('chelsea.png')).resize(40).png().toFile(input);
+    for (const name of others) await sharp(photo('rocket.jpg')).resize(30).toFile(join(root, name));
     const worker = new TestWorker();
     const host = new StudioHost({
       info: { version: '0.0.0', transport: 'bridge', nativeDialogs: false, menu: false, reveal: false },
@@ -127,7 +128,7 @@ describe('StudioHost: the call’s overwrite flag', () => {
     await host.start();
     const events: JobEvent[] = [];
     host.onEvent((event) => events.push(event));
-    await host.open([input], 'browse');
+    await host.open([input, ...others.map((name) => join(root, name))], 'browse');
     const jobId = await host.restore({ input, options: {}, format: 'png' });
     const end = Date.now() + 20_000;
     let done: JobEvent | undefined;
@@ -157,6 +158,46 @@ describe('StudioHost: the call’s overwrite flag', () => {
       assert.deepEqual(readFileSync(input), originalBytes);
       // Not a flag in any other shape: the call is checked like every other.
       await assert.rejects(host.exportResult({ ...call, overwrite: 'yes' }), { code: 'INVALID_OPTION' });
+    } finally {
+      await host.stop();
+    }
+  });
+
+  test('Replace never lands on another photo’s original: by its path, without extension, through a linked folder or a hard link', async () => {
+    const { host, root, input, source } = await restoredOnHost(['dog.png', 'bird.jpg']);
+    try {
+      const dog = join(root, 'dog.png');
+      const bird = join(root, 'bird.jpg');
+      symlinkSync(root, join(root, 'alias'));
+      linkSync(dog, join(root, 'hard.png'));
+      const kept = [dog, bird].map((path) => ({ path, bytes: readFileSync(path), mtime: statSync(path).mtimeMs }));
+      const call = { source, original: input, format: 'png' as const };
+      const attempts: { destination: string; format: OutputFormatId }[] = [
+        { destination: dog, format: 'png' }, // copied as it is
+        { destination: join(root, 'dog'), format: 'png' }, // the extension is added
+        { destination: join(root, 'alias', 'dog.png'), format: 'png' },
+        { destination: join(root, 'hard.png'), format: 'png' },
+        { destination: bird, format: 'jpeg' }, // re-encoded
+      ];
+      for (const { destination, format } of attempts) {
+        await assert.rejects(host.exportResult({ ...call, destination, format, overwrite: true }), (error: unknown) => {
+          const e = error as { code: string; gui?: { message?: string; hint?: string } };
+          assert.equal(e.code, 'OUTPUT_IS_INPUT', destination);
+          assert.match(e.gui?.message ?? '', /original of a photo in the library/);
+          assert.doesNotMatch(`${e.gui?.message} ${e.gui?.hint}`, /--|npm run|`/);
+          return true;
+        });
+        // The system save dialog (desktop) already asked to replace: still refused.
+        await assert.rejects(host.exportResult({ ...call, destination: 'ignored', format }, destination), { code: 'OUTPUT_IS_INPUT' });
+      }
+      for (const { path, bytes, mtime } of kept) {
+        assert.deepEqual(readFileSync(path), bytes, path);
+        assert.equal(statSync(path).mtimeMs, mtime, path);
+      }
+      // A file that is no photo of the library is still replaced when confirmed.
+      writeFileSync(join(root, 'notes.png'), OLD);
+      await host.exportResult({ ...call, destination: join(root, 'notes.png'), overwrite: true });
+      assert.deepEqual(readFileSync(join(root, 'notes.png')), readFileSync(source));
     } finally {
       await host.stop();
     }

@@ -12,6 +12,8 @@ import type { RasterImage } from '../../engine/image/types';
 import type { OutputFormat } from '../../engine/image/types';
 import { SOFTWARE } from '../../engine/restore/restore';
 import type { OutputFormatId } from '../../protocol/api';
+import { assertNotKnownOriginal } from './known-originals';
+import type { KnownOriginals } from './known-originals';
 
 // The protocol's list of formats and the engine's must be the same: this fails to compile otherwise.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -45,12 +47,18 @@ export interface ExportJob {
    * the page's Replace). The original, the working copy and folders are refused even so.
    */
   overwrite: boolean;
+  /**
+   * The source files of every photo the app knows (the library's): none is ever replaced, not
+   * only this photo's own `original`.
+   */
+  knownOriginals?: KnownOriginals;
 }
 
 /** Where the save went; `warnings`: what the saved file could not keep (a damaged colour profile...). */
 export async function exportResult(job: ExportJob): Promise<{ path: string; bytes: number; warnings?: string[] }> {
   const destination = withFormatExtension(job.destination, job.format);
   const protectedPaths = [job.original, job.source];
+  if (job.knownOriginals) await assertNotKnownOriginal(destination, job.knownOriginals);
   const warnings: string[] = [];
   const sameEncoding = job.format === job.sourceFormat && (job.quality === undefined || job.quality === job.sourceQuality || job.format === 'png' || job.format === 'tiff');
   if (sameEncoding) {

@@ -15,6 +15,7 @@ import type { OutputFormatId } from '../../protocol/api';
 import { RestoreOptionsSchema } from '../../protocol/restore';
 import type { RestoreOptionsInput } from '../../protocol/restore';
 import { EXTENSION_OF } from './export';
+import { assertNotKnownOriginal, knownOriginalAt, storedOriginals } from './known-originals';
 import type { JobSettings } from './library-settings';
 import { savedTo } from './library-view';
 
@@ -69,7 +70,14 @@ export async function prepareJob(
   if (!ctx.autoSave) {
     output = join(folder, candidateName(record.input, ext, 1));
   } else {
-    output = ownOutput(record, folder, ext) ?? (await planOutputPath(record, folder, ext, { plannedByOthers: (p) => ctx.store.isOutput(p), overwrite: false }));
+    // Its own earlier output is replaced in place, unless that file has since become a photo's
+    // original (opened through a linked folder, say): then a free name is planned.
+    const originals = storedOriginals(ctx.store);
+    const own = ownOutput(record, folder, ext);
+    const kept = own !== undefined && (await knownOriginalAt(own, originals)) === undefined ? own : undefined;
+    output = kept ?? (await planOutputPath(record, folder, ext, { plannedByOthers: (p) => ctx.store.isOutput(p), overwrite: false }));
+    // The worker writes it with overwrite (its own file): never an original, whatever changed on disk.
+    await assertNotKnownOriginal(output, originals);
     // Fixed before anything is written: after a kill, the rerun replaces this file, never adds "-2".
     ctx.store.planOutput(record.id, output);
   }

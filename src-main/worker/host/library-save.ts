@@ -10,6 +10,8 @@ import { outputFolder, planOutputPath } from '../../engine/library/output-plan';
 import { entropyMapPath } from '../../engine/restore/pure-restore';
 import type { SaveOutcome } from '../../protocol/api';
 import { isInside } from '../../protocol/media-scope';
+import { assertNotKnownOriginal, knownOriginalAt } from './known-originals';
+import type { KnownOriginals } from './known-originals';
 import { savedTo } from './library-view';
 
 /** Done, not saved, and its result still there to copy. */
@@ -18,7 +20,7 @@ export function unsaved(record: PhotoRecord): boolean {
 }
 
 /** Saves one result; returns where it went. */
-async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: string, workDir: string): Promise<string> {
+async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: string, workDir: string, originals: KnownOriginals): Promise<string> {
   const source = record.output!;
   const ext = extname(source);
   const folder = outputFolder(record, outputRoot);
@@ -26,14 +28,19 @@ async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: str
     throw new EngineError('OUTPUT_UNWRITABLE', `Cannot create the folder "${folder}": ${(error as Error).message}.`, 'Choose an output folder you can write to.');
   });
   const earlier = savedTo(record);
-  const own = earlier !== undefined && dirname(earlier) === folder && extname(earlier) === ext ? earlier : undefined;
+  const mine = earlier !== undefined && dirname(earlier) === folder && extname(earlier) === ext ? earlier : undefined;
+  // The earlier save is replaced in place, unless that file has since become a photo's original
+  // (opened through a linked folder, say): then the result takes a free name.
+  const own = mine !== undefined && (await knownOriginalAt(mine, originals)) === undefined ? mine : undefined;
   const target = own ?? (await planOutputPath(record, folder, ext, { plannedByOthers: (p) => store.isOutput(p), overwrite: false }));
   const bytes = await readFile(source).catch(() => {
     throw new EngineError('INPUT_NOT_FOUND', 'The restored result is no longer there.', 'Restore the photo again.');
   });
   // The original's modification time, as the restore gave the working copy (photo managers sort by it).
   const modifiedTime = await stat(record.input).then((info) => info.mtime, () => undefined);
-  // The target is this photo's own (planned or its earlier save): replacing it is not overwriting someone's file.
+  // The target is this photo's own (planned or its earlier save): replacing it is not overwriting
+  // someone's file. No original is, whatever happened on disk since the plan.
+  await assertNotKnownOriginal(target, originals);
   await writeFileAtomic(target, bytes, { overwrite: true, modifiedTime });
   const map = await saveEntropyMap(record, target);
   store.planOutput(record.id, target);
@@ -59,12 +66,18 @@ async function saveEntropyMap(record: PhotoRecord, target: string): Promise<stri
   return map;
 }
 
-export async function saveAll(records: readonly PhotoRecord[], store: LibraryStore, outputRoot: string, workDir: string): Promise<{ outcome: SaveOutcome; saved: number[] }> {
+export async function saveAll(
+  records: readonly PhotoRecord[],
+  store: LibraryStore,
+  outputRoot: string,
+  workDir: string,
+  originals: KnownOriginals,
+): Promise<{ outcome: SaveOutcome; saved: number[] }> {
   const outcome: SaveOutcome = { saved: 0, failed: [] };
   const saved: number[] = [];
   for (const record of records.filter(unsaved)) {
     try {
-      await saveOne(record, store, outputRoot, workDir);
+      await saveOne(record, store, outputRoot, workDir, originals);
       outcome.saved += 1;
       saved.push(record.id);
     } catch (error) {

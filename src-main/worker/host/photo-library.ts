@@ -32,6 +32,7 @@ import { LIBRARY_SCOPE, LibrarySettings } from './library-settings';
 import { TriageRunner } from './library-triage';
 import { removeUnusedUploads, uploadFolderOf } from './uploads';
 import { byPlace, ScopedPaths } from './library-view';
+import { storedOriginals } from './known-originals';
 import type { WorkerHost } from './worker-host';
 
 export interface PhotoLibraryOptions {
@@ -306,8 +307,13 @@ export class PhotoLibrary {
     if (!isInside(await existingAncestor(folder), realRoot)) refuse();
   }
 
+  /** The source file of every photo the app knows: no save may replace one (known-originals.ts). */
+  originals(): string[] {
+    return [...storedOriginals(this.store)()];
+  }
+
   async saveAllRestored(): Promise<SaveOutcome> {
-    const { outcome, saved } = await saveAll(this.records.all(), this.store, resolve(this.settings.outputFolder), this.workDir);
+    const { outcome, saved } = await saveAll(this.records.all(), this.store, resolve(this.settings.outputFolder), this.workDir, storedOriginals(this.store));
     for (const id of saved) this.records.refresh(id);
     this.emit({ type: 'library-changed' });
     return outcome;

@@ -329,6 +329,8 @@ export class StudioHost {
       format: request.format,
       quality: request.quality,
       overwrite,
+      // Another photo's original is refused as firmly as this one's (known-originals.ts).
+      knownOriginals: () => this.library.originals(),
     });
     // A result saved once may leave the working folder after a while (see removeOldResults).
     const folder = await realpath(dirname(request.source)).catch(() => undefined);
