@@ -184,7 +184,11 @@ async function sharpPixels(bytes: Buffer, meta: Metadata, maxPixels: number, dee
 /** Decodes `path` into upright sRGB pixels (alpha apart) and the source's metadata. */
 export async function decodeImage(path: string, options: DecodeOptions): Promise<DecodedImage> {
   const { maxPixels, signal } = options;
-  if (!(maxPixels > 0)) throw new EngineError('INVALID_OPTION', `--max-pixels must be a positive number, got ${maxPixels}.`);
+  if (!(maxPixels > 0)) {
+    throw new EngineError('INVALID_OPTION', `--max-pixels must be a positive number, got ${maxPixels}.`, undefined, {
+      gui: { message: 'The largest photo size allowed must be a positive number of pixels.' },
+    });
+  }
   throwIfAborted(signal);
   const bytes = await readInput(path);
   throwIfAborted(signal);

@@ -56,6 +56,9 @@ export async function isSameFile(a: string, b: string): Promise<boolean> {
   return ia !== undefined && ia === ib;
 }
 
+/** A taken name, as the window says it: its Save dialog offers Replace (the terminal's is --overwrite). */
+const OUTPUT_EXISTS_GUI = { hint: 'Choose another name, or choose Replace to replace that file.' };
+
 /** The checks that need no encoding: run them first so that a wrong path fails at once. */
 export async function checkOutputPath(path: string, options: { overwrite: boolean; protectedPaths: string[] }): Promise<void> {
   const target = resolve(path);
@@ -97,7 +100,7 @@ export async function checkOutputPath(path: string, options: { overwrite: boolea
     throw new EngineError('OUTPUT_UNWRITABLE', `"${path}" is a folder; give a file name for the output.`);
   }
   if (!options.overwrite) {
-    throw new EngineError('OUTPUT_EXISTS', `"${path}" already exists.`, 'Pass --overwrite to replace it, or choose another name.');
+    throw new EngineError('OUTPUT_EXISTS', `"${path}" already exists.`, 'Pass --overwrite to replace it, or choose another name.', { gui: OUTPUT_EXISTS_GUI });
   }
 }
 
@@ -116,7 +119,7 @@ export function writeError(error: unknown, path: string): EngineError {
     return new EngineError('OUTPUT_UNWRITABLE', `No permission to write in "${folder}".`, 'Choose a folder you can write to.', { cause: error });
   }
   if (code === 'EEXIST') {
-    return new EngineError('OUTPUT_EXISTS', `"${path}" already exists.`, 'Pass --overwrite to replace it, or choose another name.', { cause: error });
+    return new EngineError('OUTPUT_EXISTS', `"${path}" already exists.`, 'Pass --overwrite to replace it, or choose another name.', { cause: error, gui: OUTPUT_EXISTS_GUI });
   }
   const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return new EngineError('OUTPUT_UNWRITABLE', `Could not write "${path}": ${detail}.`, 'Check the disk and the folder, then try again.', { cause: error });

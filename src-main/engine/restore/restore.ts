@@ -114,7 +114,11 @@ export class Restorer {
   async estimate(input: string, optionsInput: RestoreOptionsInput): Promise<EstimateResult> {
     const parsed = parseRestoreOptions(optionsInput);
     const options: ResolvedOptions = { ...parsed, providers: await resolveProvidersHere(parsed.providers, parsed.engine === 'pure' ? PURE_PROVIDER_PREFERENCE : {}) };
-    if (options.engine !== 'pure') throw new EngineError('INVALID_OPTION', '--estimate is for the PURE engine (Real-ESRGAN takes seconds, not hours).', 'Add --engine pure.');
+    if (options.engine !== 'pure') {
+      throw new EngineError('INVALID_OPTION', '--estimate is for the PURE engine (Real-ESRGAN takes seconds, not hours).', 'Add --engine pure.', {
+        gui: { message: 'Only a PURE restoration has an estimate: Real-ESRGAN takes seconds, not hours.', hint: 'Choose PURE as the engine.' },
+      });
+    }
     const full = await this.photoSizes.of(input, options.maxInputPixels);
     if (options.roi) checkRoi(options.roi, full.width, full.height);
     const { width, height } = options.roi ?? full;

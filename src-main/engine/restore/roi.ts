@@ -13,7 +13,9 @@ export function parseRoiFlag(text: string): Region {
   const parts = text.split(',').map((p) => p.trim());
   const numbers = parts.map(Number);
   if (parts.length !== 4 || parts.some((p) => p === '') || !numbers.every((n) => Number.isInteger(n) && n >= 0)) {
-    throw new EngineError('INVALID_OPTION', `--roi must be four whole numbers x,y,width,height, got "${text}".`, HINT);
+    throw new EngineError('INVALID_OPTION', `--roi must be four whole numbers x,y,width,height, got "${text}".`, HINT, {
+      gui: { message: 'The region must be four whole numbers: x, y, width and height.', hint: 'Select the region again.' },
+    });
   }
   const [x, y, width, height] = numbers;
   return { x, y, width, height };

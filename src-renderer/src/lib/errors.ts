@@ -35,6 +35,10 @@ const APP_HINTS: Partial<Record<ErrorCode, string>> = {
   OUT_OF_MEMORY: 'Choose a smaller output size or close other programs, then try again.',
   IMAGE_TOO_LARGE: 'Crop or shrink the photo in another program, then open it again.',
   INVALID_OPTION: 'Check the settings in the side panel.',
+  // The worker's exit (engine/runtime/worker-exit.ts) advises a smaller --tile.
+  WORKER_CRASHED: 'Try again. If it keeps happening, choose a smaller output size or close other programs.',
+  // A taken name without the engine's window wording: the Save dialog's own way out.
+  OUTPUT_EXISTS: 'Choose another name, or choose Replace to replace that file.',
 };
 
 /**
