@@ -35,4 +35,8 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (scope, path)
    );
    CREATE TABLE meta (scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (scope, key));`,
+  // 2: a failed or skipped photo's error keeps its hint and its wording for the app's window
+  // (GuiWording, JSON), so after a restart the window says what it said before, not the terminal's words.
+  `ALTER TABLE photos ADD COLUMN error_hint TEXT;
+   ALTER TABLE photos ADD COLUMN error_gui TEXT;`,
 ];

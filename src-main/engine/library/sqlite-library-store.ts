@@ -2,7 +2,7 @@
 // committed with synchronous=FULL before the call returns: a kill loses at most the photo that
 // was running, which comes back as pending (recoverInterrupted).
 import type { BindValues, NormalQueryResult as Row } from 'node-sqlite3-wasm';
-import type { ErrorCode } from '../common/errors';
+import type { ErrorCode, ErrorPayload, GuiWording } from '../common/errors';
 import { LibraryDb, type DbOptions } from './library-db';
 import type { FoundInput, ListQuery, LibraryStore, PhotoRecord, PhotoState, StateCounts } from './library-types';
 
@@ -15,6 +15,35 @@ function json(value: unknown): string | null {
 function parsed(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : undefined;
 }
+
+/** Only the wording's two strings: a stored row is read back, never trusted as more. */
+function guiWording(value: unknown): GuiWording | undefined {
+  const raw = typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : undefined;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const gui: GuiWording = {};
+  if (typeof raw.message === 'string') gui.message = raw.message;
+  if (typeof raw.hint === 'string') gui.hint = raw.hint;
+  return gui.message !== undefined || gui.hint !== undefined ? gui : undefined;
+}
+
+function storedError(row: Row): ErrorPayload {
+  const error: ErrorPayload = { code: row.error_code as ErrorCode, message: String(row.error_message ?? '') };
+  if (typeof row.error_hint === 'string') error.hint = row.error_hint;
+  const gui = guiWording(row.error_gui);
+  if (gui) error.gui = gui;
+  return error;
+}
+
+/** An error as stored: a payload's fields (the code as given). */
+type StoredError = { code: string; message: string } & Pick<ErrorPayload, 'hint' | 'gui'>;
+
+/** The error's columns, in the order of ERROR_COLUMNS. */
+function errorValues(error: StoredError): (string | null)[] {
+  return [error.code, error.message, error.hint ?? null, json(error.gui)];
+}
+
+const ERROR_COLUMNS = 'error_code = ?, error_message = ?, error_hint = ?, error_gui = ?';
+const NO_ERROR = 'error_code = NULL, error_message = NULL, error_hint = NULL, error_gui = NULL';
 
 function toRecord(row: Row): PhotoRecord {
   const record: PhotoRecord = {
@@ -31,7 +60,7 @@ function toRecord(row: Row): PhotoRecord {
   if (row.output !== null) record.output = String(row.output);
   if (row.settings_hash !== null) record.settingsHash = String(row.settings_hash);
   if (row.in_sha256 !== null) record.fingerprint = { size: Number(row.in_size), mtimeMs: Number(row.in_mtime_ms), sha256: String(row.in_sha256) };
-  if (row.error_code !== null) record.error = { code: row.error_code as ErrorCode, message: String(row.error_message ?? '') };
+  if (row.error_code !== null) record.error = storedError(row);
   const overrides = parsed(row.overrides);
   if (overrides) record.overrides = overrides;
   const result = parsed(row.result);
@@ -121,29 +150,29 @@ export class SqliteLibraryStore implements LibraryStore {
   }
 
   markRunning(id: number, settingsHash: string): void {
-    this.update(id, "state = 'running', attempts = attempts + 1, settings_hash = ?, error_code = NULL, error_message = NULL", [settingsHash]);
+    this.update(id, `state = 'running', attempts = attempts + 1, settings_hash = ?, ${NO_ERROR}`, [settingsHash]);
   }
 
   markDone(id: number, done: { output: string; settingsHash: string; fingerprint: { size: number; mtimeMs: number; sha256: string }; result?: Record<string, unknown> }): void {
     const f = done.fingerprint;
     this.update(
       id,
-      "state = 'done', output = ?, settings_hash = ?, in_size = ?, in_mtime_ms = ?, in_sha256 = ?, result = ?, error_code = NULL, error_message = NULL, queue_pos = NULL, saved_at = NULL",
+      `state = 'done', output = ?, settings_hash = ?, in_size = ?, in_mtime_ms = ?, in_sha256 = ?, result = ?, ${NO_ERROR}, queue_pos = NULL, saved_at = NULL`,
       [done.output, done.settingsHash, f.size, f.mtimeMs, f.sha256, json(done.result)],
     );
   }
 
-  markFailed(id: number, error: { code: string; message: string }): void {
-    this.update(id, "state = 'failed', error_code = ?, error_message = ?", [error.code, error.message]);
+  markFailed(id: number, error: StoredError): void {
+    this.update(id, `state = 'failed', ${ERROR_COLUMNS}`, errorValues(error));
   }
 
-  markSkipped(id: number, reason: { code: string; message: string }): void {
-    this.update(id, "state = 'skipped', error_code = ?, error_message = ?, queue_pos = NULL", [reason.code, reason.message]);
+  markSkipped(id: number, reason: StoredError): void {
+    this.update(id, `state = 'skipped', ${ERROR_COLUMNS}, queue_pos = NULL`, errorValues(reason));
   }
 
   markPending(ids: readonly number[]): void {
     this.db.transaction(() => {
-      for (const id of ids) this.update(id, "state = 'pending', error_code = NULL, error_message = NULL", []);
+      for (const id of ids) this.update(id, `state = 'pending', ${NO_ERROR}`, []);
     });
   }
 
