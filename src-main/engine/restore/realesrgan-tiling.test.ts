@@ -2,7 +2,7 @@
 // 2/255 of an untiled one on every pixel, on a photo big enough for tiles in both directions.
 // x4plus runs split: its seams are the body's (context and feature blend; the head's tiles are
 // exact, split-upscale.test.ts), and an untiled body at its 768 px default would take a 2x2 plan
-// of ~0.65 MP per run (minutes and ~2 GB here), so it is checked with its default context and
+// of ~0.7 MP per run (minutes and ~2 GB here), so it is checked with its default context and
 // blend on 160 px body tiles: more seams per pixel than the default gives, none of them easier.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,8 +16,8 @@ import { engineTiling, realesrganTileSettings } from './realesrgan-tiling';
 import { Upscaler } from './upscaler';
 
 test('an explicit --tile keeps the engine\'s blend, capped at a quarter of the tile', () => {
-  assert.deepEqual(realesrganTileSettings('realesrgan-x4plus', 40), { tile: 768, overlap: 32, pad: 40 });
-  assert.deepEqual(realesrganTileSettings('realesrgan-x4plus', 40, 48), { tile: 48, overlap: 12, pad: 40 });
+  assert.deepEqual(realesrganTileSettings('realesrgan-x4plus', 40), { tile: 768, overlap: 16, pad: 56 });
+  assert.deepEqual(realesrganTileSettings('realesrgan-x4plus', 40, 48), { tile: 48, overlap: 12, pad: 56 });
   assert.deepEqual(realesrganTileSettings('realesrgan-x4fast', 24, 96), { tile: 96, overlap: 0, pad: 24 });
   assert.deepEqual(realesrganTileSettings('some-custom-model', 16), { tile: 192, overlap: 16, pad: 16 });
 });
@@ -40,7 +40,7 @@ for (const engine of ['realesrgan-x4fast', 'realesrgan-x4plus']) {
     assert.equal(upscaler.split, engine === 'realesrgan-x4plus');
     try {
       const untiled = await upscaler.upscale(rgb, { tile: 4096, bitDepth: 8 });
-      const tiled = await upscaler.upscale(rgb, { tile: settings.tile, overlap: settings.overlap, bitDepth: 8 });
+      const tiled = await upscaler.upscale(rgb, { tile: settings.tile, overlap: settings.overlap, pad: settings.pad, bitDepth: 8 });
       let worst = 0;
       for (let i = 0; i < untiled.data.length; i++) worst = Math.max(worst, Math.abs(untiled.data[i] - tiled.data[i]));
       assert.ok(worst <= 2, `largest difference ${worst}/255`);

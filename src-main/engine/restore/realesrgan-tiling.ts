@@ -14,13 +14,17 @@ export interface EngineTiling {
   tile: number;
   /** Input pixels shared (and blended) by neighbouring tiles. */
   overlap: number;
+  /** Context on each side, when it must be more than the catalog's tilePad (x4plus's body). */
+  pad?: number;
 }
 
 const DEFAULTS: Record<string, EngineTiling> = {
-  // The deep RRDB body needs 40 px of context and a 32 px blend of its feature map to stay within
-  // 2/255 of an untiled run (16 px left 3/255 on the test photo, 24 px 2/255 on 37 values);
-  // its tiles cost ~3 KB per read pixel in the inference process.
-  'realesrgan-x4plus': { tile: 768, overlap: 32 },
+  // The deep RRDB body needs 56 px of context and a 16 px blend of its feature map to stay within
+  // 2/255 of an untiled run wherever the seams fall (40 px with a 32 px blend gave 2/255 or 4/255
+  // on the test photo depending on where the seams fell; docs/tiling.md). Its tiles cost ~3-4 KB
+  // per read pixel in the inference process: 768 px puts a 2000x1500 photo in 3x2 balanced tiles
+  // (three 678 px columns, two 758 px rows), whose reads are only two shapes (split-upscale.ts).
+  'realesrgan-x4plus': { tile: 768, overlap: 16, pad: 56 },
   // The compact net's 24 px of context alone stays within 1/255: no blend, and big tiles fit.
   'realesrgan-x4fast': { tile: 512, overlap: 0 },
 };
@@ -34,10 +38,11 @@ export function engineTiling(engine: string): EngineTiling {
 
 /**
  * The tile settings for `engine`: its default, or the caller's tile with the engine's overlap
- * (capped at a quarter of the tile, as planSpans does).
+ * (capped at a quarter of the tile, as planSpans does); the context is the larger of `pad` (the
+ * catalog's) and the engine's own.
  */
 export function realesrganTileSettings(engine: string, pad: number, tile?: number): TileSettings {
   const chosen = engineTiling(engine);
   const edge = tile ?? chosen.tile;
-  return { tile: edge, overlap: Math.min(chosen.overlap, Math.floor(edge / 4)), pad };
+  return { tile: edge, overlap: Math.min(chosen.overlap, Math.floor(edge / 4)), pad: Math.max(pad, chosen.pad ?? 0) };
 }

@@ -208,11 +208,12 @@ export class Restorer {
       report('restoring', restoreFraction(0), { tilesDone: 0 });
       const bitDepth = decoded.highBitDepth && (format === 'png' || format === 'tiff') ? 16 : 8;
       // Each engine's measured tile and blend unless --tile is given (realesrgan-tiling.ts).
-      const { tile, overlap } = realesrganTileSettings(options.engine, upscaler.pad, options.tile);
+      const { tile, overlap, pad } = realesrganTileSettings(options.engine, upscaler.pad, options.tile);
       rgb = await upscaler
         .upscale(decoded.rgb, {
           tile,
           overlap,
+          pad,
           bitDepth,
           signal,
           onTile: ({ tilesDone, tilesTotal }) => {

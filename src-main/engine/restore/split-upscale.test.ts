@@ -9,7 +9,8 @@ import { locateModel } from '../models/model-store';
 import { InferenceWorker } from '../runtime/inference-worker';
 import { photo } from '../../testing/fixtures';
 import { splitGraphs } from './realesrgan-split';
-import { HEAD_PAD, upscaleSplit } from './split-upscale';
+import { planSpans } from '../common/tiling';
+import { HEAD_PAD, planBalancedSpans, upscaleSplit } from './split-upscale';
 import { Upscaler } from './upscaler';
 
 async function crop(width: number, height: number): Promise<RasterImage> {
@@ -51,4 +52,27 @@ test('x4plus split, head in 16 px tiles: the whole graph\'s result within 1/6553
   } finally {
     await Promise.all([body.worker.close(), head.worker.close()]);
   }
+});
+
+test('balanced body spans: planSpans\' count, equal sizes within a pixel, neighbours sharing exactly the overlap', () => {
+  for (const [length, tile, overlap, pad] of [
+    [2000, 768, 32, 40],
+    [1500, 768, 32, 40],
+    [2000, 720, 32, 40],
+    [513, 512, 16, 40],
+    [100, 512, 32, 40],
+    [1001, 97, 24, 8],
+  ]) {
+    const settings = { tile, overlap, pad };
+    const spans = planBalancedSpans(length, settings);
+    assert.equal(spans.length, planSpans(length, settings).length, `${length}/${tile}`);
+    assert.equal(spans[0].start, 0);
+    assert.equal(spans.at(-1)!.end, length);
+    const sizes = spans.map((s) => s.end - s.start);
+    assert.ok(Math.max(...sizes) <= tile && Math.max(...sizes) - Math.min(...sizes) <= 1, `${length}/${tile}: sizes ${sizes.join(', ')}`);
+    for (let i = 1; i < spans.length; i++) assert.equal(spans[i - 1].end - spans[i].start, Math.min(overlap, Math.floor(tile / 4)));
+    for (const s of spans) assert.deepEqual([s.readStart, s.readEnd], [Math.max(0, s.start - pad), Math.min(length, s.end + pad)]);
+  }
+  // 2000 px in 768 px tiles: three of ~688, not 768 + 768 + 528.
+  assert.deepEqual(planBalancedSpans(2000, { tile: 768, overlap: 32, pad: 40 }).map((s) => s.end - s.start), [688, 688, 688]);
 });

@@ -9,11 +9,11 @@
 //
 // The feature map is never held whole: feature rows live from the body tile row that makes them
 // until the last head tile row that reads them (for a 2000x1500 photo with 512 px body tiles, at
-// most ~0.7 of ~3,000 rows of 64 x 2000 floats instead of 768 MB).
+// most ~0.6 of its 1,500 rows of 64 x 2000 floats, instead of 768 MB for the whole map).
 import { throwIfAborted } from '../common/errors';
 import { rasterRectToNCHW } from '../common/raster-ops';
 import { TileAccumulator, tileReadRect } from '../common/tile-accumulator';
-import { planTiles, spanWeights, type TileSettings } from '../common/tiling';
+import { planSpans, planTiles, spanWeights, type Span, type TilePlan, type TileSettings } from '../common/tiling';
 import type { RasterImage } from '../image/types';
 import type { InferenceOutput } from '../runtime/inference-worker';
 
@@ -23,13 +23,44 @@ import type { InferenceOutput } from '../runtime/inference-worker';
  * (3x3 at x2) one more, which is 2 feature pixels after the first upsampling.
  */
 export const HEAD_PAD = 2;
-/** Head tile edge in feature pixels: 64 channels at x4 of 132 px is ~71 MB per tensor. */
-export const HEAD_TILE = 128;
+/**
+ * Head tile edge in feature pixels: 64 channels at x4 of 68 px is ~19 MB per tensor; the head's
+ * process peaks at ~160 MB (~300 MB with 128 px), and its 2 px of context cost ~1% of the total.
+ */
+export const HEAD_TILE = 64;
+
+/**
+ * The body's spans along one axis: as many as planSpans gives (tiles of at most `tile`), but of
+ * equal size, so the largest read, which sets the inference process's memory (~3 KB per read
+ * pixel for x4plus), is as small as that count allows: 2000 px in 768 px tiles is 3 of ~688,
+ * not 768 + 768 + 528. Neighbours still share exactly `overlap` pixels.
+ */
+export function planBalancedSpans(length: number, settings: TileSettings): Span[] {
+  const count = planSpans(length, settings).length;
+  if (count === 1) return planSpans(length, settings);
+  const overlap = Math.min(Math.max(0, Math.floor(settings.overlap)), Math.floor(Math.floor(settings.tile) / 4));
+  const spans: Span[] = [];
+  for (let i = 0; i < count; i++) {
+    // Tile i covers [start, end); starts are spread evenly so the last one ends at `length`.
+    const start = Math.round((i * (length - overlap)) / count);
+    const end = i === count - 1 ? length : Math.round(((i + 1) * (length - overlap)) / count) + overlap;
+    spans.push({ start, end, readStart: Math.max(0, start - settings.pad), readEnd: Math.min(length, end + settings.pad) });
+  }
+  return spans;
+}
+
+const readWidth = (s: Span): number => s.readEnd - s.readStart;
+
+function planBalancedTiles(width: number, height: number, settings: TileSettings): TilePlan {
+  const xs = planBalancedSpans(width, settings);
+  const ys = planBalancedSpans(height, settings);
+  return { xs, ys, count: xs.length * ys.length };
+}
 
 export type RunModel = (data: Float32Array, dims: number[]) => Promise<InferenceOutput>;
 
 export interface SplitUpscaleOptions {
-  /** The body's tiles: edge, blend (in feature pixels) and context, in input pixels. */
+  /** The body's tiles (at most this edge, balanced: planBalancedSpans), blend (in feature pixels) and context, in input pixels. */
   body: TileSettings;
   /** The head's tile edge in feature pixels (default HEAD_TILE). */
   headTile?: number;
@@ -44,7 +75,7 @@ export interface SplitUpscaleOptions {
 
 export async function upscaleSplit(rgb: RasterImage, runBody: RunModel, runHead: RunModel, options: SplitUpscaleOptions): Promise<RasterImage & { channels: 3 }> {
   const { width, height } = rgb;
-  const bodyPlan = planTiles(width, height, options.body);
+  const bodyPlan = planBalancedTiles(width, height, options.body);
   const headPlan = planTiles(width, height, { tile: options.headTile ?? HEAD_TILE, overlap: 0, pad: options.headPad ?? HEAD_PAD });
   const acc = new TileAccumulator(headPlan, options.scale, width, height, options.bitDepth);
   const xWeights = bodyPlan.xs.map((_, i) => spanWeights(bodyPlan.xs, i, 1));
@@ -54,10 +85,15 @@ export async function upscaleSplit(rgb: RasterImage, runBody: RunModel, runHead:
   let headRow = 0;
   let done = 0;
 
+  // Within a body row, the widest reads first: onnxruntime's CPU arena keeps the block it planned
+  // for the largest shape it has run and serves smaller ones from it, but a shape larger than any
+  // before gets a new block on top (a 2000x1500 photo in 720 px tiles, edges first, took its
+  // process to 3.1 GB). Interior tiles read context on both sides; edge tiles on one.
+  const order = bodyPlan.xs.map((_, col) => col).sort((a, b) => readWidth(bodyPlan.xs[b]) - readWidth(bodyPlan.xs[a]) || a - b);
   for (let row = 0; row < bodyPlan.ys.length; row++) {
     const ys = bodyPlan.ys[row];
     const wy = spanWeights(bodyPlan.ys, row, 1);
-    for (let col = 0; col < bodyPlan.xs.length; col++) {
+    for (const [i, col] of order.entries()) {
       throwIfAborted(options.signal);
       const xs = bodyPlan.xs[col];
       const r = tileReadRect(bodyPlan, row, col);
@@ -78,8 +114,7 @@ export async function upscaleSplit(rgb: RasterImage, runBody: RunModel, runHead:
           for (let x = 0; x < spanW; x++) dstRow[dst + x] += weight * wx[x] * out.data[src + x];
         }
       }
-      const lastOfRow = col === bodyPlan.xs.length - 1;
-      if (!lastOfRow) options.onTile?.({ tilesDone: ++done, tilesTotal: bodyPlan.count });
+      if (i < order.length - 1) options.onTile?.({ tilesDone: ++done, tilesTotal: bodyPlan.count });
     }
 
     // Rows above the next body tile row are final: run every head tile row that reads only them.

@@ -23,6 +23,8 @@ export interface UpscaleOptions {
   tile: number;
   /** Input pixels neighbouring tiles share and blend (default: min(16, tile/4)); a split model blends its feature map. */
   overlap?: number;
+  /** Context around each tile (default: the pad the model was loaded with). */
+  pad?: number;
   /** Output bit depth (16 keeps the precision of 16-bit sources). */
   bitDepth: 8 | 16;
   signal?: AbortSignal;
@@ -96,14 +98,14 @@ export class Upscaler {
     if (this.head) {
       const head = this.head;
       return upscaleSplit(rgb, (data, dims) => this.worker.run(data, dims, options.signal), (data, dims) => head.run(data, dims, options.signal), {
-        body: tileSettings(options.tile, this.pad, options.overlap),
+        body: tileSettings(options.tile, options.pad ?? this.pad, options.overlap),
         scale: this.scale,
         bitDepth: options.bitDepth,
         signal: options.signal,
         onTile: options.onTile,
       });
     }
-    const plan = planTiles(rgb.width, rgb.height, tileSettings(options.tile, this.pad, options.overlap));
+    const plan = planTiles(rgb.width, rgb.height, tileSettings(options.tile, options.pad ?? this.pad, options.overlap));
     const acc = new TileAccumulator(plan, this.scale, rgb.width, rgb.height, options.bitDepth);
     let done = 0;
     for (let row = 0; row < plan.ys.length; row++) {
