@@ -8,6 +8,8 @@
 //    from its own config and dtype, not the catalog's figures, and is labelled a TEST MODEL;
 //  - a damaged model says so once, with one action (Repair) and the files under Details, and
 //    Repair puts it right (downloaded again, or imported again from its folder);
+//  - the engine's missing-model prompt offers the same for a damaged model (Repair, Remove…),
+//    never Download (the catalog's real 14.5 GB model) or Import…;
 //  - errors and notes speak of the page's buttons, never of a command line, and a damaged photo
 //    is said without the decoder's words (those wait under Details).
 import { execFile } from 'node:child_process';
@@ -26,7 +28,7 @@ import { startModelFiles } from './support/model-files';
 import type { ModelFiles } from './support/model-files';
 import { projectRoot, startServe } from './support/serve';
 import type { Served } from './support/serve';
-import { collectErrors, openWithPicker, screenshot } from './support/studio-page';
+import { chooseEngine, collectErrors, openWithPicker, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
@@ -62,6 +64,7 @@ test.beforeAll(async () => {
   pkg = join(root, 'pure-test-package');
   const jpeg = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toBuffer();
   writeFileSync(join(root, 'cut scan.jpg'), jpeg.subarray(0, jpeg.length >> 1));
+  writeFileSync(join(root, 'whole scan.jpg'), jpeg);
   await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '3']);
   await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
   served = await startServe(root, join(base, 'state'), { PURE_STUDIO_HOME: home, PURE_STUDIO_CATALOG: catalogPath });
@@ -149,6 +152,34 @@ test('a damaged imported package says so once, with Repair (imported again from 
   await pure.getByRole('button', { name: 'Repair' }).click();
   await expect(pure.getByTestId('model-status')).toHaveText('Ready · unverified', { timeout: 90_000 });
   await expect(pure.getByTestId('model-damage')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test('choosing PURE while its imported TEST MODEL is damaged offers Repair and Remove…, not a download of the real model', async ({ page }) => {
+  const errors = collectErrors(page);
+  const installed = join(home, 'models', 'pure-7b', 'tokenizer.json');
+  rmSync(installed);
+  writeFileSync(installed, '{}');
+  await page.goto(served.url);
+  await openWithPicker(page, ['whole scan.jpg']);
+  await chooseEngine(page, 'PURE');
+  const prompt = page.getByTestId('model-missing');
+  await expect(prompt).toBeVisible();
+  await expect(prompt.getByTestId('missing-damaged')).toContainText('is damaged');
+  await expect(prompt.getByText('TEST MODEL', { exact: true })).toBeVisible();
+  await expect(prompt.getByTestId('model-damage-advice')).toHaveText(`Repair imports it again from ${pkg}.`);
+  await expect(prompt.getByRole('button', { name: 'Remove…' })).toBeVisible();
+  await expect(prompt.getByRole('button', { name: /Download|Retry|Resume/ })).toHaveCount(0);
+  await expect(prompt.getByRole('button', { name: /Import/ })).toHaveCount(0);
+  await expect(prompt).not.toContainText('13.50 GB'); // the real model's download
+  await expect(page.getByRole('button', { name: 'Restore photo' })).toBeDisabled();
+  expect(await seriousViolations(page)).toEqual([]);
+  await screenshot(page, 'model-missing-damaged');
+
+  await prompt.getByRole('button', { name: 'Repair' }).click();
+  await expect(prompt).toBeHidden({ timeout: 90_000 });
+  await expect(page.getByRole('button', { name: 'Restore photo' })).toBeEnabled();
+  expect(readFileSync(installed, 'utf8')).toEqual(readFileSync(join(pkg, 'tokenizer.json'), 'utf8'));
   expect(errors).toEqual([]);
 });
 
