@@ -9,6 +9,8 @@ import { StudioHost } from '../worker/host/studio-host';
 import { registerIpc, sendJobEvent, sendOpened } from './ipc';
 import { handleMediaProtocol, registerMediaScheme } from './media-protocol';
 import { installMenu } from './menu';
+import { INITIAL_MENU_STATE } from './menu-state';
+import type { MenuState } from './menu-state';
 import { ProgressPorts, showTaskbarProgress } from './progress';
 import { hardenSession } from './security';
 import { spawnWorker } from './spawn-worker';
@@ -61,13 +63,21 @@ function run(): void {
     showTaskbarProgress(window, event, host.workers.activeJobs);
   });
 
+  /** What the page last reported (a photo on show); reset when the page (re)loads. */
+  let menuState: MenuState = INITIAL_MENU_STATE;
   const refreshMenu = (): void =>
     installMenu({
       command: (command) => window?.webContents.send(IPC_CHANNELS.command, command),
       openRecent: (path) => void openFromOutside([path], 'recent'),
       recent: host.loadSettings().recent,
       devTools: !app.isPackaged,
+      state: menuState,
     });
+  const setMenuState = (state: MenuState): void => {
+    if (state.viewing === menuState.viewing) return;
+    menuState = state;
+    refreshMenu();
+  };
 
   async function openFromOutside(paths: string[], origin: 'os' | 'recent'): Promise<void> {
     if (paths.length === 0) return;
@@ -86,6 +96,10 @@ function run(): void {
       log,
     });
     window.webContents.on('did-finish-load', () => ports.pageLoaded());
+    // A new page has shown nothing yet; it reports its photo once it has one.
+    window.webContents.on('did-start-navigation', (details) => {
+      if (details.isMainFrame && !details.isSameDocument) setMenuState(INITIAL_MENU_STATE);
+    });
     window.on('closed', () => (window = undefined));
   };
 
@@ -106,7 +120,7 @@ function run(): void {
     .then(async () => {
       hardenSession(session.defaultSession, contentSecurityPolicy({ delivery: 'header', dev: devUrl !== undefined }));
       handleMediaProtocol(session.defaultSession, host, log);
-      registerIpc(host, getWindow, refreshMenu);
+      registerIpc(host, getWindow, refreshMenu, (viewing) => setMenuState({ viewing }));
       await host.start();
       nativeTheme.themeSource = host.loadSettings().theme;
       refreshMenu();

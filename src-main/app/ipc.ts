@@ -13,8 +13,16 @@ import type { StudioHost } from '../worker/host/studio-host';
 
 type Handler = (window: BrowserWindow, ...args: unknown[]) => unknown;
 
-/** `afterOpen` runs whenever photos were opened (the recent-files menu changes). */
-export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | undefined, afterOpen: () => void): void {
+/**
+ * `afterOpen` runs whenever photos were opened (the recent-files menu changes); `onViewing` when
+ * the page says whether a photo is on show (the menu's zoom and comparison items).
+ */
+export function registerIpc(
+  host: StudioHost,
+  getWindow: () => BrowserWindow | undefined,
+  afterOpen: () => void,
+  onViewing: (viewing: boolean) => void = () => {},
+): void {
   /** Registers a handler that answers only the app's window, with a Reply either way. */
   function handle(channel: string, handler: Handler): void {
     ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Reply<unknown>> => {
@@ -78,6 +86,7 @@ export function registerIpc(host: StudioHost, getWindow: () => BrowserWindow | u
     return host.exportResult(call, result.filePath);
   });
 
+  handle(IPC_CHANNELS.viewing, (_w, viewing) => onViewing(viewing === true));
   handle(IPC_CHANNELS.reveal, async (_w, path) => {
     const real = await host.revealable(path);
     shell.showItemInFolder(real);

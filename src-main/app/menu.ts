@@ -3,18 +3,24 @@
 import { app, Menu } from 'electron';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AppCommand } from '../protocol/api';
+import { commandEnabled } from './menu-state';
+import type { MenuState } from './menu-state';
 
 export interface MenuActions {
   command: (command: AppCommand) => void;
   openRecent: (path: string) => void;
   recent: string[];
   devTools: boolean;
+  /** What the page reports (a photo on show): the viewer's items are greyed out without one. */
+  state: MenuState;
 }
 
-export function buildMenu({ command, openRecent, recent, devTools }: MenuActions): Menu {
+export function buildMenu({ command, openRecent, recent, devTools, state }: MenuActions): Menu {
   const item = (label: string, accelerator: string | undefined, cmd: AppCommand): MenuItemConstructorOptions => ({
+    id: cmd,
     label,
     accelerator,
+    enabled: commandEnabled(cmd, state),
     click: () => command(cmd),
   });
   const mac = process.platform === 'darwin';

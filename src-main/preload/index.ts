@@ -108,6 +108,7 @@ const api: PureStudioApi = {
 
   exportResult: (call) => invoke(IPC_CHANNELS.exportResult, call),
   reveal: (path) => invoke(IPC_CHANNELS.reveal, path),
+  setViewing: (viewing) => invoke(IPC_CHANNELS.viewing, viewing),
 
   onCommand(callback) {
     const listener = (_event: IpcRendererEvent, command: unknown): void => {

@@ -310,6 +310,11 @@ export interface PureStudioApi extends LibraryApi {
   reveal(path: string): Promise<void>;
   /** Menu commands (desktop); returns an unsubscribe. */
   onCommand(callback: (command: AppCommand) => void): () => void;
+  /**
+   * Whether a photo that can be looked at is on show, so the desktop's menu greys out zoom and
+   * comparison without one. Absent where there is no app menu (the browser bridge).
+   */
+  setViewing?(viewing: boolean): Promise<void>;
   /** Photos opened from outside the page (the recent-files menu, a second launch); desktop only. */
   onOpened(callback: (items: PhotoItem[]) => void): () => void;
 
@@ -361,6 +366,8 @@ export const IPC_CHANNELS = {
   progressPort: 'pure:progress-port',
   /** main -> renderer: an AppCommand from the menu. */
   command: 'pure:command',
+  /** renderer -> main: whether a photo is on show (the menu's zoom and comparison items). */
+  viewing: 'pure:viewing',
   /** main -> renderer: PhotoItem[] opened from the menu or a second launch. */
   opened: 'pure:opened',
   listModels: 'pure:models-list',
