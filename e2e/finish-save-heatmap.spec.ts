@@ -58,6 +58,7 @@ test.describe('Save and the viewer', () => {
     // A print already in the folder, to replace; a folder whose name a save could take; a file
     // named like a photo that no decoder can read; a photo that will be gone when it is shown.
     await sharp({ create: { width: 20, height: 10, channels: 3, background: '#808080' } }).png().toFile(join(app.root, 'holiday', 'old print.png'));
+    await sharp({ create: { width: 24, height: 16, channels: 3, background: '#a07050' } }).png().toFile(join(app.root, 'holiday', 'grandma.png'));
     mkdirSync(join(app.root, 'holiday', 'album.png'));
     writeFileSync(join(app.root, 'not really.jpg'), 'these bytes are no photo at all\n'.repeat(40));
     mkdirSync(join(app.root, 'moving'));
@@ -167,6 +168,43 @@ test.describe('Save and the viewer', () => {
     expect([replaced.width, replaced.height]).toEqual([640, 480]);
     await expect(page.getByText('Saved old print.png, replacing the file that was there')).toBeVisible();
     expect(errors).toEqual([]);
+  });
+
+  test('another photo’s original is never on offer to Replace either, and the host refuses it', async ({ page }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const errors = collectErrors(page);
+    await page.goto(app.served.url);
+    await openWithPicker(page, ['rocket launch.jpg', 'grandma.png'], 'holiday');
+    await libraryItem(page, 'rocket launch.jpg').click();
+    await restoreFast(page);
+    const grandma = join(app.root, 'holiday', 'grandma.png');
+    const grandmaBytes = readFileSync(grandma);
+
+    const dialog = await saveDialog(page);
+    const name = dialog.getByRole('textbox', { name: 'File name' });
+    await dialog.getByRole('combobox', { name: 'Format' }).selectOption({ label: 'PNG (lossless)' });
+    await name.fill('grandma');
+    await expect(dialog.getByRole('alert')).toContainText('That is the original of another photo in the library, which is never replaced');
+    await expect(dialog.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
+    await expect(dialog.getByRole('button', { name: /Replace/ })).toHaveCount(0);
+
+    // Asked past the dialog (a stale page, another client): the Save of a free name is turned, on
+    // its way, into a confirmed Replace of grandma.png. The host refuses it, in the window's words.
+    await page.route('**/api/export', async (route) => {
+      const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
+      await route.continue({ postData: JSON.stringify({ ...body, destination: grandma, overwrite: true }) });
+    });
+    const refused = page.waitForResponse('**/api/export');
+    await name.fill('a free name');
+    await dialog.getByRole('button', { name: 'Save', exact: true }).click();
+    const reply = (await (await refused).json()) as { ok: boolean; error?: { code: string } };
+    expect(reply).toMatchObject({ ok: false, error: { code: 'OUTPUT_IS_INPUT' } });
+    await expect(page.getByText('“grandma.png” is the original of a photo in the library, and originals are never replaced.')).toBeVisible();
+    await page.unroute('**/api/export');
+    expect(readFileSync(grandma)).toEqual(grandmaBytes);
+    // The refusal's own 400 is the one error the console shows.
+    expect(errors.filter((line) => !line.includes('status of 400'))).toEqual([]);
   });
 
 });

@@ -24,3 +24,12 @@ test('the same name in another folder is not the original', () => {
   assert.equal(clashOf('C:\\photos\\holiday', 'rocket launch.jpg', entries, 'C:\\photos\\holiday\\rocket launch.jpg'), 'original');
   assert.equal(clashOf('/photos/holiday', 'rocket launch.jpg', entries, undefined), 'file');
 });
+
+test('another photo of the library is an original too, never a file to replace', () => {
+  const library = ['/photos/holiday/rocket launch.jpg', '/photos/holiday/Grandma.png', '/photos/other/x.png'];
+  const listing = new Map<string, 'folder' | 'photo'>([...entries, ['grandma.png', 'photo'], ['x.png', 'photo']]);
+  assert.equal(clashOf('/photos/holiday', 'grandma.png', listing, '/photos/holiday/rocket launch.jpg', library), 'library-original');
+  assert.equal(clashOf('/photos/holiday', 'rocket launch.jpg', listing, '/photos/holiday/rocket launch.jpg', library), 'original', 'its own comes first');
+  assert.equal(clashOf('/photos/holiday', 'x.png', listing, undefined, library), 'file', 'the library’s x.png is in another folder');
+  assert.equal(clashOf('/photos/holiday', 'rocket launch-restored.png', listing, undefined, library), 'file');
+});
