@@ -109,7 +109,7 @@ function restrict(...restrictions) {
 
 export default defineConfig(
   {
-    ignores: ['out/**', 'dist/**', 'node_modules/**', '**/*.svelte', 'test-results/**', 'playwright-report/**', 'test-data/**'],
+    ignores: ['out/**', 'dist/**', 'node_modules/**', '**/*.svelte', 'test-results/**', 'playwright-report/**', 'test-data/**', '.cache/**'],
   },
 
   {
