@@ -3,11 +3,12 @@
 // another photo's original (here: opened again through a linked folder, so its path as stored is
 // not the output's), the result takes a free name instead and the original keeps its bytes.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { LibraryPhoto } from '../../protocol/api';
 import { photo, tempDir } from '../../testing/fixtures';
+import { OriginalsIndex } from './known-originals';
 import { bridgeHost, until } from './library-test-host';
 import type { StudioHost } from './studio-host';
 import { TestWorker } from './test-worker';
@@ -57,3 +58,26 @@ for (const autoSave of [true, false]) {
     }
   });
 }
+
+test('the index of originals: read once for many targets, met by path, linked folder and hard link; free names cost nothing', async () => {
+  const dir = tempDir('pure-originals-index-');
+  mkdirSync(join(dir, 'photos'));
+  const originals = Array.from({ length: 300 }, (_, i) => join(dir, 'photos', `p${i}.jpg`));
+  for (const path of originals) writeFileSync(path, 'x');
+  symlinkSync(join(dir, 'photos'), join(dir, 'alias'));
+  linkSync(originals[7], join(dir, 'hard.jpg'));
+  writeFileSync(join(dir, 'other.jpg'), 'y');
+  let reads = 0;
+  const index = new OriginalsIndex(() => {
+    reads += 1;
+    return originals;
+  });
+  assert.equal(await index.at(join(dir, 'free.jpg')), undefined);
+  assert.equal(reads, 0, 'a name not on disk needs no originals');
+  assert.equal(await index.at(originals[3]), originals[3]);
+  assert.equal(await index.at(join(dir, 'alias', 'p5.jpg')), originals[5]);
+  assert.equal(await index.at(join(dir, 'hard.jpg')), originals[7]);
+  assert.equal(await index.at(join(dir, 'other.jpg')), undefined);
+  await assert.rejects(index.refuse(join(dir, 'alias', 'p9.jpg')), { code: 'OUTPUT_IS_INPUT' });
+  assert.equal(reads, 1, 'read once for every target');
+});

@@ -15,7 +15,7 @@ import type { OutputFormatId } from '../../protocol/api';
 import { RestoreOptionsSchema } from '../../protocol/restore';
 import type { RestoreOptionsInput } from '../../protocol/restore';
 import { EXTENSION_OF } from './export';
-import { assertNotKnownOriginal, knownOriginalAt, storedOriginals } from './known-originals';
+import { OriginalsIndex, storedOriginals } from './known-originals';
 import type { JobSettings } from './library-settings';
 import { savedTo } from './library-view';
 
@@ -72,12 +72,12 @@ export async function prepareJob(
   } else {
     // Its own earlier output is replaced in place, unless that file has since become a photo's
     // original (opened through a linked folder, say): then a free name is planned.
-    const originals = storedOriginals(ctx.store);
+    const originals = new OriginalsIndex(storedOriginals(ctx.store));
     const own = ownOutput(record, folder, ext);
-    const kept = own !== undefined && (await knownOriginalAt(own, originals)) === undefined ? own : undefined;
+    const kept = own !== undefined && (await originals.at(own)) === undefined ? own : undefined;
     output = kept ?? (await planOutputPath(record, folder, ext, { plannedByOthers: (p) => ctx.store.isOutput(p), overwrite: false }));
     // The worker writes it with overwrite (its own file): never an original, whatever changed on disk.
-    await assertNotKnownOriginal(output, originals);
+    await originals.refuse(output);
     // Fixed before anything is written: after a kill, the rerun replaces this file, never adds "-2".
     ctx.store.planOutput(record.id, output);
   }

@@ -10,7 +10,7 @@ import { outputFolder, planOutputPath } from '../../engine/library/output-plan';
 import { entropyMapPath } from '../../engine/restore/pure-restore';
 import type { SaveOutcome } from '../../protocol/api';
 import { isInside } from '../../protocol/media-scope';
-import { assertNotKnownOriginal, knownOriginalAt } from './known-originals';
+import { OriginalsIndex } from './known-originals';
 import type { KnownOriginals } from './known-originals';
 import { savedTo } from './library-view';
 
@@ -20,7 +20,7 @@ export function unsaved(record: PhotoRecord): boolean {
 }
 
 /** Saves one result; returns where it went. */
-async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: string, workDir: string, originals: KnownOriginals): Promise<string> {
+async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: string, workDir: string, originals: OriginalsIndex): Promise<string> {
   const source = record.output!;
   const ext = extname(source);
   const folder = outputFolder(record, outputRoot);
@@ -31,7 +31,7 @@ async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: str
   const mine = earlier !== undefined && dirname(earlier) === folder && extname(earlier) === ext ? earlier : undefined;
   // The earlier save is replaced in place, unless that file has since become a photo's original
   // (opened through a linked folder, say): then the result takes a free name.
-  const own = mine !== undefined && (await knownOriginalAt(mine, originals)) === undefined ? mine : undefined;
+  const own = mine !== undefined && (await originals.at(mine)) === undefined ? mine : undefined;
   const target = own ?? (await planOutputPath(record, folder, ext, { plannedByOthers: (p) => store.isOutput(p), overwrite: false }));
   const bytes = await readFile(source).catch(() => {
     throw new EngineError('INPUT_NOT_FOUND', 'The restored result is no longer there.', 'Restore the photo again.');
@@ -40,7 +40,7 @@ async function saveOne(record: PhotoRecord, store: LibraryStore, outputRoot: str
   const modifiedTime = await stat(record.input).then((info) => info.mtime, () => undefined);
   // The target is this photo's own (planned or its earlier save): replacing it is not overwriting
   // someone's file. No original is, whatever happened on disk since the plan.
-  await assertNotKnownOriginal(target, originals);
+  await originals.refuse(target);
   await writeFileAtomic(target, bytes, { overwrite: true, modifiedTime });
   const map = await saveEntropyMap(record, target);
   store.planOutput(record.id, target);
@@ -75,9 +75,11 @@ export async function saveAll(
 ): Promise<{ outcome: SaveOutcome; saved: number[] }> {
   const outcome: SaveOutcome = { saved: 0, failed: [] };
   const saved: number[] = [];
+  // The originals are read once for the whole Save all, on the first target that exists.
+  const index = new OriginalsIndex(originals);
   for (const record of records.filter(unsaved)) {
     try {
-      await saveOne(record, store, outputRoot, workDir, originals);
+      await saveOne(record, store, outputRoot, workDir, index);
       outcome.saved += 1;
       saved.push(record.id);
     } catch (error) {
