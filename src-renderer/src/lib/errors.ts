@@ -101,8 +101,8 @@ export function readable(error: unknown, photoPath?: string): ReadableError {
   const gui = payload.gui;
   const cliHint = payload.hint !== undefined && CLI_HINT.test(payload.hint);
   const hint = SETTING_HINTS[payload.code]?.(payload) ?? gui?.hint ?? (payload.hint && !cliHint ? payload.hint : APP_HINTS[payload.code]);
-  // Errors kept without their window wording (a library's record holds code and message only)
-  // may end in a decoder's own words in brackets ("(VipsJpeg: Premature end of input file)").
+  // Errors kept without their window wording (a library record written before schema 2 holds
+  // code and message only) may end in a decoder's own words in brackets ("(VipsJpeg: …)").
   const decoder = payload.code === 'CORRUPT_IMAGE' ? /^(.*?) \(([^()]+)\)\.$/.exec(firstLine(message)) : null;
   const plain =
     PLAIN_MESSAGES[payload.code] ??
