@@ -168,7 +168,13 @@ test('choosing PURE while its imported TEST MODEL is damaged offers Repair and R
   await expect(prompt.getByTestId('missing-damaged')).toContainText('is damaged');
   await expect(prompt.getByText('TEST MODEL', { exact: true })).toBeVisible();
   await expect(prompt.getByTestId('model-damage-advice')).toHaveText(`Repair imports it again from ${pkg}.`);
-  await expect(prompt.getByRole('button', { name: 'Remove…' })).toBeVisible();
+  // Remove… asks first, and says how the imported package comes back (not the real model's download).
+  await prompt.getByRole('button', { name: 'Remove…' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Remove PURE 7B?' });
+  await expect(confirm).toContainText(`To use it again, import it again from ${pkg}.`);
+  await expect(confirm).not.toContainText('download it again');
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toBeHidden();
   await expect(prompt.getByRole('button', { name: /Download|Retry|Resume/ })).toHaveCount(0);
   await expect(prompt.getByRole('button', { name: /Import/ })).toHaveCount(0);
   await expect(prompt).not.toContainText('13.50 GB'); // the real model's download
