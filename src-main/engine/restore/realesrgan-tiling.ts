@@ -22,9 +22,10 @@ const DEFAULTS: Record<string, EngineTiling> = {
   // The deep RRDB body needs 56 px of context and a 16 px blend of its feature map to stay within
   // 2/255 of an untiled run wherever the seams fall (40 px with a 32 px blend gave 2/255 or 4/255
   // on the test photo depending on where the seams fell; docs/tiling.md). Its tiles cost ~3-4 KB
-  // per read pixel in the inference process: 768 px puts a 2000x1500 photo in 3x2 balanced tiles
-  // (three 678 px columns, two 758 px rows), whose reads are only two shapes (split-upscale.ts).
-  'realesrgan-x4plus': { tile: 768, overlap: 16, pad: 56 },
+  // per read pixel in the inference process, per distinct read shape: 512 px puts a 512x512
+  // photo in one tile and a 2000x1500 one in 4x3 balanced tiles read as one 624x623 shape
+  // (split-upscale.ts); 768 px (3x2) took the processes past 3.4 GB.
+  'realesrgan-x4plus': { tile: 512, overlap: 16, pad: 56 },
   // The compact net's 24 px of context alone stays within 1/255: no blend, and big tiles fit.
   'realesrgan-x4fast': { tile: 512, overlap: 0 },
 };

@@ -54,7 +54,7 @@ test('x4plus split, head in 16 px tiles: the whole graph\'s result within 1/6553
   }
 });
 
-test('balanced body spans: planSpans\' count, equal sizes within a pixel, neighbours sharing exactly the overlap', () => {
+test('balanced body spans: planSpans\' count, equal sizes within a pixel, neighbours sharing exactly the overlap, one read length', () => {
   for (const [length, tile, overlap, pad] of [
     [2000, 768, 32, 40],
     [1500, 768, 32, 40],
@@ -71,7 +71,14 @@ test('balanced body spans: planSpans\' count, equal sizes within a pixel, neighb
     const sizes = spans.map((s) => s.end - s.start);
     assert.ok(Math.max(...sizes) <= tile && Math.max(...sizes) - Math.min(...sizes) <= 1, `${length}/${tile}: sizes ${sizes.join(', ')}`);
     for (let i = 1; i < spans.length; i++) assert.equal(spans[i - 1].end - spans[i].start, Math.min(overlap, Math.floor(tile / 4)));
-    for (const s of spans) assert.deepEqual([s.readStart, s.readEnd], [Math.max(0, s.start - pad), Math.min(length, s.end + pad)]);
+    // One read length for all (one input shape for onnxruntime), each covering its span with at
+    // least `pad` of context wherever the image has it.
+    const read = Math.min(length, Math.max(...sizes) + 2 * pad);
+    for (const s of spans) {
+      assert.equal(s.readEnd - s.readStart, read);
+      assert.ok(s.readStart >= 0 && s.readEnd <= length);
+      assert.ok(s.readStart <= Math.max(0, s.start - pad) && s.readEnd >= Math.min(length, s.end + pad), `${length}/${tile}: read [${s.readStart}, ${s.readEnd}) for [${s.start}, ${s.end})`);
+    }
   }
   // 2000 px in 768 px tiles: three of ~688, not 768 + 768 + 528.
   assert.deepEqual(planBalancedSpans(2000, { tile: 768, overlap: 32, pad: 40 }).map((s) => s.end - s.start), [688, 688, 688]);

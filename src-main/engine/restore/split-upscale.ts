@@ -34,22 +34,31 @@ export const HEAD_TILE = 64;
  * equal size, so the largest read, which sets the inference process's memory (~3 KB per read
  * pixel for x4plus), is as small as that count allows: 2000 px in 768 px tiles is 3 of ~688,
  * not 768 + 768 + 528. Neighbours still share exactly `overlap` pixels.
+ *
+ * Every read has the same length (the largest span plus `pad` on both sides, within the image):
+ * a tile at an edge reads more context on its inner side instead of a shorter read. onnxruntime's
+ * CPU arena (as the inference process configures it) keeps the blocks of every input shape it has
+ * run, so each distinct read shape adds its own ~2-3 KB per pixel: a 2000x1500 photo in 768 px
+ * tiles of two shapes took the body's process to 2.65 GB after two tiles, in 512 px tiles of
+ * several shapes to 2.4 GB after three. One shape costs the edge tiles' extra context instead.
  */
 export function planBalancedSpans(length: number, settings: TileSettings): Span[] {
   const count = planSpans(length, settings).length;
   if (count === 1) return planSpans(length, settings);
   const overlap = Math.min(Math.max(0, Math.floor(settings.overlap)), Math.floor(Math.floor(settings.tile) / 4));
-  const spans: Span[] = [];
+  const bounds: { start: number; end: number }[] = [];
   for (let i = 0; i < count; i++) {
     // Tile i covers [start, end); starts are spread evenly so the last one ends at `length`.
     const start = Math.round((i * (length - overlap)) / count);
     const end = i === count - 1 ? length : Math.round(((i + 1) * (length - overlap)) / count) + overlap;
-    spans.push({ start, end, readStart: Math.max(0, start - settings.pad), readEnd: Math.min(length, end + settings.pad) });
+    bounds.push({ start, end });
   }
-  return spans;
+  const read = Math.min(length, Math.max(...bounds.map((b) => b.end - b.start)) + 2 * settings.pad);
+  return bounds.map(({ start, end }) => {
+    const readStart = Math.min(Math.max(0, start - settings.pad), length - read);
+    return { start, end, readStart, readEnd: readStart + read };
+  });
 }
-
-const readWidth = (s: Span): number => s.readEnd - s.readStart;
 
 function planBalancedTiles(width: number, height: number, settings: TileSettings): TilePlan {
   const xs = planBalancedSpans(width, settings);
@@ -85,15 +94,10 @@ export async function upscaleSplit(rgb: RasterImage, runBody: RunModel, runHead:
   let headRow = 0;
   let done = 0;
 
-  // Within a body row, the widest reads first: onnxruntime's CPU arena keeps the block it planned
-  // for the largest shape it has run and serves smaller ones from it, but a shape larger than any
-  // before gets a new block on top (a 2000x1500 photo in 720 px tiles, edges first, took its
-  // process to 3.1 GB). Interior tiles read context on both sides; edge tiles on one.
-  const order = bodyPlan.xs.map((_, col) => col).sort((a, b) => readWidth(bodyPlan.xs[b]) - readWidth(bodyPlan.xs[a]) || a - b);
   for (let row = 0; row < bodyPlan.ys.length; row++) {
     const ys = bodyPlan.ys[row];
     const wy = spanWeights(bodyPlan.ys, row, 1);
-    for (const [i, col] of order.entries()) {
+    for (let col = 0; col < bodyPlan.xs.length; col++) {
       throwIfAborted(options.signal);
       const xs = bodyPlan.xs[col];
       const r = tileReadRect(bodyPlan, row, col);
@@ -114,7 +118,7 @@ export async function upscaleSplit(rgb: RasterImage, runBody: RunModel, runHead:
           for (let x = 0; x < spanW; x++) dstRow[dst + x] += weight * wx[x] * out.data[src + x];
         }
       }
-      if (i < order.length - 1) options.onTile?.({ tilesDone: ++done, tilesTotal: bodyPlan.count });
+      if (col < bodyPlan.xs.length - 1) options.onTile?.({ tilesDone: ++done, tilesTotal: bodyPlan.count });
     }
 
     // Rows above the next body tile row are final: run every head tile row that reads only them.
