@@ -186,6 +186,8 @@ test('choosing PURE while its imported TEST MODEL is damaged offers Repair and R
   await expect(prompt).toBeHidden({ timeout: 90_000 });
   await expect(page.getByRole('button', { name: 'Restore photo' })).toBeEnabled();
   expect(readFileSync(installed, 'utf8')).toEqual(readFileSync(join(pkg, 'tokenizer.json'), 'utf8'));
+  // The engine is a saved setting: the default again for the tests after this one.
+  await chooseEngine(page, 'Real-ESRGAN x4 plus');
   expect(errors).toEqual([]);
 });
 
