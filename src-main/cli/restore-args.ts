@@ -22,7 +22,7 @@ Options:
       --scale <4|2|1>     output scale (default 4; 2 and 1 restore without enlarging as much)
       --width <px>        output width in pixels (height follows); overrides --scale
       --tile <px>         tile size, smaller uses less memory (default: per engine,
-                          x4plus 192, x4fast 512)
+                          x4plus 512 (its body's tiles), x4fast 512)
       --threads <n>       inference threads (default: one per physical core)
       --provider <list>   where to run, tried in order until one loads (default auto):
                           auto  the graphics card when one is found, then the CPU;

@@ -17,7 +17,7 @@ export const RestoreOptionsSchema = v.object({
   width: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535))),
   /**
    * Input tile size in pixels; smaller uses less memory. Unset: each engine's measured default
-   * (engine/restore/realesrgan-tiling.ts: x4plus 192, a 2000x1500 photo at x4 peaks at 2.4 GB; x4fast 512).
+   * (engine/restore/realesrgan-tiling.ts: x4plus 512 for its body's tiles, the head's are fixed; x4fast 512; docs/tiling.md).
    */
   tile: v.optional(v.pipe(v.number(), v.integer(), v.minValue(32), v.maxValue(2048))),
   /** Inference threads (0 = one per physical core this process may use: engine/runtime/thread-count.ts). */
