@@ -1,6 +1,6 @@
 // `npm run bench:pure -- [--shape tiny|small|7b] [--dtype fp32|fp16|int4] [--provider cpu|webgpu|cuda|dml]
 //   [--cache device|split|static|concat] [--steps 16] [--contexts 4096,8192] [--batches 1,2] [--threads N]
-//   [--prefill-chunk 1024] [--device-free-gb N] [--int4-accuracy 4|0] [--rebuild] [--json]`
+//   [--prefill-chunk 1024] [--device-free-gb N] [--int4-accuracy 4|0] [--cpu-arena on|off] [--rebuild] [--json]`
 // Decoder speed of PURE's graph at a real shape, on a BENCHMARK MODEL (random weights, not PURE;
 // bench/pure-bench-model.ts), through the same DecoderRunner the app would use with the provider
 // (pipeline/decoder-runner-choice.ts): WebGPU keeps the KV cache on the device (OrtGpuCacheRunner),
@@ -42,6 +42,7 @@ const { values: flags } = parseArgs({
     'device-free-gb': { type: 'string' },
     'int4-accuracy': { type: 'string', default: '4' },
     rebuild: { type: 'boolean', default: false },
+    'cpu-arena': { type: 'string', default: 'on' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -113,7 +114,9 @@ log(`${model.label}: shape ${shape} (hidden ${c.hiddenSize}, ${c.numLayers} laye
 log(`  ${model.buildS > 0 ? `built in ${model.buildS.toFixed(1)} s` : 'reused'} at ${model.dir}`);
 
 // ---- the runner: the design the app uses with this provider, or the one --cache names ---------
-const sessionOptions: InferenceSession.SessionOptions = { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+if (!['on', 'off'].includes(flags['cpu-arena'])) refuse(`--cpu-arena takes on or off, got "${flags['cpu-arena']}".`);
+// onnxruntime's CPU memory arena (on by default): off gives freed memory back after each call.
+const sessionOptions: InferenceSession.SessionOptions = { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: flags['cpu-arena'] === 'on' };
 interface BenchRunner {
   runner: DecoderRunner;
   traffic: HostTraffic;
@@ -145,7 +148,7 @@ const CACHE_WORDS: Record<BenchCache, string> = {
   'host-concat': 'concat KV cache through host memory',
 };
 const rssAfterLoad = process.memoryUsage().rss;
-log(`provider ${provider}, ${CACHE_WORDS[kvCache]}, ${threads} threads, session load ${loadS.toFixed(1)} s, resident after load ${gb(rssAfterLoad)}, load average ${loadavg()[0].toFixed(1)}`);
+log(`provider ${provider}, ${CACHE_WORDS[kvCache]}, ${threads} threads, CPU arena ${flags['cpu-arena']}, session load ${loadS.toFixed(1)} s, resident after load ${gb(rssAfterLoad)}, load average ${loadavg()[0].toFixed(1)}`);
 
 // ---- timing ----------------------------------------------------------------------------------
 const rand = mulberry32(7);
