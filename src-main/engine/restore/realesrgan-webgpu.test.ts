@@ -13,6 +13,8 @@ import { webgpuUnavailable } from '../../testing/webgpu-adapter';
 import { Upscaler } from './upscaler';
 
 const skip = await webgpuUnavailable();
+// The card runs fp16 graphs by default (fp16-graph-cache.ts; realesrgan-fp16.test.ts): this is the fp32 bound.
+process.env.PURE_STUDIO_WEBGPU_FP16 = '0';
 
 /** PSNR in dB over every sample of two same-sized rasters, on the 0..255 scale. */
 function rgbPsnr(a: RasterImage, b: RasterImage): number {

@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { EngineError } from '../common/errors';
 import { postToParent } from './parent-channel';
+import { withGraphFor } from './fp16-graph-cache';
 import { createCachedSession } from './optimized-graph-cache';
 import { withProviderFallback } from './provider-chain';
 import { resolveThreads } from './thread-count';
@@ -25,8 +26,9 @@ async function load(modelPath: string, providers: string[], requested: number): 
   const threads = resolveThreads(requested);
   try {
     const options = { graphOptimizationLevel: 'all', executionMode: 'sequential', logSeverityLevel: 4, intraOpNumThreads: threads, interOpNumThreads: 1 } as const;
-    // Through the optimized graph cached beside the model (optimized-graph-cache.ts).
-    const loaded = await withProviderFallback(providers, (provider) => createCachedSession(modelPath, provider, options));
+    // Through the optimized graph cached beside the model (optimized-graph-cache.ts); on the
+    // graphics card, of the model's fp16 copy (fp16-graph-cache.ts).
+    const loaded = await withProviderFallback(providers, (provider) => withGraphFor(modelPath, provider, (graph) => createCachedSession(graph, provider, options)));
     session = loaded.value.session;
     post({ type: 'loaded', provider: loaded.provider, attempts: loaded.attempts, inputName: session.inputNames[0], outputName: session.outputNames[0], threads, graphCache: loaded.value.cache });
   } catch (error) {
