@@ -175,12 +175,7 @@ export function estimateMemory(c: DecoderConfig, vq: VqConfig, imageSize: number
   const kvTokens = copies === 1 ? planTokens(plan) + (plan.branches - 1) * uncondTokens(plan) : planTokens(plan) * plan.branches;
   const kv = kvTokens * perToken * copies;
   const decodeWorkspace = plan.branches * (c.vocabSize * 4 * 2 + c.numHeads * planTokens(plan) * (cb + 8));
-  // On the CPU, onnxruntime's memory arena keeps the largest workspace it ever allocated (the
-  // prefill's) for the rest of the run: measured at the 7B attention shape (2 layers, int4,
-  // prefill in 512-token chunks up to 8400 tokens) 1.29 GB held over the cache with the arena,
-  // against 1.17 GB for prefillWorkspace here; without the arena steps ran 2x slower.
-  const arenaKept = options.device === 'cpu' ? prefillWorkspace : 0;
-  const decodePhase = kv + decodeWorkspace + arenaKept;
+  const decodePhase = kv + decodeWorkspace;
 
   // The VQ graphs' largest activations: a few (channels, S, S) f32 tensors at full resolution,
   // and ONNX Runtime + the Node process itself.
