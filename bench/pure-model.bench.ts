@@ -42,7 +42,7 @@ const { values: flags } = parseArgs({
     'device-free-gb': { type: 'string' },
     'int4-accuracy': { type: 'string', default: '4' },
     rebuild: { type: 'boolean', default: false },
-    'cpu-arena': { type: 'string', default: 'on' },
+    'cpu-arena': { type: 'string', default: 'off' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -115,7 +115,8 @@ log(`  ${model.buildS > 0 ? `built in ${model.buildS.toFixed(1)} s` : 'reused'} 
 
 // ---- the runner: the design the app uses with this provider, or the one --cache names ---------
 if (!['on', 'off'].includes(flags['cpu-arena'])) refuse(`--cpu-arena takes on or off, got "${flags['cpu-arena']}".`);
-// onnxruntime's CPU memory arena (on by default): off gives freed memory back after each call.
+// onnxruntime's CPU memory arena: off by default, as PurePipeline runs the decoder on the CPU (it
+// kept ~0.27 GB more per layer over a run: docs/pure-cpu-7b.md); on to compare.
 const sessionOptions: InferenceSession.SessionOptions = { executionProviders: [provider], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: flags['cpu-arena'] === 'on' };
 interface BenchRunner {
   runner: DecoderRunner;
