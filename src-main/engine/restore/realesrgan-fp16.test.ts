@@ -8,17 +8,14 @@ import assert from 'node:assert/strict';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
-import type { RasterImage } from '../image/types';
-import { catalogEntry } from '../models/catalog';
 import { locateModel } from '../models/model-store';
 import { attr, encodeModel, float32Tensor, GraphBuilder } from '../onnx/onnx-builder';
 import { fp16Model, fp16Refusal } from '../onnx/onnx-fp16';
 import { readFields } from '../onnx/onnx-split';
 import { fp16Graph } from '../runtime/fp16-graph-cache';
-import { photo, tempDir } from '../../testing/fixtures';
+import { tempDir } from '../../testing/fixtures';
+import { chelseaCrop, upscaleOn } from '../../testing/upscale-on-provider';
 import { webgpuUnavailable } from '../../testing/webgpu-adapter';
-import { Upscaler } from './upscaler';
 
 const skipGpu = await webgpuUnavailable();
 const BOUND_DB = 45;
@@ -108,24 +105,9 @@ function rgbPsnr(a: ArrayLike<number>, b: ArrayLike<number>, max: number): numbe
   return se === 0 ? Infinity : 10 * Math.log10(a.length / se);
 }
 
-/** A real photo's crop: fur, an edge and flat background (lavapipe runs shaders on the CPU: kept small). */
-async function crop(): Promise<RasterImage> {
-  const { data, info } = await sharp(photo('chelsea.png')).extract({ left: 150, top: 60, width: 40, height: 32 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 3, bitDepth: 8, data: new Uint8Array(data) };
-}
-
-async function upscaleOn(engine: string, provider: 'cpu' | 'webgpu', rgb: RasterImage): Promise<{ out: RasterImage; provider: string }> {
-  const upscaler = await Upscaler.load((await locateModel(engine)).onnxPath, { scale: 4, pad: catalogEntry(engine).tilePad }, [provider], 0);
-  try {
-    return { out: await upscaler.upscale(rgb, { tile: 4096, bitDepth: 16 }), provider: upscaler.provider };
-  } finally {
-    await upscaler.close();
-  }
-}
-
 for (const engine of ['realesrgan-x4fast', 'realesrgan-x4plus']) {
   test(`${engine}: its fp16 graph on the CPU provider stays >= ${BOUND_DB} dB from fp32`, { timeout: 120_000 }, async () => {
-    const rgb = await crop();
+    const rgb = await chelseaCrop();
     const model = (await locateModel(engine)).onnxPath;
     const half = await fp16Graph(model);
     assert.ok(half, `${engine} converts to fp16`);
@@ -137,7 +119,7 @@ for (const engine of ['realesrgan-x4fast', 'realesrgan-x4plus']) {
   });
 
   test(`${engine} on webgpu runs its fp16 graph and stays >= ${BOUND_DB} dB from the CPU's fp32`, { skip: skipGpu, timeout: 300_000 }, async () => {
-    const rgb = await crop();
+    const rgb = await chelseaCrop();
     const cpu = await upscaleOn(engine, 'cpu', rgb);
     const gpu = await upscaleOn(engine, 'webgpu', rgb);
     assert.equal(gpu.provider, 'webgpu');

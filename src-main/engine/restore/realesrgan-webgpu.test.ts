@@ -4,13 +4,9 @@
 // adapter exists the test skips and says why.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import sharp from 'sharp';
 import type { RasterImage } from '../image/types';
-import { catalogEntry } from '../models/catalog';
-import { locateModel } from '../models/model-store';
-import { photo } from '../../testing/fixtures';
 import { webgpuUnavailable } from '../../testing/webgpu-adapter';
-import { Upscaler } from './upscaler';
+import { chelseaCrop, upscaleOn } from '../../testing/upscale-on-provider';
 
 const skip = await webgpuUnavailable();
 // The card runs fp16 graphs by default (fp16-graph-cache.ts; realesrgan-fp16.test.ts): this is the fp32 bound.
@@ -24,20 +20,9 @@ function rgbPsnr(a: RasterImage, b: RasterImage): number {
   return se === 0 ? Infinity : 10 * Math.log10(a.data.length / se);
 }
 
-async function upscaleOn(engine: string, provider: 'cpu' | 'webgpu', rgb: RasterImage): Promise<{ out: RasterImage; provider: string }> {
-  const upscaler = await Upscaler.load((await locateModel(engine)).onnxPath, { scale: 4, pad: catalogEntry(engine).tilePad }, [provider], 0);
-  try {
-    return { out: await upscaler.upscale(rgb, { tile: 4096, bitDepth: 16 }), provider: upscaler.provider };
-  } finally {
-    await upscaler.close();
-  }
-}
-
 for (const engine of ['realesrgan-x4fast', 'realesrgan-x4plus']) {
   test(`${engine} on webgpu matches the CPU within 50 dB (fp32)`, { skip, timeout: 600_000 }, async () => {
-    // A real photo's crop: fur, an edge and flat background (lavapipe runs shaders on the CPU: kept small).
-    const { data, info } = await sharp(photo('chelsea.png')).extract({ left: 150, top: 60, width: 40, height: 32 }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    const rgb: RasterImage = { width: info.width, height: info.height, channels: 3, bitDepth: 8, data: new Uint8Array(data) };
+    const rgb = await chelseaCrop();
     const cpu = await upscaleOn(engine, 'cpu', rgb);
     const gpu = await upscaleOn(engine, 'webgpu', rgb);
     assert.equal(gpu.provider, 'webgpu');
