@@ -120,13 +120,13 @@ export async function modelInfo(entry: ModelEntry, home: string): Promise<ModelI
   else if (info.busy?.activity === 'converting' || info.busy?.activity === 'importing') info.status = 'converting';
   else if (installed.kind === 'ok') info.status = isVerified(installed.manifest) ? 'ready' : 'unverified';
   else if (installed.kind === 'damaged') [info.status, info.problem] = ['damaged', installed.problem];
-  if (installed.kind === 'ok') info.package = await packageRequirements(installed.dir, entry.engine, installed.bytes);
-  if (installed.kind !== 'missing' && !bundled) Object.assign(info, await repairRoute(entry, installed.manifest));
   else if (isDownloadEntry(entry)) {
     const failure = await readPullFailure(entry.id, home);
     if (failure) [info.status, info.failure] = ['failed', failure];
     else if (payload.files > 0) info.status = payload.partial ? 'paused' : 'downloaded';
   }
+  if (installed.kind === 'ok') info.package = await packageRequirements(installed.dir, entry.engine, installed.bytes);
+  if (installed.kind !== 'missing' && !bundled) Object.assign(info, await repairRoute(entry, installed.manifest));
   return info;
 }
 
