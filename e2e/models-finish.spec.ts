@@ -13,7 +13,7 @@
 //  - errors and notes speak of the page's buttons, never of a command line, and a damaged photo
 //    is said without the decoder's words (those wait under Details).
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,6 +21,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import type { Locator, Page } from '@playwright/test';
+import { modelsDir } from '../src-main/engine/models/paths';
 import { pureMemory } from '../src-main/engine/models/pure-memory';
 import { readPureManifest } from '../src-main/engine/pure/package/pure-manifest';
 import { bytes } from '../src-renderer/src/lib/format';
@@ -67,6 +68,9 @@ test.beforeAll(async () => {
   writeFileSync(join(root, 'whole scan.jpg'), jpeg);
   await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '3']);
   await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
+  // Real-ESRGAN's fast model, as this machine has it installed (the test home starts empty; a
+  // checkout with build/bundle would lend its bundled models, a clean one does not).
+  cpSync(join(modelsDir(), 'realesrgan-x4fast'), join(home, 'models', 'realesrgan-x4fast'), { recursive: true });
   served = await startServe(root, join(base, 'state'), { PURE_STUDIO_HOME: home, PURE_STUDIO_CATALOG: catalogPath });
 });
 
@@ -236,6 +240,7 @@ test('a failed download and the models folder speak of the page’s buttons, not
 test('a damaged photo is said plainly, with what to do in the app; the decoder’s words wait under Details', async ({ page }) => {
   await page.goto(served.url);
   await openWithPicker(page, ['cut scan.jpg']);
+  await chooseEngine(page, 'Real-ESRGAN x4 fast');
   await page.getByRole('button', { name: 'Restore photo' }).click();
   const alert = page.getByTestId('error').first();
   await expect(alert).toContainText('“cut scan.jpg” is a damaged', { timeout: 30_000 });
