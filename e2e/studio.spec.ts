@@ -219,16 +219,15 @@ test('save the result: the file is on disk with its metadata, and never over the
   await page.goto(app.served.url);
   await restoreWithFastEngine(page, 'rocket launch.jpg');
 
-  // Naming the original is refused, with a sentence saying why.
+  // Naming the original is refused before Save can be pressed, with a sentence saying why.
   await page.getByRole('button', { name: 'Save…' }).click();
   let dialog = page.getByRole('dialog', { name: 'Save the restored photo' });
   await dialog.getByRole('combobox', { name: 'Format' }).selectOption('jpeg');
   await dialog.getByRole('textbox', { name: 'File name' }).fill('rocket launch');
-  await dialog.getByRole('button', { name: 'Save', exact: true }).click();
-  await expect(page.getByRole('alert').filter({ hasText: 'That would replace the original' })).toBeVisible();
+  await expect(dialog.getByText('That is the original photo, which is never replaced.')).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   expect(sha256(app.photos.rocket)).toBe(originalHash);
-  await page.getByRole('button', { name: 'Dismiss' }).click();
 
   await page.getByRole('button', { name: 'Save…' }).click();
   dialog = page.getByRole('dialog', { name: 'Save the restored photo' });
