@@ -237,12 +237,14 @@ test('a failed download and the models folder speak of the page’s buttons, not
   expect(errors).toEqual([]);
 });
 
-test('a damaged photo is said plainly, with what to do in the app; the decoder’s words wait under Details', async ({ page }) => {
+test('a damaged photo is said plainly when opened, with what to do in the app; Restore waits; the decoder’s words wait under Details', async ({ page }) => {
   await page.goto(served.url);
   await openWithPicker(page, ['cut scan.jpg']);
   await chooseEngine(page, 'Real-ESRGAN x4 fast');
-  await page.getByRole('button', { name: 'Restore photo' }).click();
-  const alert = page.getByTestId('error').first();
+  // Its header cannot be read, so opening it finds the damage: there is nothing to restore.
+  // (The library's event used to create the entry first and drop what the open found.)
+  await expect(page.getByRole('button', { name: 'Restore photo' })).toBeDisabled();
+  const alert = page.getByRole('complementary', { name: 'Restoration' }).getByTestId('error');
   await expect(alert).toContainText('“cut scan.jpg” is a damaged', { timeout: 30_000 });
   await expect(alert).toContainText('Re-export or re-download the original and open that copy');
   await expect(alert.getByText(/Vips/)).toBeHidden();

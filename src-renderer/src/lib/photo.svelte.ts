@@ -74,6 +74,19 @@ export class PhotoEntry {
     if (width > 0 && height > 0 && (this.item.width !== width || this.item.height !== height)) this.item = { ...this.item, width, height };
   }
 
+  /**
+   * What opening the file found (its size, or what is wrong with it). The library's event can
+   * create this entry before the open call answers, from a record that has no header in it:
+   * without this, a damaged photo would lose its problem and offer Restore.
+   */
+  learnOpened(opened: PhotoItem): void {
+    if (opened.width && opened.height) this.learnSize(opened.width, opened.height);
+    if (opened.problem && !this.item.problem) {
+      this.item = { ...this.item, problem: opened.problem };
+      if (!this.busy && !this.result) this.error = opened.problem;
+    }
+  }
+
   /** Takes the library's newer record: state, error, and the stored result after a reload. */
   follow(lib: LibraryPhoto): void {
     const was = this.lib?.state;

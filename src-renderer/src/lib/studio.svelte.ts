@@ -126,6 +126,7 @@ export class Studio {
     try {
       const items = await open();
       const known = this.byPath;
+      for (const item of items) known.get(item.path)?.learnOpened(item);
       const fresh = items.filter((item) => !known.has(item.path)).map((item) => new PhotoEntry(item));
       this.photos = [...this.photos, ...fresh];
       // Show what was just opened: the first new photo, or the first of those already there.
