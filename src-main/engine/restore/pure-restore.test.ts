@@ -41,6 +41,7 @@ test('a region of one tile: x4 output of the region, its text, a live preview of
   const seen: boolean[] = [];
   const result = await restorer.restore(input, join(dir, 'cat-roi.png'), { ...quick, roi: { x: 40, y: 20, width: 96, height: 64 }, maxNewTokens: 700 }, {
     previews: true,
+    previewLingerMs: 300,
     onProgress: (p) => {
       events.push(p);
       if (p.preview) seen.push(existsSync(p.preview)); // the file is there when it is announced
@@ -62,6 +63,11 @@ test('a region of one tile: x4 output of the region, its text, a live preview of
   assert.ok(events.some((p) => p.preview && p.tilesDone === 0 && (p.rowsDone ?? 0) >= 8), 'a row preview during the tile');
   assert.ok(seen.length > 0 && seen.every(Boolean));
   assert.equal(events.at(-1)?.preview, undefined, 'the done report names no preview');
+  // The page learns of the end after the job's own end: the last preview it was told of is still
+  // there for it to load (a 404 otherwise), and the folder goes a moment later.
+  const lastPreview = events.findLast((p) => p.preview)?.preview;
+  assert.ok(lastPreview && existsSync(lastPreview), 'the last preview outlives the job');
+  await new Promise((resolve) => setTimeout(resolve, 600));
   assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.pure-preview-')), [], 'previews are removed');
   const map = await sharp(result.pure.entropyMap).metadata();
   assert.deepEqual([map.width, map.height, map.channels], [384, 256, 1]);
@@ -142,12 +148,14 @@ test('cancelling a PURE restoration leaves nothing behind, previews included', {
     restorer.restore(input, join(work, 'out.png'), { ...quick, maxNewTokens: 4000 }, {
       signal: controller.signal,
       previews: true,
+      previewLingerMs: 300,
       onProgress: (p) => {
         if ((p.rowsDone ?? 0) >= 1) controller.abort();
       },
     }),
     { code: 'CANCELLED' },
   );
+  await new Promise((resolve) => setTimeout(resolve, 600)); // the previews outlive the job a moment
   assert.deepEqual(readdirSync(work), []);
   assert.equal(existsSync(join(work, 'out.entropy.png')), false);
 });

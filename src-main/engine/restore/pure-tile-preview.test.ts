@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import sharp from 'sharp';
 import { planPureTiles, pureTileGeometry } from './pure-tile-plan';
-import { PureTilePreview } from './pure-tile-preview';
+import { PREVIEW_FILES_KEPT, PureTilePreview } from './pure-tile-preview';
 import { tempDir } from '../../testing/fixtures';
 
 const solid = (width: number, height: number, rgb: [number, number, number]): Uint8Array => {
@@ -27,7 +28,7 @@ test('finished cores and the current tile over the base, at most one file per in
   assert.equal(plan.count, 2);
   let now = 0;
   const emitted: string[] = [];
-  const preview = await PureTilePreview.create(dir, { rgb: solid(200, 100, [10, 20, 30]), width: 200, height: 100 }, plan, 4, (p) => emitted.push(p), { now: () => now, minIntervalMs: 500 });
+  const preview = await PureTilePreview.create(dir, { rgb: solid(200, 100, [10, 20, 30]), width: 200, height: 100 }, plan, 4, (p) => emitted.push(p), { now: () => now, minIntervalMs: 500, lingerMs: 0 });
   // 800x400 output fits 640: 640x320, 3.2 preview px per input px.
   assert.deepEqual([preview.width, preview.height], [640, 320]);
 
@@ -61,8 +62,21 @@ test('finished cores and the current tile over the base, at most one file per in
   // Cores: tile 0 up to input 108 (preview 345.6), tile 1 from 92 (preview 294.4): the later core wins its part.
   assert.deepEqual(await pixel(last, 280, 10), [0, 0, 250]);
   assert.deepEqual(await pixel(last, 360, 10), [0, 250, 0]);
-  assert.equal(readdirSync(preview.folder).filter((n) => n.endsWith('.png')).length, 2, 'the last two files are kept');
-  assert.equal(existsSync(emitted[0]), false);
   await preview.close();
   assert.equal(existsSync(preview.folder), false);
+});
+
+test('only the last few files are kept, and the folder outlives the job a moment, for a page that is behind', async () => {
+  const dir = tempDir();
+  const plan = planPureTiles(200, 100, pureTileGeometry(512, 4));
+  let now = 0;
+  const emitted: string[] = [];
+  const preview = await PureTilePreview.create(dir, { rgb: solid(200, 100, [10, 20, 30]), width: 200, height: 100 }, plan, 4, (p) => emitted.push(p), { now: () => now, minIntervalMs: 500, lingerMs: 200 });
+  for (let i = 0; i < PREVIEW_FILES_KEPT + 2; i++, now += 500) await preview.tileRows(0, solid(512, 512, [i, 0, 0]), 512);
+  assert.equal(emitted.length, PREVIEW_FILES_KEPT + 2);
+  assert.deepEqual(readdirSync(preview.folder).filter((n) => n.endsWith('.png')).sort(), emitted.slice(2).map((p) => basename(p)), 'the oldest two are gone');
+  await preview.close();
+  assert.ok(existsSync(emitted.at(-1)!), 'the last one is still there right after the job');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.equal(existsSync(preview.folder), false, 'then the folder goes');
 });

@@ -3,8 +3,10 @@
 // "after" slot, through the same media scope as results). The picture starts as the bicubic
 // upscale of the input; each finished tile is pasted in, and the tile being generated is shown
 // over that with its rows so far (the pipeline's preview: generated rows decoded, the LQ codes
-// standing in for the rest). At most one file every `minIntervalMs`; the last two files are kept,
-// so the page can still load the one it was just told about.
+// standing in for the rest). At most one file every `minIntervalMs`; the last few files are kept,
+// and the folder outlives the job by a few seconds, so a page that is a little behind can still
+// load the one it was just told about instead of asking for a file already removed (a 404).
+import { rmSync } from 'node:fs';
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -12,6 +14,17 @@ import type { TilePlan } from '../common/tiling';
 
 /** Longest side of the preview picture: enough for the viewer, cheap to encode twice a second. */
 export const PREVIEW_MAX_SIDE = 640;
+/** Files kept: at one every 500 ms, a page two seconds behind still finds the one it was told of. */
+export const PREVIEW_FILES_KEPT = 4;
+/** How long the folder outlives its job: the 'done' report reaches the page after the job ends. */
+export const PREVIEW_LINGER_MS = 10_000;
+
+// Folders whose removal waits: removed at once if the process ends first (the next run's temp
+// sweep catches a process that was killed).
+const lingering = new Set<string>();
+process.once('exit', () => {
+  for (const dir of lingering) rmSync(dir, { recursive: true, force: true });
+});
 
 interface Rect {
   x: number;
@@ -59,6 +72,7 @@ export class PureTilePreview {
     private readonly emit: (path: string) => void,
     private readonly now: () => number,
     private readonly minIntervalMs: number,
+    private readonly lingerMs: number,
   ) {
     this.finished = base;
   }
@@ -70,7 +84,7 @@ export class PureTilePreview {
     plan: TilePlan,
     factor: number,
     emit: (path: string) => void,
-    options: { now?: () => number; minIntervalMs?: number } = {},
+    options: { now?: () => number; minIntervalMs?: number; lingerMs?: number } = {},
   ): Promise<PureTilePreview> {
     const outW = source.width * factor;
     const outH = source.height * factor;
@@ -79,7 +93,7 @@ export class PureTilePreview {
     const height = Math.max(1, Math.round(outH * k));
     const base = await resizeRgb(source.rgb, source.width, source.height, width, height);
     const dir = await mkdtemp(join(parent, '.pure-preview-'));
-    return new PureTilePreview(dir, width, height, plan, factor, base, emit, options.now ?? (() => performance.now()), options.minIntervalMs ?? 500);
+    return new PureTilePreview(dir, width, height, plan, factor, base, emit, options.now ?? (() => performance.now()), options.minIntervalMs ?? 500, options.lingerMs ?? PREVIEW_LINGER_MS);
   }
 
   get folder(): string {
@@ -113,10 +127,22 @@ export class PureTilePreview {
     });
   }
 
-  /** Waits for pending writes, then removes the folder and every preview in it. */
+  /**
+   * Waits for pending writes, then removes the folder and every preview in it: `lingerMs` later
+   * (the page may be loading the last one as the job ends), at once with 0. Resolves when the
+   * removal is scheduled, not done: the job does not wait for it.
+   */
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
+    const dir = this.dir;
+    if (this.lingerMs <= 0) return rm(dir, { recursive: true, force: true });
+    lingering.add(dir);
+    const timer = setTimeout(() => {
+      void rm(dir, { recursive: true, force: true })
+        .catch(() => undefined)
+        .finally(() => lingering.delete(dir));
+    }, this.lingerMs);
+    timer.unref(); // never keeps a finished process alive: the exit hook removes it instead
   }
 
   private due(): boolean {
@@ -168,7 +194,7 @@ export class PureTilePreview {
     await writeFile(`${path}.tmp`, png);
     await rename(`${path}.tmp`, path);
     this.files.push(path);
-    if (this.files.length > 2) await rm(this.files.shift()!, { force: true });
+    if (this.files.length > PREVIEW_FILES_KEPT) await rm(this.files.shift()!, { force: true });
     this.emit(path);
   }
 }

@@ -40,10 +40,13 @@ export interface RestoreContext {
   signal?: AbortSignal;
   onProgress?: (progress: RestoreProgress) => void;
   /**
-   * PURE: write live previews (small PNGs in a folder beside the output, removed at the end) and
-   * name them in the progress. Off by default: only a page has somewhere to show them.
+   * PURE: write live previews (small PNGs in a folder beside the output, removed a few seconds
+   * after the end) and name them in the progress. Off by default: only a page has somewhere to
+   * show them.
    */
   previews?: boolean;
+  /** How long the previews outlive the job (default PREVIEW_LINGER_MS; 0: removed at the end). */
+  previewLingerMs?: number;
   /**
    * PURE: keep each finished tile in this folder, and take the tiles already there, so that a
    * restoration interrupted by a kill or a crash resumes at its first unfinished tile. The folder
@@ -99,10 +102,17 @@ export class Restorer {
     let previews: PureTilePreview | undefined;
     try {
       return await this.run(input, output, options, ctx, t0, report, async (source, tiling, folder) => {
-        previews = await PureTilePreview.create(folder, source, tiling.plan, tiling.geometry.factor, (path) => {
-          preview = path;
-          report(last.stage, last.fraction, { ...last, preview: path });
-        });
+        previews = await PureTilePreview.create(
+          folder,
+          source,
+          tiling.plan,
+          tiling.geometry.factor,
+          (path) => {
+            preview = path;
+            report(last.stage, last.fraction, { ...last, preview: path });
+          },
+          { ...(ctx.previewLingerMs !== undefined && { lingerMs: ctx.previewLingerMs }) },
+        );
         return previews;
       });
     } finally {
