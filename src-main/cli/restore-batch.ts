@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { toErrorPayload } from '../engine/common/errors';
 import { formatDuration } from '../engine/common/eta';
 import { runBatch, type BatchSummary } from '../engine/library/batch-runner';
+import { MeasuredRates } from '../engine/library/measured-rates';
 import { SqliteLibraryStore } from '../engine/library/sqlite-library-store';
 import { studioHome } from '../engine/models/paths';
 import type { Restorer } from '../engine/restore/restore';
@@ -15,6 +16,8 @@ import { describeSummary, printError, printRestored } from './restore-report';
 
 /** The command line's library: one file for every batch, each output folder its own scope. */
 export const cliLibraryFile = (home: string): string => join(home, 'library', 'cli-library.db');
+/** This machine's measured speed per engine, for the next batch's first ETA. */
+export const cliRatesFile = (home: string): string => join(home, 'library', 'measured-rates.json');
 
 export function batchExitCode(s: BatchSummary): number {
   if (s.cancelled) return EXIT.CANCELLED;
@@ -31,7 +34,7 @@ export async function restoreBatch(command: RestoreCommand, cwd: string, restore
   let total = 0;
   try {
     const summary = await runBatch(
-      { inputs: command.inputs, cwd, outDir: command.outDir, recursive: command.recursive, redo: command.redo, options: command.options, tilesDir: join(home, 'library', 'tiles') },
+      { inputs: command.inputs, cwd, outDir: command.outDir, recursive: command.recursive, redo: command.redo, options: command.options, tilesDir: join(home, 'library', 'tiles'), rates: new MeasuredRates(cliRatesFile(home)) },
       store,
       restorer,
       {

@@ -34,7 +34,7 @@ export class BatchEta {
 
   constructor(private readonly prior: PriorRates = {}) {}
 
-  /** A photo restored in `seconds` (model load included for the first: that is what it cost). */
+  /** A photo restored in `seconds` (the callers leave the model's one-time load out). */
   photoDone(seconds: number, megapixels?: number): void {
     this.restoredSeconds += seconds;
     this.restored += 1;

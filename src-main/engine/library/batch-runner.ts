@@ -6,6 +6,7 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { EngineError, toErrorPayload, type ErrorPayload } from '../common/errors';
+import { probeImage } from '../image/thumbnail';
 import type { Restorer } from '../restore/restore';
 import { parseRestoreOptions } from '../restore/restore';
 import type { RestoreOptionsInput, RestoreProgress, RestoreResult } from '../../protocol/restore';
@@ -14,6 +15,7 @@ import { decide } from './batch-plan';
 import { fingerprintFile } from './fingerprint';
 import { findInputs, type IgnoredInput } from './find-inputs';
 import type { LibraryStore, PhotoRecord } from './library-types';
+import { estimatedSecondsPerMegapixel, rateRequest, type MeasuredRates } from './measured-rates';
 import { outputExtension, outputFolder, planOutputPath } from './output-plan';
 import { settingsHash } from './settings-hash';
 import { removeLeftoverTemps } from './temp-cleanup';
@@ -31,6 +33,11 @@ export interface BatchSpec {
   options: RestoreOptionsInput;
   /** PURE: folder for finished tiles of the photo being restored (resume at tile level). */
   tilesDir?: string;
+  /**
+   * Seconds per input megapixel measured on this machine before (the CLI keeps them in its home):
+   * the batch's ETA is right from its first photo, and this run's photos are added to them.
+   */
+  rates?: MeasuredRates;
 }
 
 export type PhotoStatus = 'restored' | 'done-before' | 'failed' | 'cancelled';
@@ -120,7 +127,8 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
   }
   events.onPlanned?.({ total: records.length, toRestore: todo.length, doneBefore: summary.doneBefore, ignored });
 
-  const eta = new BatchEta();
+  const eta = batchEta(spec);
+  const sizes = await megapixelsOf(todo.map((t) => t.record.input), spec.options.roi, signal);
   for (const [i, { record, hash, ext }] of todo.entries()) {
     if (signal?.aborted) {
       summary.cancelled = true;
@@ -129,12 +137,19 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
     const photoStarted = performance.now();
     const outcome = await restoreOne(record, hash, ext, { spec, store, restorer, outRoot, signal }, (progress) => {
       const seconds = (performance.now() - photoStarted) / 1000;
-      events.onProgress?.({ photo: i + 1, photos: todo.length, input: record.input, progress, etaSeconds: eta.secondsLeft(todo.length - i, progress.fraction, seconds) });
+      const etaSeconds = eta.secondsLeftBySize(sizes.slice(i + 1), { megapixels: sizes[i], fraction: progress.fraction, seconds });
+      events.onProgress?.({ photo: i + 1, photos: todo.length, input: record.input, progress, ...(etaSeconds !== undefined && { etaSeconds }) });
     });
     events.onPhoto?.(outcome);
     if (outcome.status === 'restored') {
       summary.restored += 1;
-      eta.photoDone((performance.now() - photoStarted) / 1000);
+      const result = outcome.result!;
+      // The model's load happens once a batch, not per pixel: left out of the rate.
+      const seconds = Math.max(0, (performance.now() - photoStarted - result.timings.loadModelMs) / 1000);
+      const area = result.roi ?? result.inputSize;
+      const megapixels = (area.width * area.height) / 1e6;
+      eta.photoDone(seconds, megapixels);
+      void spec.rates?.record({ engine: result.engine, provider: result.provider, threads: result.threads ?? 0 }, seconds, megapixels);
     } else if (outcome.error?.code === 'CANCELLED') {
       summary.cancelled = true; // the photo is pending again: a rerun does it
       break;
@@ -145,7 +160,38 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
     if (outcome.error && FATAL.has(outcome.error.code)) break;
   }
   summary.seconds = (performance.now() - started) / 1000;
+  await spec.rates?.saved();
   return summary;
+}
+
+/** The batch's ETA, with the rate measured before on this machine for its engine, else the estimate. */
+function batchEta(spec: BatchSpec): BatchEta {
+  const request = rateRequest(spec.options);
+  const measured = spec.rates?.lookup(request.engine, request);
+  const estimated = estimatedSecondsPerMegapixel(request.engine, request.threads);
+  return new BatchEta({ ...(measured !== undefined && { measured }), ...(estimated !== undefined && { estimated }) });
+}
+
+/** Header reads before the first photo: enough for the first ETAs; the rest are read meanwhile. */
+const SIZES_FIRST = 64;
+
+/**
+ * Each photo's input megapixels for the ETA (the region's when one is given), from its header:
+ * the first SIZES_FIRST before this resolves, the others filled in while the batch runs. A photo
+ * whose header cannot be read stays undefined (the ETA counts it as the mean); its restore says why.
+ */
+async function megapixelsOf(inputs: readonly string[], roi: { width: number; height: number } | undefined, signal?: AbortSignal): Promise<(number | undefined)[]> {
+  const sizes = new Array<number | undefined>(inputs.length).fill(roi ? (roi.width * roi.height) / 1e6 : undefined);
+  if (roi) return sizes;
+  const read = async (from: number, to: number): Promise<void> => {
+    for (let i = from; i < to && !signal?.aborted; i++) {
+      const header = await probeImage(inputs[i]).catch(() => undefined);
+      if (header?.width && header.height) sizes[i] = (header.width * header.height) / 1e6;
+    }
+  };
+  await read(0, Math.min(SIZES_FIRST, inputs.length));
+  void read(SIZES_FIRST, inputs.length);
+  return sizes;
 }
 
 interface RunContext {

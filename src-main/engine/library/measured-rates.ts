@@ -5,6 +5,8 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../models/atomic-write';
+import { DEFAULT_ENGINE } from '../../protocol/restore';
+import type { RestoreOptionsInput } from '../../protocol/restore';
 
 export interface RateKey {
   engine: string;
@@ -37,6 +39,21 @@ const ESTIMATED_CPU_SECONDS_PER_MEGAPIXEL: Record<string, number> = {
 export function estimatedSecondsPerMegapixel(engine: string, threads = 0): number | undefined {
   const cpu = ESTIMATED_CPU_SECONDS_PER_MEGAPIXEL[engine];
   return cpu === undefined ? undefined : cpu / (threads > 0 ? threads : Math.max(1, Math.floor(availableParallelism() / 2)));
+}
+
+/** What a batch's photos will run with, as far as the options say before a photo ran. */
+export interface RateRequest {
+  engine: string;
+  /** A concrete provider named alone ('cpu'); undefined for 'auto', 'gpu' or a list. */
+  provider?: string;
+  /** Threads asked for; undefined for the machine's default. */
+  threads?: number;
+}
+
+export function rateRequest(options: RestoreOptionsInput): RateRequest {
+  const providers = options.providers ?? [];
+  const provider = providers.length === 1 && providers[0] !== 'auto' && providers[0] !== 'gpu' ? providers[0] : undefined;
+  return { engine: options.engine ?? DEFAULT_ENGINE, ...(provider && { provider }), ...(options.threads ? { threads: options.threads } : {}) };
 }
 
 const keyOf = (k: RateKey): string => `${k.engine}|${k.provider}|${k.threads}`;

@@ -20,7 +20,8 @@ import type { JobSettings, LibrarySettings } from './library-settings';
 import { byPlace, keptResult, savedTo, toLibraryPhoto } from './library-view';
 import type { ScopedPaths } from './library-view';
 import type { MeasuredRates } from '../../engine/library/measured-rates';
-import { megapixelsOf, QueueProgress, rateRequest } from './queue-progress';
+import { rateRequest } from '../../engine/library/measured-rates';
+import { megapixelsOf, QueueProgress } from './queue-progress';
 import type { WorkerHost } from './worker-host';
 
 export interface LibraryQueueOptions {

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { MeasuredRates } from '../../engine/library/measured-rates';
 import { tempDir } from '../../testing/fixtures';
 import type { RestoreResult } from '../../protocol/restore';
-import { megapixelsOf, QueueProgress, rateRequest } from './queue-progress';
+import { rateRequest } from '../../engine/library/measured-rates';
+import { megapixelsOf, QueueProgress } from './queue-progress';
 import type { PhotoRecord } from '../../engine/library/library-types';
 
 function result(width: number, height: number, loadModelMs: number): RestoreResult {

@@ -8,25 +8,9 @@
 import { BatchEta } from '../../engine/library/batch-eta';
 import type { PhotoRecord } from '../../engine/library/library-types';
 import { estimatedSecondsPerMegapixel } from '../../engine/library/measured-rates';
-import type { MeasuredRates } from '../../engine/library/measured-rates';
+import type { MeasuredRates, RateRequest } from '../../engine/library/measured-rates';
 import type { QueueStatus } from '../../protocol/api';
-import { DEFAULT_ENGINE } from '../../protocol/restore';
-import type { RestoreOptionsInput, RestoreResult } from '../../protocol/restore';
-
-/** What a queue's photos will run with, as far as the options say before a photo ran. */
-export interface RateRequest {
-  engine: string;
-  /** A concrete provider named alone ('cpu'); undefined for 'auto', 'gpu' or a list. */
-  provider?: string;
-  /** Threads asked for; undefined for the machine's default. */
-  threads?: number;
-}
-
-export function rateRequest(options: RestoreOptionsInput): RateRequest {
-  const providers = options.providers ?? [];
-  const provider = providers.length === 1 && providers[0] !== 'auto' && providers[0] !== 'gpu' ? providers[0] : undefined;
-  return { engine: options.engine ?? DEFAULT_ENGINE, ...(provider && { provider }), ...(options.threads ? { threads: options.threads } : {}) };
-}
+import type { RestoreResult } from '../../protocol/restore';
 
 /** A library photo's input megapixels, once triage has read its size (undefined before). */
 export function megapixelsOf(record: PhotoRecord): number | undefined {
