@@ -7,12 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { Restorer } from '../restore/restore';
+import type { RestoreOptionsInput } from '../../protocol/restore';
 import { photo, tempDir } from '../../testing/fixtures';
 import { runBatch, type BatchProgress } from './batch-runner';
 import { MeasuredRates } from './measured-rates';
 import { SqliteLibraryStore } from './sqlite-library-store';
 
-const FAST = { engine: 'realesrgan-x4fast', providers: ['cpu'], threads: 1 } as const;
+const FAST: RestoreOptionsInput = { engine: 'realesrgan-x4fast', providers: ['cpu'], threads: 1 };
 const KEY = { engine: 'realesrgan-x4fast', provider: 'cpu', threads: 1 };
 
 test('the first ETA uses the rate measured before, per megapixel; the batch adds its own rate', { timeout: 120_000 }, async () => {
