@@ -5,17 +5,15 @@
 // says what its colours mean. The heatmap needs a PURE result: the PURE TEST MODEL (tiny, random
 // weights) is made, converted and imported with the project's own commands, as in
 // library-pure.spec.ts, and restores a 32x24 photo (minutes on two busy CPU cores: the test allows 9).
-import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
-import { modelsDir } from '../src-main/engine/models/paths';
 import { projectRoot, startServe } from './support/serve';
 import type { Served } from './support/serve';
+import { installFastModel, makePureTestPackage } from './support/test-home';
 import { servePhotos } from './support/serve-photos';
 import type { PhotoServer } from './support/serve-photos';
 import { chooseEngine, collectErrors, libraryItem, openWithPicker } from './support/studio-page';
@@ -211,7 +209,6 @@ test.describe('Save and the viewer', () => {
 
 // ---- PURE's heatmap ----
 
-const run = promisify(execFile);
 
 /** WCAG contrast of two CSS colours as getComputedStyle gives them (rgb / rgba). */
 const CONTRAST = `((a, b) => {
@@ -250,13 +247,8 @@ test.describe('PURE’s uncertainty heatmap', () => {
     mkdirSync(album, { recursive: true });
     // The smallest photo: PURE's test model takes the same time per tile whatever it shows.
     await sharp(join(projectRoot, 'test-data', 'photos', 'rocket.jpg')).extract({ left: 250, top: 110, width: 32, height: 24 }).jpeg().toFile(join(album, 'tiny.jpg'));
-    const command = (script: string, args: string[]) => run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: projectRoot, env: { ...process.env, PURE_STUDIO_HOME: home }, maxBuffer: 16 << 20 });
-    const checkpoint = join(base, 'checkpoint');
-    const pkg = join(base, 'pure-test-package');
-    await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '3']);
-    await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
-    await command('src-main/cli/models.ts', ['import', pkg]);
-    cpSync(join(modelsDir(), 'realesrgan-x4fast'), join(home, 'models', 'realesrgan-x4fast'), { recursive: true });
+    await makePureTestPackage(home, base, join(base, 'pure-test-package'), { seed: 3, install: true });
+    installFastModel(home);
     served = await startServe(join(base, 'root'), join(base, 'state'), { PURE_STUDIO_HOME: home });
   });
 

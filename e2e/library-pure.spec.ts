@@ -4,29 +4,22 @@
 // project's own commands. One photo goes through PURE in the library's queue (one to three
 // minutes on two CPU cores), another through Real-ESRGAN: after a reload the first still shows
 // its caption, the second none.
-import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
-import { modelsDir } from '../src-main/engine/models/paths';
 import { projectRoot, startServe } from './support/serve';
 import type { Served } from './support/serve';
+import { installFastModel, makePureTestPackage } from './support/test-home';
 import { chooseEngine, collectErrors, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 480_000 });
 
-const run = promisify(execFile);
 let served: Served;
 let base: string;
 let home: string;
-
-async function command(script: string, args: string[]): Promise<void> {
-  await run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: projectRoot, env: { ...process.env, PURE_STUDIO_HOME: home }, maxBuffer: 16 << 20 });
-}
 
 test.beforeAll(async () => {
   test.setTimeout(180_000);
@@ -41,13 +34,8 @@ test.beforeAll(async () => {
       .jpeg()
       .toFile(join(album, name));
   }
-  const checkpoint = join(base, 'checkpoint');
-  const pkg = join(base, 'pure-test-package');
-  await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '2']);
-  await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
-  await command('src-main/cli/models.ts', ['import', pkg]);
-  // Real-ESRGAN's fast model, as this machine has it installed (the test home starts empty).
-  cpSync(join(modelsDir(), 'realesrgan-x4fast'), join(home, 'models', 'realesrgan-x4fast'), { recursive: true });
+  await makePureTestPackage(home, base, join(base, 'pure-test-package'), { seed: 2, install: true });
+  installFastModel(home);
   served = await startServe(join(base, 'root'), join(base, 'state'), { PURE_STUDIO_HOME: home });
 });
 

@@ -12,16 +12,13 @@
 //    never Download (the catalog's real 14.5 GB model) or Import…;
 //  - errors and notes speak of the page's buttons, never of a command line, and a damaged photo
 //    is said without the decoder's words (those wait under Details).
-import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
 import type { Locator, Page } from '@playwright/test';
-import { modelsDir } from '../src-main/engine/models/paths';
 import { pureMemory } from '../src-main/engine/models/pure-memory';
 import { readPureManifest } from '../src-main/engine/pure/package/pure-manifest';
 import { bytes } from '../src-renderer/src/lib/format';
@@ -29,11 +26,11 @@ import { startModelFiles } from './support/model-files';
 import type { ModelFiles } from './support/model-files';
 import { projectRoot, startServe } from './support/serve';
 import type { Served } from './support/serve';
+import { installFastModel, makePureTestPackage } from './support/test-home';
 import { chooseEngine, collectErrors, openWithPicker, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-const run = promisify(execFile);
 
 let served: Served;
 let modelFiles: ModelFiles;
@@ -41,11 +38,6 @@ let base: string;
 let root: string;
 let home: string;
 let pkg: string;
-
-/** A project command under tsx, as a person would run it. */
-async function command(script: string, args: string[]): Promise<void> {
-  await run(process.execPath, ['--import', 'tsx', script, ...args], { cwd: projectRoot, env: { ...process.env, PURE_STUDIO_HOME: home }, maxBuffer: 16 << 20 });
-}
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
@@ -61,16 +53,13 @@ test.beforeAll(async () => {
   const catalogPath = join(base, 'finish-catalog.json');
   writeFileSync(catalogPath, JSON.stringify({ ...tests, models: [...tests.models.filter((m) => m.id !== 'pure-7b'), real.models.find((m) => m.id === 'pure-7b')] }));
 
-  const checkpoint = join(base, 'checkpoint');
   pkg = join(root, 'pure-test-package');
   const jpeg = await sharp({ create: { width: 96, height: 64, channels: 3, background: { r: 120, g: 90, b: 60 } } }).jpeg().toBuffer();
   writeFileSync(join(root, 'cut scan.jpg'), jpeg.subarray(0, jpeg.length >> 1));
   writeFileSync(join(root, 'whole scan.jpg'), jpeg);
-  await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '3']);
-  await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
-  // Real-ESRGAN's fast model, as this machine has it installed (the test home starts empty; a
-  // checkout with build/bundle would lend its bundled models, a clean one does not).
-  cpSync(join(modelsDir(), 'realesrgan-x4fast'), join(home, 'models', 'realesrgan-x4fast'), { recursive: true });
+  // Left in the served folder, not installed: the tests import it through the page.
+  await makePureTestPackage(home, base, pkg, { seed: 3, install: false });
+  installFastModel(home);
   served = await startServe(root, join(base, 'state'), { PURE_STUDIO_HOME: home, PURE_STUDIO_CATALOG: catalogPath });
 });
 

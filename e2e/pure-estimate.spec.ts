@@ -4,22 +4,20 @@
 // figures the page shows are checked against `npm run restore -- --estimate --json` for the same
 // photo and options; a region small enough for one tile brings the count down to 1.
 // Code run inside the page is passed as strings: this project's tsconfig has no DOM types.
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { expect, test } from '@playwright/test';
 import type { Page, Request } from '@playwright/test';
 import { makeTestPhotos } from './support/photos';
 import type { TestPhotos } from './support/photos';
-import { projectRoot, startServe } from './support/serve';
+import { startServe } from './support/serve';
 import type { Served } from './support/serve';
+import { makePureTestPackage, projectCommand } from './support/test-home';
 import { chooseEngine, collectErrors, openWithPicker, screenshot } from './support/studio-page';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-const run = promisify(execFile);
 
 interface Figures {
   tiles: number;
@@ -40,19 +38,9 @@ let base: string;
 let home: string;
 let photos: TestPhotos;
 
-/** A project command under tsx, in the test's PURE Studio home; its stdout. */
-async function command(script: string, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, PURE_STUDIO_HOME: home },
-    maxBuffer: 16 << 20,
-  });
-  return stdout;
-}
-
 /** The engine's own estimate for the photo, as the CLI prints it. */
 async function cliEstimate(photo: string, flags: string[]): Promise<Figures> {
-  const line = await command('src-main/cli/restore.ts', [photo, '--engine', 'pure', '--estimate', '--json', '--provider', 'auto', ...flags]);
+  const line = await projectCommand(home, 'src-main/cli/restore.ts', [photo, '--engine', 'pure', '--estimate', '--json', '--provider', 'auto', ...flags]);
   return (JSON.parse(line.trim().split('\n').pop() ?? '') as { estimate: Figures }).estimate;
 }
 
@@ -64,11 +52,7 @@ test.beforeAll(async () => {
   mkdirSync(root);
   photos = await makeTestPhotos(root);
   // The PURE TEST MODEL, installed the way a person would install a converted package.
-  const checkpoint = join(base, 'checkpoint');
-  const pkg = join(base, 'pure-test-package');
-  await command('scripts/make-pure-fixture.ts', [checkpoint, '--seed', '2']);
-  await command('src-main/cli/convert.ts', ['pure', '--checkpoint', checkpoint, '--vq', join(checkpoint, 'vq_ds8_c2i.pt'), '--out', pkg, '--dtype', 'fp32']);
-  await command('src-main/cli/models.ts', ['import', pkg]);
+  await makePureTestPackage(home, base, join(base, 'pure-test-package'), { seed: 2, install: true });
   served = await startServe(root, join(base, 'state'), { PURE_STUDIO_HOME: home });
 });
 
