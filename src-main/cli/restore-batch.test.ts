@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
+import { MeasuredRates } from '../engine/library/measured-rates';
 import { modelsDir } from '../engine/models/paths';
+import { cliRatesFile } from './restore-batch';
 import { mulberry32 } from '../testing/mulberry32';
 import { photo, tempDir } from '../testing/fixtures';
 
@@ -123,6 +125,20 @@ test('all photos failing exits with their own code; a top-level folder without -
   assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, /Restored 0 photos, 2 failed \(UNSUPPORTED_IMAGE 2/);
   assert.deepEqual(readdirSync(join(dir, 'out')), [], 'sub-folders wait for --recursive');
+});
+
+test('one photo shows an ETA from its first line, from the speed measured on this machine before', { timeout: 120_000 }, async () => {
+  const home = isolatedHome();
+  const dir = tempDir();
+  const input = join(dir, 'scan.png');
+  await sharp(photo('rocket.jpg')).resize(100, 80, { fit: 'fill' }).toFile(input); // 0.008 MP
+  // An earlier batch measured 1000 s per megapixel (a slow day): 8 s for this photo.
+  await new MeasuredRates(cliRatesFile(home)).record({ engine: 'realesrgan-x4fast', provider: 'cpu', threads: 1 }, 1000, 1);
+  const r = run(home, [input, ...FAST, '--provider', 'cpu']);
+  assert.equal(r.status, 0, r.stderr);
+  // The piped log writes a line at each stage: the first already says how long it will take.
+  assert.match(r.stderr.split('\n').find((line) => line.includes('decoding')) ?? '', /decoding · ETA 8 s/);
+  assert.ok(new MeasuredRates(cliRatesFile(home)).lookup('realesrgan-x4fast', { provider: 'cpu', threads: 1 })! < 1000, 'this run is added to the rate');
 });
 
 test('SIGKILL at random moments, then a rerun: every output exactly once, no temporary file, inputs untouched', { timeout: 600_000 }, async () => {

@@ -10,7 +10,7 @@ import { estimatedSecondsPerMegapixel, MeasuredRates } from './measured-rates';
 const cpu2 = { engine: 'realesrgan-x4plus', provider: 'cpu', threads: 2 };
 
 test('a running mean per engine, provider and threads, saved and read back', async () => {
-  const file = join(tempDir(), 'measured-rates.json');
+  const file = join(tempDir(), 'library', 'measured-rates.json'); // a folder not made yet: a first run's
   let now = 1000;
   const rates = new MeasuredRates(file, () => now);
   await rates.record(cpu2, 600, 3); // 200 s per MP

@@ -4,6 +4,8 @@
 // damaged file is an empty one) and written atomically; losing it only costs a rougher first ETA.
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '../models/atomic-write';
 import { DEFAULT_ENGINE } from '../../protocol/restore';
 import type { RestoreOptionsInput } from '../../protocol/restore';
@@ -108,7 +110,12 @@ export class MeasuredRates {
     this.rates.set(keyOf(key), { ...key, secondsPerMegapixel: mean, photos: photos + 1, at: this.clock() });
     const text = `${JSON.stringify({ version: 1, rates: [...this.rates.values()] }, null, 1)}\n`;
     // One write at a time, in order: the last one holds every rate.
-    this.writing = this.writing.then(() => writeFileAtomic(this.file, text)).catch(() => undefined);
+    this.writing = this.writing
+      .then(async () => {
+        await mkdir(dirname(this.file), { recursive: true }); // a first run: its folder may not be there yet
+        await writeFileAtomic(this.file, text);
+      })
+      .catch(() => undefined);
     return this.writing;
   }
 }
