@@ -5,13 +5,15 @@
 import { resolve } from 'node:path';
 import { toErrorPayload } from '../engine/common/errors';
 import { findInputs } from '../engine/library/find-inputs';
+import { MeasuredRates, priorSeconds, recordResult } from '../engine/library/measured-rates';
+import { studioHome } from '../engine/models/paths';
 import { Restorer } from '../engine/restore/restore';
 import { callerCwd } from './caller-cwd';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { abortOnCtrlC } from './interrupt';
 import { ProgressView } from './progress-view';
 import { parseRestoreArgs, RESTORE_USAGE, type RestoreCommand } from './restore-args';
-import { restoreBatch } from './restore-batch';
+import { cliRatesFile, restoreBatch } from './restore-batch';
 import { describeEstimate, printError, printRestored } from './restore-report';
 
 /** `--estimate`: PURE's tiles and time for each photo named (folders expanded), nothing run. */
@@ -38,8 +40,15 @@ async function estimateAll(command: RestoreCommand, cwd: string, restorer: Resto
 async function restoreToFile(command: RestoreCommand, cwd: string, restorer: Restorer, signal: AbortSignal): Promise<number> {
   const input = resolve(cwd, command.inputs[0]);
   const view = new ProgressView(process.stderr, input);
+  // Until the photo's own ETA exists (a tile or two in), this machine's measured speed gives one.
+  const rates = new MeasuredRates(cliRatesFile(studioHome()));
+  const prior = await priorSeconds(rates, command.options, input);
   try {
-    const result = await restorer.restore(input, resolve(cwd, command.output!), command.options, { signal, onProgress: (p) => view.update(p) });
+    const result = await restorer.restore(input, resolve(cwd, command.output!), command.options, {
+      signal,
+      onProgress: (p) => view.update(p.etaSeconds === undefined && prior !== undefined ? { ...p, etaSeconds: prior * (1 - p.fraction) } : p),
+    });
+    await recordResult(rates, result);
     view.end();
     if (command.json) process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
     else printRestored(input, result);

@@ -6,7 +6,6 @@ import { mkdir, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { EngineError, toErrorPayload, type ErrorPayload } from '../common/errors';
-import { probeImage } from '../image/thumbnail';
 import type { Restorer } from '../restore/restore';
 import { parseRestoreOptions } from '../restore/restore';
 import type { RestoreOptionsInput, RestoreProgress, RestoreResult } from '../../protocol/restore';
@@ -15,7 +14,7 @@ import { decide } from './batch-plan';
 import { fingerprintFile } from './fingerprint';
 import { findInputs, type IgnoredInput } from './find-inputs';
 import type { LibraryStore, PhotoRecord } from './library-types';
-import { estimatedSecondsPerMegapixel, rateRequest, type MeasuredRates } from './measured-rates';
+import { estimatedSecondsPerMegapixel, inputMegapixels, rateRequest, recordResult, resultMegapixels, type MeasuredRates } from './measured-rates';
 import { outputExtension, outputFolder, planOutputPath } from './output-plan';
 import { settingsHash } from './settings-hash';
 import { removeLeftoverTemps } from './temp-cleanup';
@@ -144,12 +143,10 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
     if (outcome.status === 'restored') {
       summary.restored += 1;
       const result = outcome.result!;
+      const seconds = (performance.now() - photoStarted) / 1000;
       // The model's load happens once a batch, not per pixel: left out of the rate.
-      const seconds = Math.max(0, (performance.now() - photoStarted - result.timings.loadModelMs) / 1000);
-      const area = result.roi ?? result.inputSize;
-      const megapixels = (area.width * area.height) / 1e6;
-      eta.photoDone(seconds, megapixels);
-      void spec.rates?.record({ engine: result.engine, provider: result.provider, threads: result.threads ?? 0 }, seconds, megapixels);
+      eta.photoDone(Math.max(0, seconds - result.timings.loadModelMs / 1000), resultMegapixels(result));
+      if (spec.rates) void recordResult(spec.rates, result, seconds);
     } else if (outcome.error?.code === 'CANCELLED') {
       summary.cancelled = true; // the photo is pending again: a rerun does it
       break;
@@ -184,10 +181,7 @@ async function megapixelsOf(inputs: readonly string[], roi: { width: number; hei
   const sizes = new Array<number | undefined>(inputs.length).fill(roi ? (roi.width * roi.height) / 1e6 : undefined);
   if (roi) return sizes;
   const read = async (from: number, to: number): Promise<void> => {
-    for (let i = from; i < to && !signal?.aborted; i++) {
-      const header = await probeImage(inputs[i]).catch(() => undefined);
-      if (header?.width && header.height) sizes[i] = (header.width * header.height) / 1e6;
-    }
+    for (let i = from; i < to && !signal?.aborted; i++) sizes[i] = await inputMegapixels(inputs[i]);
   };
   await read(0, Math.min(SIZES_FIRST, inputs.length));
   void read(SIZES_FIRST, inputs.length);

@@ -6,9 +6,10 @@ import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { probeImage } from '../image/thumbnail';
 import { writeFileAtomic } from '../models/atomic-write';
 import { DEFAULT_ENGINE } from '../../protocol/restore';
-import type { RestoreOptionsInput } from '../../protocol/restore';
+import type { RestoreOptionsInput, RestoreResult } from '../../protocol/restore';
 
 export interface RateKey {
   engine: string;
@@ -56,6 +57,36 @@ export function rateRequest(options: RestoreOptionsInput): RateRequest {
   const providers = options.providers ?? [];
   const provider = providers.length === 1 && providers[0] !== 'auto' && providers[0] !== 'gpu' ? providers[0] : undefined;
   return { engine: options.engine ?? DEFAULT_ENGINE, ...(provider && { provider }), ...(options.threads ? { threads: options.threads } : {}) };
+}
+
+/** The input megapixels a restore of `path` will work on (the region's when one is given); undefined if its header cannot be read. */
+export async function inputMegapixels(path: string, roi?: { width: number; height: number }): Promise<number | undefined> {
+  if (roi) return (roi.width * roi.height) / 1e6;
+  const header = await probeImage(path).catch(() => undefined);
+  return header?.width && header.height ? (header.width * header.height) / 1e6 : undefined;
+}
+
+/** Seconds a restore of `path` should take by the rate measured on this machine (else the estimate). */
+export async function priorSeconds(rates: MeasuredRates, options: RestoreOptionsInput, path: string): Promise<number | undefined> {
+  const request = rateRequest(options);
+  const rate = rates.lookup(request.engine, request) ?? estimatedSecondsPerMegapixel(request.engine, request.threads);
+  const megapixels = rate === undefined ? undefined : await inputMegapixels(path, options.roi);
+  return rate !== undefined && megapixels !== undefined ? rate * megapixels : undefined;
+}
+
+/** The megapixels a result's rate counts: its region's when it restored one, else the photo's. */
+export function resultMegapixels(result: RestoreResult): number {
+  const area = result.roi ?? result.inputSize;
+  return (area.width * area.height) / 1e6;
+}
+
+/**
+ * Folds a finished restore into the rates: `seconds` it took (the caller's clock, or the result's
+ * own total) less the model's load, which happens once a batch, not per pixel.
+ */
+export function recordResult(rates: MeasuredRates, result: RestoreResult, seconds = result.timings.totalMs / 1000): Promise<void> {
+  const work = Math.max(0, seconds - result.timings.loadModelMs / 1000);
+  return rates.record({ engine: result.engine, provider: result.provider, threads: result.threads ?? 0 }, work, resultMegapixels(result));
 }
 
 const keyOf = (k: RateKey): string => `${k.engine}|${k.provider}|${k.threads}`;
