@@ -138,6 +138,7 @@ test('one photo shows an ETA from its first line, from the speed measured on thi
   assert.equal(r.status, 0, r.stderr);
   // The piped log writes a line at each stage: the first already says how long it will take.
   assert.match(r.stderr.split('\n').find((line) => line.includes('decoding')) ?? '', /decoding · ETA 8 s/);
+  assert.doesNotMatch(r.stderr.split('\n').find((line) => line.includes('100% done')) ?? 'no done line', /ETA|no done line/, 'a finished photo has no time left to say');
   const rate = new MeasuredRates(cliRatesFile(home)).lookup('realesrgan-x4fast', { provider: 'cpu', threads: 1 })!;
   assert.ok(rate < 1000, 'this run is added to the rate');
   // --output (one photo to a named file, no batch) says the same, by the rate as it is now.
@@ -145,6 +146,7 @@ test('one photo shows an ETA from its first line, from the speed measured on thi
   assert.equal(named.status, 0, named.stderr);
   const seconds = Math.round(rate * 0.008);
   assert.match(named.stderr.split('\n').find((line) => line.includes('decoding')) ?? '', new RegExp(`decoding · ETA ${seconds} s`));
+  assert.doesNotMatch(named.stderr.split('\n').find((line) => line.includes('100% done')) ?? 'no done line', /ETA|no done line/);
   assert.ok(new MeasuredRates(cliRatesFile(home)).lookup('realesrgan-x4fast', { provider: 'cpu', threads: 1 })! < rate, 'and adds to it');
 });
 

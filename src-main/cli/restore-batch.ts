@@ -56,7 +56,7 @@ export async function restoreBatch(command: RestoreCommand, cwd: string, restore
           }
           // One photo: its own ETA needs a tile or two done; until then the batch's (this machine's
           // measured speed for the engine, times the photo's megapixels) stands in for it.
-          const lone = p.photos === 1 && p.progress.etaSeconds === undefined && p.etaSeconds !== undefined;
+          const lone = p.photos === 1 && p.progress.stage !== 'done' && p.progress.etaSeconds === undefined && p.etaSeconds !== undefined;
           view.update(lone ? { ...p.progress, etaSeconds: p.etaSeconds } : p.progress, p.photos > 1 && p.etaSeconds !== undefined ? `batch ETA ${formatDuration(p.etaSeconds)}` : undefined);
         },
         onPhoto: (o) => {

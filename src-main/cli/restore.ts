@@ -46,7 +46,7 @@ async function restoreToFile(command: RestoreCommand, cwd: string, restorer: Res
   try {
     const result = await restorer.restore(input, resolve(cwd, command.output!), command.options, {
       signal,
-      onProgress: (p) => view.update(p.etaSeconds === undefined && prior !== undefined ? { ...p, etaSeconds: prior * (1 - p.fraction) } : p),
+      onProgress: (p) => view.update(p.stage !== 'done' && p.etaSeconds === undefined && prior !== undefined ? { ...p, etaSeconds: prior * (1 - p.fraction) } : p),
     });
     await recordResult(rates, result);
     view.end();
