@@ -50,6 +50,14 @@ function describePure(p: RestoreProgress): string {
   return ` · ${PHASE[p.phase]}${tokens}${rows}${speed}`;
 }
 
+/**
+ * A photo's progress with `seconds` left standing in for its own ETA, which needs a tile or two
+ * done: until then, what this machine's measured speed says. A finished photo has none.
+ */
+export function withFallbackEta(p: RestoreProgress, seconds: number | undefined): RestoreProgress {
+  return p.stage !== 'done' && p.etaSeconds === undefined && seconds !== undefined ? { ...p, etaSeconds: seconds } : p;
+}
+
 export function describeProgress(p: RestoreProgress): string {
   const pct = `${Math.floor(p.fraction * 100)}%`.padStart(4);
   const tiles = p.tilesTotal ? ` tile ${p.tilesDone}/${p.tilesTotal}` : '';

@@ -10,7 +10,7 @@ import { SqliteLibraryStore } from '../engine/library/sqlite-library-store';
 import { studioHome } from '../engine/models/paths';
 import type { Restorer } from '../engine/restore/restore';
 import { EXIT, exitCodeFor } from './exit-codes';
-import { ProgressView } from './progress-view';
+import { ProgressView, withFallbackEta } from './progress-view';
 import type { RestoreCommand } from './restore-args';
 import { describeSummary, printError, printRestored } from './restore-report';
 
@@ -54,10 +54,9 @@ export async function restoreBatch(command: RestoreCommand, cwd: string, restore
             view?.end();
             view = new ProgressView(process.stderr, label);
           }
-          // One photo: its own ETA needs a tile or two done; until then the batch's (this machine's
-          // measured speed for the engine, times the photo's megapixels) stands in for it.
-          const lone = p.photos === 1 && p.progress.stage !== 'done' && p.progress.etaSeconds === undefined && p.etaSeconds !== undefined;
-          view.update(lone ? { ...p.progress, etaSeconds: p.etaSeconds } : p.progress, p.photos > 1 && p.etaSeconds !== undefined ? `batch ETA ${formatDuration(p.etaSeconds)}` : undefined);
+          // One photo: the batch's ETA is the photo's, and shows until the photo's own exists.
+          if (p.photos === 1) view.update(withFallbackEta(p.progress, p.etaSeconds));
+          else view.update(p.progress, p.etaSeconds !== undefined ? `batch ETA ${formatDuration(p.etaSeconds)}` : undefined);
         },
         onPhoto: (o) => {
           view?.end();

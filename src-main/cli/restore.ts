@@ -11,7 +11,7 @@ import { Restorer } from '../engine/restore/restore';
 import { callerCwd } from './caller-cwd';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { abortOnCtrlC } from './interrupt';
-import { ProgressView } from './progress-view';
+import { ProgressView, withFallbackEta } from './progress-view';
 import { parseRestoreArgs, RESTORE_USAGE, type RestoreCommand } from './restore-args';
 import { cliRatesFile, restoreBatch } from './restore-batch';
 import { describeEstimate, printError, printRestored } from './restore-report';
@@ -46,7 +46,7 @@ async function restoreToFile(command: RestoreCommand, cwd: string, restorer: Res
   try {
     const result = await restorer.restore(input, resolve(cwd, command.output!), command.options, {
       signal,
-      onProgress: (p) => view.update(p.stage !== 'done' && p.etaSeconds === undefined && prior !== undefined ? { ...p, etaSeconds: prior * (1 - p.fraction) } : p),
+      onProgress: (p) => view.update(withFallbackEta(p, prior === undefined ? undefined : prior * (1 - p.fraction))),
     });
     await recordResult(rates, result);
     view.end();

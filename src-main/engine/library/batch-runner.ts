@@ -127,7 +127,11 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
   events.onPlanned?.({ total: records.length, toRestore: todo.length, doneBefore: summary.doneBefore, ignored });
 
   const eta = batchEta(spec);
-  const sizes = await megapixelsOf(todo.map((t) => t.record.input), spec.options.roi, signal);
+  // Header reads still under way stop with the batch (a fatal error may end it early).
+  const sizing = new AbortController();
+  const stopSizing = (): void => sizing.abort();
+  signal?.addEventListener('abort', stopSizing, { once: true });
+  const sizes = await megapixelsOf(todo.map((t) => t.record.input), spec.options.roi, sizing.signal);
   for (const [i, { record, hash, ext }] of todo.entries()) {
     if (signal?.aborted) {
       summary.cancelled = true;
@@ -156,6 +160,8 @@ export async function runBatch(spec: BatchSpec, store: LibraryStore, restorer: R
     }
     if (outcome.error && FATAL.has(outcome.error.code)) break;
   }
+  stopSizing();
+  signal?.removeEventListener('abort', stopSizing);
   summary.seconds = (performance.now() - started) / 1000;
   await spec.rates?.saved();
   return summary;
